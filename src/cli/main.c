@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* main.c - vmlab-virt's entry point: dispatches to a command, prints its error once, exits */
+#include "vl-cli.h"
+
+#include "vl-error.h"
+#include "vl-ftp-cmd.h"
+
+#include <libxml/parser.h>
+#include <locale.h>
+
+typedef struct {
+    const char *name;
+    const char *alias;
+    VlCommandFunc func;
+    const char *summary;
+} VlCommand;
+
+static const VlCommand vl_commands[] = {
+    {"validate", NULL, vl_cmd_validate, "Check a lab spec and report every problem"},
+    {"render", NULL, vl_cmd_render, "Write the libvirt domain XML of a lab's VMs"},
+    {"ftp-proxy", NULL, vl_cmd_ftp_proxy, "Serve TiMOS images and configs to SR OS VMs over FTP"},
+};
+
+static void
+vl_usage(FILE *out)
+{
+    fprintf(out, "Usage: vmlab-virt COMMAND [OPTION...] [ARG...]\n\n"
+                 "Network labs from JSON topologies, as libvirt virtual machines.\n\nCommands:\n");
+    for (guint i = 0; i < G_N_ELEMENTS(vl_commands); i++) {
+        g_autofree char *name =
+            vl_commands[i].alias
+                ? g_strdup_printf("%s (%s)", vl_commands[i].name, vl_commands[i].alias)
+                : g_strdup(vl_commands[i].name);
+        fprintf(out, "  %-22s %s\n", name, vl_commands[i].summary);
+    }
+    fprintf(out, "\nRun 'vmlab-virt COMMAND --help' for a command's options. See vmlab-virt(1).\n");
+}
+
+static const VlCommand *
+vl_command_find(const char *name)
+{
+    for (guint i = 0; i < G_N_ELEMENTS(vl_commands); i++) {
+        if (g_str_equal(vl_commands[i].name, name) ||
+            (vl_commands[i].alias && g_str_equal(vl_commands[i].alias, name)))
+            return &vl_commands[i];
+    }
+    return NULL;
+}
+
+int
+main(int argc, char **argv)
+{
+    g_autoptr(GError) error = NULL;
+    const VlCommand *cmd;
+
+    setlocale(LC_ALL, "");
+    xmlInitParser();
+    if (argc < 2) {
+        vl_usage(stderr);
+        return 2;
+    }
+    if (g_str_equal(argv[1], "--help") || g_str_equal(argv[1], "-h") ||
+        g_str_equal(argv[1], "help")) {
+        vl_usage(stdout);
+        return 0;
+    }
+    if (g_str_equal(argv[1], "--version")) {
+        printf("vmlab-virt %s\n", VL_VERSION);
+        return 0;
+    }
+    cmd = vl_command_find(argv[1]);
+    if (!cmd) {
+        fprintf(stderr, "vmlab-virt: unknown command '%s' (see 'vmlab-virt --help')\n", argv[1]);
+        return 2;
+    }
+    if (!cmd->func(argc - 1, argv + 1, &error)) {
+        if (!error)
+            g_set_error(&error, VL_ERROR, VL_ERROR_FAILED, "%s failed", cmd->name);
+        /* Input problems come one per line and already name their file; print them as they are. */
+        if (error->domain == VL_ERROR && error->code == VL_ERROR_INVALID)
+            fprintf(stderr, "%s\n", error->message);
+        else
+            fprintf(stderr, "vmlab-virt %s: %s\n", cmd->name, error->message);
+        return vl_error_exit_code(error);
+    }
+    return 0;
+}

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* vl-cmd-render.c - `vmlab-virt render SPECDIR`: write the libvirt domain XML of every VM */
+#include "vl-cli.h"
+
+#include "vl-error.h"
+#include "vl-fs.h"
+#include "vl-render.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+gboolean
+vl_cmd_render(int argc, char **argv, GError **error)
+{
+    g_autofree char *outdir = NULL;
+    g_autofree char *node_name = NULL;
+    g_autofree char *virt_type = NULL;
+    GOptionEntry entries[] = {
+        {"output", 'o', 0, G_OPTION_ARG_FILENAME, &outdir, "Write DIR/<domain>.xml for every VM",
+         "DIR"},
+        {"node", 0, 0, G_OPTION_ARG_STRING, &node_name,
+         "Print the domain of one device (or domain) to stdout", "NAME"},
+        {"virt-type", 0, 0, G_OPTION_ARG_STRING, &virt_type,
+         "Domain type: qemu (TCG) or kvm (default: detected)", "TYPE"},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    g_autoptr(GOptionContext) ctx = g_option_context_new("SPECDIR - render libvirt domain XML");
+    g_autoptr(VlSpec) spec = NULL;
+    g_autoptr(VlRenderer) r = NULL;
+    g_autoptr(GPtrArray) vms = g_ptr_array_new();
+
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    g_option_context_set_description(
+        ctx, "Without -o or --node, every domain is printed to stdout in turn.");
+    if (!vl_cli_parse(ctx, &argc, &argv, error))
+        return FALSE;
+    if (argc != 2) {
+        g_set_error(
+            error, VL_ERROR, VL_ERROR_USAGE,
+            "usage: vmlab-virt render SPECDIR [-o DIR] [--node NAME] [--virt-type qemu|kvm]");
+        return FALSE;
+    }
+    spec = vl_cli_spec_load(argv[1], FALSE, error);
+    if (!spec)
+        return FALSE;
+    r = vl_renderer_new(virt_type, error);
+    if (!r)
+        return FALSE;
+
+    if (node_name) {
+        VlVm *vm = vl_spec_find_vm(spec, node_name);
+        VlNode *node = vl_spec_find_node(spec, node_name);
+        if (vm) {
+            g_ptr_array_add(vms, vm);
+        } else if (node && node->vms->len == 1) {
+            g_ptr_array_add(vms, g_ptr_array_index(node->vms, 0));
+        } else if (node) {
+            g_set_error(error, VL_ERROR, VL_ERROR_USAGE,
+                        "device '%s' has %u VMs; name one of its domains (e.g. '%s')", node_name,
+                        node->vms->len, ((VlVm *)g_ptr_array_index(node->vms, 0))->name);
+            return FALSE;
+        } else {
+            g_set_error(error, VL_ERROR, VL_ERROR_USAGE, "%s: no device or domain named '%s'",
+                        argv[1], node_name);
+            return FALSE;
+        }
+    } else {
+        g_ptr_array_extend(vms, spec->vms, NULL, NULL);
+    }
+
+    if (outdir && g_mkdir_with_parents(outdir, 0755) < 0) {
+        int e = errno;
+        g_set_error(error, VL_ERROR, VL_ERROR_IO, "%s: cannot create folder: %s", outdir,
+                    g_strerror(e));
+        return FALSE;
+    }
+    for (guint i = 0; i < vms->len; i++) {
+        const VlVm *vm = g_ptr_array_index(vms, i);
+        g_autofree char *xml = vl_render_vm(r, spec, vm, error);
+
+        if (!xml)
+            return FALSE;
+        if (outdir && !node_name) {
+            g_autofree char *file = g_strdup_printf("%s.xml", vm->name);
+            g_autofree char *path = g_build_filename(outdir, file, NULL);
+            if (!vl_fs_write_atomic(path, xml, strlen(xml), 0644, error))
+                return FALSE;
+        } else {
+            g_print("%s", xml);
+        }
+    }
+    if (outdir && !node_name)
+        g_print("%s: wrote %u domain%s\n", outdir, vms->len, vms->len == 1 ? "" : "s");
+    return TRUE;
+}

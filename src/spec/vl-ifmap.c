@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* vl-ifmap.c - interface maps: from a device's interface name to its VM's data NIC index */
+#include "vl-ifmap.h"
+
+#include <string.h>
+
+static const char *const vl_ifmap_names[] = {
+    [VL_IFMAP_SEQUENTIAL] = "sequential",
+    [VL_IFMAP_STRIDE4] = "stride-4",
+    [VL_IFMAP_CUSTOM] = "custom",
+};
+
+gboolean
+vl_ifmap_kind_from_string(const char *s, VlIfmapKind *kind)
+{
+    for (guint i = 0; i < G_N_ELEMENTS(vl_ifmap_names); i++) {
+        if (g_str_equal(s, vl_ifmap_names[i])) {
+            *kind = (VlIfmapKind)i;
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+const char *
+vl_ifmap_kind_to_string(VlIfmapKind kind)
+{
+    return vl_ifmap_names[kind];
+}
+
+/* Splits "Ethernet12" into its number; Return: FALSE when the name has no trailing number. */
+static gboolean
+vl_ifmap_trailing_number(const char *name, guint64 *num)
+{
+    const char *p = name + strlen(name);
+
+    while (p > name && g_ascii_isdigit(p[-1]))
+        p--;
+    if (!*p || p == name || strlen(p) > 6)
+        return FALSE;
+    *num = g_ascii_strtoull(p, NULL, 10);
+    return TRUE;
+}
+
+guint
+vl_ifmap_place(VlIfmapKind kind, json_object *custom, const char *name, char **why)
+{
+    guint64 num = 0;
+    json_object *v = NULL;
+
+    switch (kind) {
+    case VL_IFMAP_CUSTOM:
+        if (!custom || !json_object_object_get_ex(custom, name, &v)) {
+            *why = g_strdup("it is not in the platform's custom interface map");
+            return 0;
+        }
+        return (guint)json_object_get_int64(v);
+    case VL_IFMAP_SEQUENTIAL:
+        if (!vl_ifmap_trailing_number(name, &num)) {
+            *why = g_strdup(
+                "the sequential map needs a name ending in a number (Ethernet0, 1, 2, ...)");
+            return 0;
+        }
+        return (guint)num + 1;
+    case VL_IFMAP_STRIDE4:
+        if (!vl_ifmap_trailing_number(name, &num) || num % 4 != 0) {
+            *why = g_strdup("the stride-4 map places only names ending in a multiple of 4 "
+                            "(Ethernet0, 4, 8, ...)");
+            return 0;
+        }
+        return (guint)(num / 4) + 1;
+    }
+    *why = g_strdup("unknown interface map");
+    return 0;
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* vl-ifmap.h - interface maps: from a device's interface name to its VM's data NIC index */
+#pragma once
+
+#include "vl-spec.h"
+
+/**
+ * vl_ifmap_kind_from_string:
+ * Return: TRUE and sets @kind for "sequential", "stride-4" or "custom".
+ */
+gboolean vl_ifmap_kind_from_string(const char *s, VlIfmapKind *kind);
+const char *vl_ifmap_kind_to_string(VlIfmapKind kind);
+
+/**
+ * vl_ifmap_place:
+ * @kind: the map
+ * @custom: (nullable): the name -> NIC object of a custom map
+ * @name: an interface name such as "Ethernet8"
+ * @why: (out): on failure, why @name cannot be placed
+ *
+ * Return: the data NIC index (>= 1), or 0 when the map cannot place @name.
+ */
+guint vl_ifmap_place(VlIfmapKind kind, json_object *custom, const char *name, char **why);

@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* vl-spec-vm.c - expands resolved nodes into VMs: disks, data NICs and stable MAC addresses */
+#include "vl-spec-private.h"
+
+#include "vl-fs.h"
+#include "vl-spec-settings.h"
+
+#include <string.h>
+
+/*
+ * vl_spec_mac_make:
+ * A locally administered MAC in QEMU's 52:54 space, from SHA-256 of "lab/vm/nic[#attempt]".
+ * Return: (transfer full): "52:54:xx:xx:xx:xx".
+ */
+static char *
+vl_spec_mac_make(const char *lab, const char *vm, guint nic, guint attempt)
+{
+    g_autofree char *input = g_strdup_printf("%s/%s/%u#%u", lab, vm, nic, attempt);
+    g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
+    guint8 digest[32];
+    gsize len = sizeof(digest);
+
+    g_checksum_update(sum, (const guchar *)input, -1);
+    g_checksum_get_digest(sum, digest, &len);
+    return g_strdup_printf("52:54:%02x:%02x:%02x:%02x", digest[0], digest[1], digest[2], digest[3]);
+}
+
+/* Return: (transfer full): a MAC not yet in @used (which takes a copy). */
+static char *
+vl_spec_mac_unique(const char *lab, const char *vm, guint nic, GHashTable *used)
+{
+    for (guint attempt = 0;; attempt++) {
+        char *mac = vl_spec_mac_make(lab, vm, nic, attempt);
+        if (!g_hash_table_contains(used, mac)) {
+            g_hash_table_add(used, g_strdup(mac));
+            return mac;
+        }
+        g_free(mac);
+    }
+}
+
+static const char *
+vl_spec_image_format(const VlNode *node)
+{
+    const char *fmt = vl_spec_setting_string(node, "vm_image_format", NULL);
+
+    if (fmt)
+        return fmt;
+    if (g_str_has_suffix(node->image, ".img") || g_str_has_suffix(node->image, ".raw"))
+        return "raw";
+    return "qcow2";
+}
+
+/* Fills @nic's socket ends from the link of @iface, seen from @iface's side. */
+static void
+vl_spec_nic_wire(VlNic *nic, const VlIface *iface)
+{
+    const VlLink *link = iface->link;
+    gboolean is_a = link->a == iface;
+    const VlIface *peer = is_a ? link->z : link->a;
+
+    if (link->transport == VL_TRANSPORT_TCP) {
+        const VlNode *server = link->a->node;
+        nic->kind = is_a ? VL_NIC_SERVER : VL_NIC_CLIENT;
+        nic->remote_addr = g_strdup(server->host_addr);
+        nic->remote_port = link->port_a;
+        return;
+    }
+    nic->kind = VL_NIC_UDP;
+    nic->local_addr = g_strdup(iface->node->host_addr);
+    nic->local_port = is_a ? link->port_a : link->port_z;
+    nic->remote_addr = g_strdup(peer->node->host_addr);
+    nic->remote_port = is_a ? link->port_z : link->port_a;
+}
+
+/*
+ * Data NICs of a VM: one per declared interface, in NIC-index order. Index gaps are filled with
+ * unconnected NICs so that NIC n is always the guest's n-th network device.
+ */
+static void
+vl_spec_vm_add_nics(VlSpec *spec, VlVm *vm, GPtrArray *ifaces, GHashTable *macs)
+{
+    guint max = 0;
+    g_autofree VlIface **by_index = NULL;
+
+    for (guint i = 0; i < ifaces->len; i++) {
+        const VlIface *iface = g_ptr_array_index(ifaces, i);
+        max = MAX(max, iface->nic);
+    }
+    by_index = g_new0(VlIface *, max + 1);
+    for (guint i = 0; i < ifaces->len; i++) {
+        VlIface *iface = g_ptr_array_index(ifaces, i);
+        by_index[iface->nic] = iface;
+    }
+    for (guint n = 1; n <= max; n++) {
+        VlNic *nic = g_new0(VlNic, 1);
+
+        nic->index = n;
+        nic->iface = by_index[n];
+        nic->mac = vl_spec_mac_unique(spec->name, vm->name, n, macs);
+        if (nic->iface && nic->iface->link) {
+            vl_spec_nic_wire(nic, nic->iface);
+        } else {
+            /* Unconnected: a UDP socket on an ephemeral port that sends to the discard port. */
+            nic->kind = VL_NIC_UDP;
+            nic->local_addr = g_strdup(vm->node->host_addr);
+            nic->local_port = 0;
+            nic->remote_addr = g_strdup(vm->node->host_addr);
+            nic->remote_port = 9;
+        }
+        g_ptr_array_add(vm->nics, nic);
+    }
+}
+
+static VlVm *
+vl_spec_vm_new(VlSpec *spec, VlNode *node, const char *name, const char *role)
+{
+    VlVm *vm = g_new0(VlVm, 1);
+
+    vm->name = g_strdup(name);
+    vm->node = node;
+    vm->role = g_strdup(role);
+    vm->template = g_strdup(node->template);
+    vm->xslt = g_strdup(node->xslt);
+    vm->memory_mb = node->memory_mb;
+    vm->cpus = node->cpus;
+    vm->nics = g_ptr_array_new_with_free_func(vl_nic_free);
+    g_ptr_array_add(spec->vms, vm);
+    g_ptr_array_add(node->vms, vm);
+    return vm;
+}
+
+void
+vl_spec_expand_vms(VlSpec *spec, VlDiag *diag)
+{
+    g_autofree char *disks = NULL;
+    g_autoptr(GHashTable) macs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_autofree char *lab_dir = vl_fs_lab_dir(spec->name);
+
+    disks = g_build_filename(lab_dir, "disks", NULL);
+    for (guint i = 0; i < spec->nodes->len; i++) {
+        VlNode *node = g_ptr_array_index(spec->nodes, i);
+        VlVm *vm = vl_spec_vm_new(spec, node, node->name, "router");
+
+        vm->console_port = node->console_port;
+        vm->ssh_port = node->ssh_port;
+        vm->mgmt_mac = vl_spec_mac_unique(spec->name, vm->name, 0, macs);
+        if (node->image) {
+            g_autofree char *file = g_strdup_printf("%s.qcow2", vm->name);
+            vm->disk_path = g_build_filename(disks, file, NULL);
+            vm->disk_format = g_strdup("qcow2");
+            vm->backing_path = g_strdup(node->image);
+            vm->backing_format = g_strdup(vl_spec_image_format(node));
+        }
+        vl_spec_vm_add_nics(spec, vm, node->ifaces, macs);
+    }
+}

@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* vl-spec.c - the lab model's life cycle, look-ups and enum names */
+#include "vl-spec-private.h"
+
+#include "vl-fs.h"
+#include "vl-spec-settings.h"
+
+void
+vl_nic_free(gpointer data)
+{
+    VlNic *nic = data;
+
+    g_free(nic->mac);
+    g_free(nic->local_addr);
+    g_free(nic->remote_addr);
+    g_free(nic);
+}
+
+static void
+vl_vm_free(gpointer data)
+{
+    VlVm *vm = data;
+
+    g_free(vm->name);
+    g_free(vm->role);
+    g_free(vm->template);
+    g_free(vm->xslt);
+    g_free(vm->disk_path);
+    g_free(vm->disk_format);
+    g_free(vm->backing_path);
+    g_free(vm->backing_format);
+    g_free(vm->mgmt_mac);
+    g_ptr_array_unref(vm->nics);
+    g_free(vm);
+}
+
+void
+vl_iface_free(gpointer data)
+{
+    VlIface *iface = data;
+
+    g_free(iface->name);
+    g_free(iface);
+}
+
+static void
+vl_node_free(gpointer data)
+{
+    VlNode *node = data;
+
+    g_free(node->name);
+    g_free(node->platform_name);
+    g_free(node->profile_path);
+    if (node->profile)
+        json_object_put(node->profile);
+    g_free(node->image);
+    g_free(node->kernel);
+    g_free(node->initrd);
+    g_free(node->cmdline);
+    g_free(node->nic_model);
+    g_ptr_array_unref(node->cpu_features);
+    g_free(node->ssh_user);
+    g_free(node->ssh_pass);
+    g_free(node->ready_pattern);
+    g_free(node->template);
+    g_free(node->xslt);
+    g_free(node->host);
+    g_free(node->host_addr);
+    g_ptr_array_unref(node->ifaces);
+    g_ptr_array_unref(node->vms);
+    g_free(node);
+}
+
+VlSpec *
+vl_spec_new(void)
+{
+    VlSpec *spec = g_new0(VlSpec, 1);
+
+    spec->hosts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    spec->nodes = g_ptr_array_new_with_free_func(vl_node_free);
+    spec->links = g_ptr_array_new_with_free_func(g_free);
+    spec->vms = g_ptr_array_new_with_free_func(vl_vm_free);
+    spec->nodes_by_name = g_hash_table_new(g_str_hash, g_str_equal);
+    return spec;
+}
+
+void
+vl_spec_free(VlSpec *spec)
+{
+    if (!spec)
+        return;
+    g_free(spec->dir);
+    g_free(spec->name);
+    g_free(spec->section);
+    g_hash_table_unref(spec->hosts);
+    if (spec->topology)
+        json_object_put(spec->topology);
+    if (spec->platforms)
+        json_object_put(spec->platforms);
+    /* VMs point at nodes and nodes at interfaces: free from the leaves up. */
+    g_ptr_array_unref(spec->vms);
+    g_ptr_array_unref(spec->links);
+    g_hash_table_unref(spec->nodes_by_name);
+    g_ptr_array_unref(spec->nodes);
+    g_free(spec);
+}
+
+VlNode *
+vl_spec_find_node(const VlSpec *spec, const char *name)
+{
+    return g_hash_table_lookup(spec->nodes_by_name, name);
+}
+
+VlVm *
+vl_spec_find_vm(const VlSpec *spec, const char *name)
+{
+    for (guint i = 0; i < spec->vms->len; i++) {
+        VlVm *vm = g_ptr_array_index(spec->vms, i);
+        if (g_str_equal(vm->name, name))
+            return vm;
+    }
+    return NULL;
+}
+
+gboolean
+vl_spec_report_images(const VlSpec *spec, VlDiag *diag, VlDiagLevel level)
+{
+    gboolean ok = TRUE;
+    g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+
+    for (guint i = 0; i < spec->nodes->len; i++) {
+        const VlNode *node = g_ptr_array_index(spec->nodes, i);
+        const struct {
+            const char *key;
+            const char *path;
+        } files[] = {
+            {"vm_image", node->image}, {"vm_kernel", node->kernel}, {"vm_initrd", node->initrd}};
+
+        for (guint j = 0; j < G_N_ELEMENTS(files); j++) {
+            g_autofree char *where = NULL;
+
+            if (!files[j].path || vl_fs_is_readable_file(files[j].path))
+                continue;
+            ok = FALSE;
+            vl_spec_setting_lookup(node, files[j].key, &where);
+            /* A platform's image is shared by its devices: one report is enough. */
+            if (!g_hash_table_add(seen, g_steal_pointer(&where)))
+                continue;
+            vl_spec_setting_lookup(node, files[j].key, &where);
+            vl_diag_add(diag, level, NULL, where, "file '%s' does not exist or cannot be read",
+                        files[j].path);
+        }
+    }
+    return ok;
+}
+
+gboolean
+vl_spec_check_images(const VlSpec *spec, VlDiag *diag)
+{
+    return vl_spec_report_images(spec, diag, VL_DIAG_ERROR);
+}
+
+const char *
+vl_transport_to_string(VlTransport t)
+{
+    return t == VL_TRANSPORT_TCP ? "tcp" : "udp";
+}
+
+const char *
+vl_nic_kind_to_string(VlNicKind k)
+{
+    switch (k) {
+    case VL_NIC_UDP:
+        return "udp";
+    case VL_NIC_SERVER:
+        return "server";
+    case VL_NIC_CLIENT:
+        return "client";
+    }
+    return "udp";
+}

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* vl-spec.h - the resolved lab model: devices, interfaces, links and the VMs they become */
+#pragma once
+
+#include "vl-diag.h"
+
+#include <glib.h>
+#include <json-c/json.h>
+
+typedef enum {
+    VL_TRANSPORT_UDP,
+    VL_TRANSPORT_TCP,
+} VlTransport;
+
+typedef enum {
+    VL_IFMAP_SEQUENTIAL, /* Ethernet0,1,2.. -> NIC 1,2,3.. */
+    VL_IFMAP_STRIDE4,    /* Ethernet0,4,8.. -> NIC 1,2,3.. */
+    VL_IFMAP_CUSTOM,     /* an explicit name -> NIC table */
+} VlIfmapKind;
+
+typedef enum {
+    VL_NIC_UDP,    /* <interface type='udp'>: both ends bind, stateless */
+    VL_NIC_SERVER, /* <interface type='server'>: TCP listen (the link's a side) */
+    VL_NIC_CLIENT, /* <interface type='client'>: TCP connect (the link's z side) */
+} VlNicKind;
+
+typedef struct _VlNode VlNode;
+typedef struct _VlLink VlLink;
+typedef struct _VlVm VlVm;
+
+/* One declared interface of a device. */
+typedef struct {
+    char *name;   /* as the device names it: "Ethernet4" */
+    guint nic;    /* data NIC index in its VM, >= 1 (NIC 0 is management) */
+    VlNode *node; /* (not owned) */
+    VlLink *link; /* (not owned, nullable): the link using it */
+    json_object *json;
+} VlIface;
+
+/* One link: two interfaces joined by a pair of socket NICs. */
+struct _VlLink {
+    guint index;  /* position in topology.json's links */
+    VlIface *a;   /* (not owned) */
+    VlIface *z;   /* (not owned) */
+    guint port_a; /* UDP: the a end binds it; TCP: the a end listens on it */
+    guint port_z; /* UDP: the z end binds it; TCP: equal to port_a */
+    VlTransport transport;
+};
+
+/* One data NIC of a VM, derived from an interface and its link. */
+typedef struct {
+    guint index;    /* NIC index, >= 1 */
+    VlIface *iface; /* (not owned) */
+    VlNicKind kind;
+    char *mac;        /* stable, from lab + VM + NIC */
+    char *local_addr; /* UDP: own bind address */
+    guint local_port; /* UDP: own bind port */
+    char *remote_addr;
+    guint remote_port;
+} VlNic;
+
+/* One libvirt domain. */
+struct _VlVm {
+    char *name;     /* the domain name */
+    VlNode *node;   /* (not owned) */
+    char *role;     /* "router" for a one-VM device */
+    char *template; /* absolute path of the boilerplate */
+    char *xslt;     /* (nullable) absolute path of the platform's extra stylesheet */
+    guint64 memory_mb;
+    guint cpus;
+    char *disk_path;    /* (nullable) the VM's own disk */
+    char *disk_format;  /* "qcow2" or "raw" */
+    char *backing_path; /* (nullable) the base image under an overlay */
+    char *backing_format;
+    guint ssh_port;     /* host port forwarded to the VM's port 22 */
+    guint console_port; /* telnet serial console */
+    char *mgmt_mac;
+    GPtrArray *nics; /* VlNic, by NIC index */
+};
+
+/* One device of the topology, resolved against its profile and platform. */
+struct _VlNode {
+    char *name;
+    guint index; /* position in topology.json's devices */
+    char *platform_name;
+    char *profile_path;    /* absolute; the file may not exist */
+    json_object *profile;  /* (nullable) the profile document as read */
+    json_object *platform; /* (not owned) platforms.json's entry */
+
+    /* resolved settings: profile, then platform, then defaults */
+    char *image;  /* (nullable) absolute path */
+    char *kernel; /* (nullable) direct kernel boot */
+    char *initrd;
+    char *cmdline;
+    guint64 memory_mb;
+    guint cpus;
+    char *nic_model;
+    VlIfmapKind ifmap;
+    GPtrArray *cpu_features; /* "+sse4.2" style strings */
+    char *ssh_user;
+    char *ssh_pass;
+    guint boot_timeout;  /* seconds */
+    char *ready_pattern; /* (nullable) console regex for platforms without SSH */
+    char *template;      /* absolute path of the boilerplate */
+    char *xslt;          /* (nullable) platform's extra stylesheet */
+    char *host;          /* vm_host, "" when none */
+    char *host_addr;     /* the host's address; 127.0.0.1 when local */
+    guint console_port;
+    guint ssh_port;
+
+    GPtrArray *ifaces; /* VlIface, in declaration order */
+    GPtrArray *vms;    /* VlVm (not owned; the spec owns them) */
+};
+
+typedef struct {
+    char *dir;     /* absolute spec folder */
+    char *name;    /* lab name */
+    char *section; /* "vmlab" or "newtlab": the name the topology used */
+    guint link_port_base;
+    guint console_port_base;
+    guint ssh_port_base;
+    VlTransport transport;
+    GHashTable *hosts; /* name -> address */
+    json_object *topology;
+    json_object *platforms;
+    GPtrArray *nodes;          /* VlNode, in file order */
+    GPtrArray *links;          /* VlLink, in file order */
+    GPtrArray *vms;            /* VlVm, node by node */
+    GHashTable *nodes_by_name; /* (not owned values) */
+} VlSpec;
+
+/* Defaults applied when neither profile nor platform sets a value. */
+#define VL_DEFAULT_MEMORY_MB         4096
+#define VL_DEFAULT_CPUS              2
+#define VL_DEFAULT_NIC_MODEL         "e1000"
+#define VL_DEFAULT_BOOT_TIMEOUT      300
+#define VL_DEFAULT_LINK_PORT_BASE    20000
+#define VL_DEFAULT_CONSOLE_PORT_BASE 30000
+#define VL_DEFAULT_SSH_PORT_BASE     40000
+
+/**
+ * vl_spec_load:
+ * @dir: the spec folder (topology.json, platforms.json, profiles/)
+ * @diag: receives every problem found, errors and warnings, in file order
+ *
+ * Reads and validates the whole spec and resolves it into VMs. Never touches anything outside
+ * @dir. A missing image file is a warning.
+ * Return: (transfer full) (nullable): the model, or NULL when @diag holds at least one error.
+ */
+VlSpec *vl_spec_load(const char *dir, VlDiag *diag);
+void vl_spec_free(VlSpec *spec);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VlSpec, vl_spec_free)
+
+/* Return: (transfer none) (nullable): the node named @name. */
+VlNode *vl_spec_find_node(const VlSpec *spec, const char *name);
+/* Return: (transfer none) (nullable): the VM whose domain is named @name. */
+VlVm *vl_spec_find_vm(const VlSpec *spec, const char *name);
+
+/**
+ * vl_spec_check_images:
+ *
+ * Adds an error to @diag for every image, kernel or initrd file that does not exist (`up` needs
+ * them; `validate` only warns).
+ * Return: TRUE if all exist.
+ */
+gboolean vl_spec_check_images(const VlSpec *spec, VlDiag *diag);
+
+const char *vl_transport_to_string(VlTransport t);
+const char *vl_nic_kind_to_string(VlNicKind k);

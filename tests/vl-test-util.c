@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* vl-test-util.c - helpers shared by the g_test programs: temp spec folders, running the CLI */
+#include "vl-test-util.h"
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+
+char *
+vl_test_mkdtemp(void)
+{
+    g_autoptr(GError) err = NULL;
+    char *dir = g_dir_make_tmp("vmlab-test-XXXXXX", &err);
+
+    g_assert_no_error(err);
+    return dir;
+}
+
+void
+vl_test_write(const char *dir, const char *rel, const char *content)
+{
+    g_autofree char *path = g_build_filename(dir, rel, NULL);
+    g_autofree char *parent = g_path_get_dirname(path);
+    g_autoptr(GError) err = NULL;
+
+    g_assert_cmpint(g_mkdir_with_parents(parent, 0755), ==, 0);
+    g_file_set_contents(path, content, -1, &err);
+    g_assert_no_error(err);
+}
+
+void
+vl_test_rmtree(const char *dir)
+{
+    g_autoptr(GDir) d = NULL;
+    const char *ent;
+
+    if (!dir)
+        return;
+    if (!g_file_test(dir, G_FILE_TEST_IS_DIR) || g_file_test(dir, G_FILE_TEST_IS_SYMLINK)) {
+        g_unlink(dir);
+        return;
+    }
+    d = g_dir_open(dir, 0, NULL);
+    while (d && (ent = g_dir_read_name(d))) {
+        g_autofree char *p = g_build_filename(dir, ent, NULL);
+        vl_test_rmtree(p);
+    }
+    g_rmdir(dir);
+}
+
+char *
+vl_test_srcpath(const char *rel)
+{
+    return g_canonicalize_filename(rel, g_getenv("G_TEST_SRCDIR"));
+}
+
+int
+vl_test_run(const char *const *argv, char **out, char **err)
+{
+    g_autoptr(GPtrArray) args = g_ptr_array_new();
+    g_autoptr(GSubprocess) proc = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *o = NULL;
+    g_autofree char *e = NULL;
+    const char *bin = g_getenv("VMLAB_BIN");
+
+    g_assert_nonnull(bin);
+    g_ptr_array_add(args, "timeout");
+    g_ptr_array_add(args, "60");
+    g_ptr_array_add(args, (gpointer)bin);
+    for (guint i = 0; argv[i]; i++)
+        g_ptr_array_add(args, (gpointer)argv[i]);
+    g_ptr_array_add(args, NULL);
+    proc =
+        g_subprocess_newv((const char *const *)args->pdata,
+                          G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+    g_assert_no_error(error);
+    g_subprocess_communicate_utf8(proc, NULL, NULL, &o, &e, &error);
+    g_assert_no_error(error);
+    if (out)
+        *out = g_steal_pointer(&o);
+    if (err)
+        *err = g_steal_pointer(&e);
+    return g_subprocess_get_if_exited(proc) ? g_subprocess_get_exit_status(proc) : 128;
+}
