@@ -264,6 +264,7 @@ cat >"$root/etc/inittab" <<'INITTAB'
 ::ctrlaltdel:/sbin/poweroff
 ::shutdown:/bin/umount -a -r
 INITTAB
+printf 'set enable-bracketed-paste off\n' >"$root/etc/inputrc"
 cat >"$root/etc/profile" <<'PROFILE'
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 export PS1='\h:\w\$ '

@@ -34,6 +34,7 @@
           <vmlab:role><xsl:value-of select="$m/@role"/></vmlab:role>
           <vmlab:platform><xsl:value-of select="$m/@platform"/></vmlab:platform>
           <vmlab:spec-dir><xsl:value-of select="$m/@spec-dir"/></vmlab:spec-dir>
+          <vmlab:host><xsl:value-of select="$m/@host-address"/></vmlab:host>
           <vmlab:ssh-port><xsl:value-of select="$m/@ssh-port"/></vmlab:ssh-port>
           <vmlab:console-port><xsl:value-of select="$m/@console-port"/></vmlab:console-port>
           <vmlab:digest/>

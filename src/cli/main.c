@@ -18,6 +18,14 @@ typedef struct {
 static const VlCommand vl_commands[] = {
     {"validate", NULL, vl_cmd_validate, "Check a lab spec and report every problem"},
     {"render", NULL, vl_cmd_render, "Write the libvirt domain XML of a lab's VMs"},
+    {"up", "deploy", vl_cmd_up, "Deploy a lab: disks, domains, start, wait until ready"},
+    {"down", "destroy", vl_cmd_down, "Stop and remove a lab's domains, disks and pool"},
+    {"status", NULL, vl_cmd_status, "Show a lab's VMs, or list all labs"},
+    {"start", NULL, vl_cmd_start, "Start a node's VMs"},
+    {"stop", NULL, vl_cmd_stop, "Stop a node's VMs (disks are kept)"},
+    {"console", NULL, vl_cmd_console, "Attach to a VM's serial console (Ctrl-] leaves)"},
+    {"ssh", NULL, vl_cmd_ssh, "Log in to a VM with the system ssh"},
+    {"exec", NULL, vl_cmd_exec, "Run a command on one VM or all of a lab's over SSH"},
     {"ftp-proxy", NULL, vl_cmd_ftp_proxy, "Serve TiMOS images and configs to SR OS VMs over FTP"},
 };
 

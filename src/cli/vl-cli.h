@@ -2,6 +2,7 @@
 /* vl-cli.h - what the command implementations share: the command signature and spec loading */
 #pragma once
 
+#include "vl-conn.h"
 #include "vl-spec.h"
 
 #include <glib.h>
@@ -29,5 +30,32 @@ VlSpec *vl_cli_spec_load(const char *dir, gboolean need_images, GError **error);
  */
 gboolean vl_cli_parse(GOptionContext *ctx, int *argc, char ***argv, GError **error);
 
+/**
+ * vl_cli_known_hosts_forget:
+ *
+ * Drops the entry of [@host]:@port from an OpenSSH known_hosts file (atomically), so the next
+ * login records the key of a VM that booted from a fresh disk.
+ */
+void vl_cli_known_hosts_forget(const char *path, const char *host, guint port);
+
+/**
+ * vl_cli_lab_vms:
+ * @lab: (nullable): restrict to this lab
+ * @name: a domain name or a device (node) name
+ *
+ * Return: (transfer full): the vmlab domain names matching @name (a device may have several), or
+ *   NULL with an error when there are none or they span several labs.
+ */
+GPtrArray *vl_cli_lab_vms(virConnectPtr conn, const char *lab, const char *name, char **lab_out,
+                          GError **error);
+
+gboolean vl_cmd_up(int argc, char **argv, GError **error);
+gboolean vl_cmd_down(int argc, char **argv, GError **error);
+gboolean vl_cmd_status(int argc, char **argv, GError **error);
+gboolean vl_cmd_start(int argc, char **argv, GError **error);
+gboolean vl_cmd_stop(int argc, char **argv, GError **error);
+gboolean vl_cmd_console(int argc, char **argv, GError **error);
+gboolean vl_cmd_ssh(int argc, char **argv, GError **error);
+gboolean vl_cmd_exec(int argc, char **argv, GError **error);
 gboolean vl_cmd_validate(int argc, char **argv, GError **error);
 gboolean vl_cmd_render(int argc, char **argv, GError **error);

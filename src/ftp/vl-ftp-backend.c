@@ -20,6 +20,7 @@ vl_ftp_backend_free(VlFtpBackend *backend)
     g_free(backend->public_key);
     g_free(backend->key_passphrase);
     g_free(backend->known_hosts);
+    g_free(backend->root);
     g_free(backend);
 }
 

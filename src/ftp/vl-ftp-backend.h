@@ -35,7 +35,9 @@ typedef struct {
     char *public_key;     /* nullable: defaults to private_key + ".pub" */
     char *key_passphrase; /* nullable */
     char *known_hosts;    /* required */
-    guint timeout;        /* seconds for any one SSH operation */
+    /* local only */
+    char *root;    /* nullable: rule targets are taken below this folder */
+    guint timeout; /* seconds for any one SSH operation */
 } VlFtpBackend;
 
 void vl_ftp_backend_free(VlFtpBackend *backend);

@@ -256,10 +256,10 @@ static gboolean
 parse_backend(ParseCtx *ctx, VlFtpConfig *config, const char *name, json_object *obj,
               const char *path, GError **error)
 {
-    static const char *const allowed[] = {"type",        "host",       "port",
-                                          "user",        "password",   "password_file",
-                                          "private_key", "public_key", "key_passphrase_file",
-                                          "known_hosts", "timeout",    NULL};
+    static const char *const allowed[] = {
+        "type",        "root",          "host",        "port",       "user",
+        "password",    "password_file", "private_key", "public_key", "key_passphrase_file",
+        "known_hosts", "timeout",       NULL};
     g_autoptr(VlFtpBackend) backend = g_new0(VlFtpBackend, 1);
     g_autofree char *type = NULL;
     g_autofree char *pass_file = NULL;
@@ -272,8 +272,11 @@ parse_backend(ParseCtx *ctx, VlFtpConfig *config, const char *name, json_object 
     backend->timeout = VL_FTP_DEFAULT_BACKEND_TIMEOUT;
     if (strcmp(type, "local") == 0) {
         backend->type = VL_FTP_BACKEND_LOCAL;
-        if (json_object_object_length(obj) != 1)
-            return parse_fail(ctx, path, error, "a local backend takes no other member than type");
+        if (!get_file(ctx, obj, path, "root", FALSE, &backend->root, error))
+            return FALSE;
+        if (json_object_object_length(obj) != (backend->root ? 2 : 1))
+            return parse_fail(ctx, path, error,
+                              "a local backend takes no other member than type and root");
     } else if (strcmp(type, "sftp") == 0) {
         backend->type = VL_FTP_BACKEND_SFTP;
         if (!get_string(ctx, obj, path, "host", TRUE, &backend->host, error) ||
@@ -340,6 +343,14 @@ add_rule(ParseCtx *ctx, VlFtpConfig *config, VlFtpRouter *router, const char *pa
     norm_target = vl_ftp_path_resolve("/", target, &err);
     if (!norm_target)
         return parse_fail(ctx, path, error, "target '%s': %s", target, err->message);
+    {
+        const VlFtpBackend *b = g_hash_table_lookup(config->backends, backend);
+        if (b->root) {
+            char *under = vl_ftp_path_join(b->root, norm_target + 1);
+            g_free(norm_target);
+            norm_target = under;
+        }
+    }
     for (guint i = 0; i < router->rules->len; i++) {
         VlFtpRule *other = router->rules->pdata[i];
         if (strcmp(other->path, norm) == 0)

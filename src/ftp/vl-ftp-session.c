@@ -803,12 +803,38 @@ typedef enum {
     XFER_FILE_FAILED, /* the backend failed */
 } XferResult;
 
+/*
+ * Waits until the data socket is ready for @cond or the control connection has input (maybe
+ * ABOR), at most the data timeout.
+ * Return: TRUE when either is ready (the caller polls for ABOR, then retries), FALSE with a
+ * G_IO_ERROR_TIMED_OUT error.
+ */
+static gboolean
+session_wait_data(VlFtpSession *s, GSocket *data, GIOCondition cond, GError **error)
+{
+    GPollFD fds[2] = {
+        {.fd = g_socket_get_fd(data), .events = (gushort)cond},
+        {.fd = g_socket_get_fd(s->sock), .events = G_IO_IN},
+    };
+    /* A full input buffer stays readable: leave the control connection out then. */
+    guint n_fds = s->in_len < sizeof(s->inbuf) ? 2 : 1;
+    int rc;
+
+    do {
+        rc = g_poll(fds, n_fds, (gint)s->config->data_timeout * 1000);
+    } while (rc < 0 && errno == EINTR);
+    if (rc == 0) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "data connection timed out");
+        return FALSE;
+    }
+    return TRUE;
+}
+
 /* Streams @file to @data with sendfile(2). Return: the outcome; *@bytes counts what was sent. */
 static XferResult
 session_sendfile(VlFtpSession *s, GSocket *data, VlFtpFile *file, guint64 *bytes, GError **error)
 {
     int out = g_socket_get_fd(data);
-    gint64 timeout_us = (gint64)s->config->data_timeout * G_USEC_PER_SEC;
 
     for (;;) {
         gssize n;
@@ -825,7 +851,7 @@ session_sendfile(VlFtpSession *s, GSocket *data, VlFtpFile *file, guint64 *bytes
         if (errno == EINTR)
             continue;
         if (errno == EAGAIN) {
-            if (!g_socket_condition_timed_wait(data, G_IO_OUT, timeout_us, NULL, error))
+            if (!session_wait_data(s, data, G_IO_OUT, error))
                 return XFER_DATA_FAILED;
             continue;
         }
@@ -849,6 +875,7 @@ session_copy_to_data(VlFtpSession *s, GSocket *data, VlFtpFile *file, guint64 *b
 
     for (;;) {
         gssize n;
+        gsize off = 0;
 
         if (session_poll_abort(s))
             return XFER_ABORTED;
@@ -857,8 +884,54 @@ session_copy_to_data(VlFtpSession *s, GSocket *data, VlFtpFile *file, guint64 *b
             return XFER_FILE_FAILED;
         if (n == 0)
             return XFER_OK;
-        if (!data_send_all(data, buf, (gsize)n, error))
-            return XFER_DATA_FAILED;
+        while (off < (gsize)n) {
+            g_autoptr(GError) err = NULL;
+            gssize w =
+                g_socket_send_with_blocking(data, buf + off, (gsize)n - off, FALSE, NULL, &err);
+            if (w >= 0) {
+                off += (gsize)w;
+                *bytes += (guint64)w;
+                continue;
+            }
+            if (!g_error_matches(err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
+                g_propagate_error(error, g_steal_pointer(&err));
+                return XFER_DATA_FAILED;
+            }
+            if (!session_wait_data(s, data, G_IO_OUT, error))
+                return XFER_DATA_FAILED;
+            if (session_poll_abort(s))
+                return XFER_ABORTED;
+        }
+    }
+}
+
+/* Streams the data connection into @file. Return: the outcome; *@bytes counts what arrived. */
+static XferResult
+session_copy_from_data(VlFtpSession *s, GSocket *data, VlFtpFile *file, guint64 *bytes,
+                       GError **error)
+{
+    g_autofree char *buf = g_malloc(VL_FTP_IO_BUF);
+
+    for (;;) {
+        g_autoptr(GError) err = NULL;
+        gssize n;
+
+        if (session_poll_abort(s))
+            return XFER_ABORTED;
+        n = g_socket_receive_with_blocking(data, buf, VL_FTP_IO_BUF, FALSE, NULL, &err);
+        if (n == 0)
+            return XFER_OK;
+        if (n < 0) {
+            if (!g_error_matches(err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
+                g_propagate_error(error, g_steal_pointer(&err));
+                return XFER_DATA_FAILED;
+            }
+            if (!session_wait_data(s, data, G_IO_IN, error))
+                return XFER_DATA_FAILED;
+            continue;
+        }
+        if (!vl_ftp_file_write(file, buf, (gsize)n, error))
+            return XFER_FILE_FAILED;
         *bytes += (guint64)n;
     }
 }
@@ -954,12 +1027,11 @@ session_store(VlFtpSession *s, const char *arg, gboolean append)
     g_autoptr(GSocket) data = NULL;
     g_autofree char *root = NULL;
     g_autofree char *rel = NULL;
-    g_autofree char *buf = NULL;
     VlFtpFile *file = NULL;
     VlFtpWriteMode mode = VL_FTP_WRITE_REPLACE;
     guint64 offset = s->rest;
     guint64 bytes = 0;
-    XferResult res = XFER_OK;
+    XferResult res;
     gint64 start;
     VlFtpFs *fs;
 
@@ -986,28 +1058,8 @@ session_store(VlFtpSession *s, const char *arg, gboolean append)
         return;
     }
     session_reply(s, 150, "Ok to send data.");
-    buf = g_malloc(VL_FTP_IO_BUF);
     start = g_get_monotonic_time();
-    for (;;) {
-        gssize n;
-
-        if (session_poll_abort(s)) {
-            res = XFER_ABORTED;
-            break;
-        }
-        n = g_socket_receive(data, buf, VL_FTP_IO_BUF, NULL, &err);
-        if (n < 0) {
-            res = XFER_DATA_FAILED;
-            break;
-        }
-        if (n == 0)
-            break;
-        if (!vl_ftp_file_write(file, buf, (gsize)n, &err)) {
-            res = XFER_FILE_FAILED;
-            break;
-        }
-        bytes += (guint64)n;
-    }
+    res = session_copy_from_data(s, data, file, &bytes, &err);
     g_socket_close(data, NULL);
     if (!vl_ftp_file_close(file, res == XFER_OK, res == XFER_OK ? &err : NULL) && res == XFER_OK)
         res = XFER_FILE_FAILED;

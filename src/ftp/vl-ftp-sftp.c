@@ -240,6 +240,7 @@ sftp_connect(VlFtpSftpFs *fs, GError **error)
     GSocket *sock;
 
     g_socket_client_set_timeout(client, b->timeout);
+    g_socket_client_set_enable_proxy(client, FALSE);
     fs->conn = g_socket_client_connect_to_host(client, b->host, b->port, NULL, error);
     if (!fs->conn) {
         g_prefix_error(error, "sftp %s:%u: ", b->host, b->port);

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* vl-sros-bootfiles.c - SR OS boot files (bof.cfg, nvram.dat) and writing them into a CPM's FAT
- * disk */
+/* vl-sros-bootfiles.c - SR OS boot files (bof.cfg, nvram.dat) and putting them on a CPM disk */
 #include "vl-sros-bootfiles.h"
 
 #include "vl-error.h"
@@ -20,8 +19,7 @@
 /* SR OS BOF console-speed values. */
 static const guint console_speeds[] = {9600, 19200, 38400, 57600, 115200};
 
-/* Column of BOF values: keys are padded as `bof save` writes them ("primary-image    ftp://...").
- */
+/* Keys are padded to this width plus one space, as in "primary-image    ftp://...". */
 #define BOF_KEY_WIDTH 16
 
 /**

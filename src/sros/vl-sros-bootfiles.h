@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* vl-sros-bootfiles.h - SR OS boot files (bof.cfg, nvram.dat) and writing them into a CPM's FAT
- * disk */
+/* vl-sros-bootfiles.h - SR OS boot files (bof.cfg, nvram.dat) and putting them on a CPM disk */
 #pragma once
 
 #include <gio/gio.h>
@@ -119,8 +118,9 @@ char *vl_sros_bootfiles_render_nvram(const VlSrosBootParams *params, GError **er
  * @overwrite is FALSE, neither file is touched and *@out_written is FALSE. The text goes through
  * a private (0700) temporary folder that is removed before returning. The image must not be in
  * use by a running VM.
- * Return: TRUE on success (written or kept); FALSE with VL_ERROR_INVALID for bad @params,
- * VL_ERROR_IO if @image is not a FAT image or mtools fails.
+ * Return: TRUE on success (written or kept); FALSE with VL_ERROR_INVALID for bad @params or an
+ * @image name containing "@@" (mtools' offset syntax), VL_ERROR_IO if @image is missing, not a
+ * FAT image, bof.cfg is a folder there, or mtools fails.
  */
 gboolean vl_sros_bootfiles_write(const char *image, const VlSrosBootParams *params,
                                  gboolean overwrite, gboolean *out_written,

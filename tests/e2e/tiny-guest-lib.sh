@@ -209,12 +209,19 @@ tg_dump_console() {
     echo "----"
 }
 
-# tg_domain_xml NAME CMDLINE MGMT_NETDEV MGMT_DEVICE CONSOLE_PORT EXTRA_DEVICES: prints a tiny-guest domain
+# tg_domain_xml NAME CMDLINE MGMT_NETDEV MGMT_DEVICE CONSOLE_PORT EXTRA_DEVICES [EXTRA_QEMU_ARGS...]
+# prints a tiny-guest domain
 #   MGMT_NETDEV:  options after "-netdev user,id=vmlabmgmt0," (e.g. hostfwd=tcp:127.0.0.1:2222-:22)
 #   MGMT_DEVICE:  the whole -device value for the management NIC (must name netdev=vmlabmgmt0 and a PCI addr)
 #   EXTRA_DEVICES: XML of the data NICs and disks (each with an explicit PCI address after the mgmt NIC's)
+#   EXTRA_QEMU_ARGS: more QEMU arguments for <qemu:commandline>
 tg_domain_xml() {
-    local name=$1 cmdline=$2 netdev=$3 device=$4 cport=$5 extra=$6
+    local name=$1 cmdline=$2 netdev=$3 device=$4 cport=$5 extra=$6 a more=
+    shift 6
+    for a in "$@"; do
+        more="$more
+    <qemu:arg value='$a'/>"
+    done
     cat <<XML
 <domain type='qemu' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>
   <name>$name</name>
@@ -248,7 +255,7 @@ $extra
     <qemu:arg value='-netdev'/>
     <qemu:arg value='user,id=vmlabmgmt0,$netdev'/>
     <qemu:arg value='-device'/>
-    <qemu:arg value='$device'/>
+    <qemu:arg value='$device'/>$more
   </qemu:commandline>
 </domain>
 XML

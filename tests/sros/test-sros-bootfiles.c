@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* test-sros-bootfiles.c - bof.cfg/nvram.dat rendering, validation and writing into a real FAT image
- */
+/* test-sros-bootfiles.c - bof.cfg/nvram.dat rendering, validation, writing into a real FAT image */
 #include "vl-error.h"
 #include "vl-sros-bootfiles.h"
 
@@ -209,204 +208,100 @@ test_render_nvram(void)
                     "u=lab7-r2 pw=Xy7.k_9~q tn=vsim-2-b f=0x8 s=p1=1");
 }
 
+/* One bad string field of otherwise good parameters, and a part of the expected error message. */
 typedef struct {
     const char *what;
-    void (*mutate)(VlSrosBootParams *p);
-    const char *message; /* a part of the expected error message */
+    gsize field; /* offsetof() a const char * member of VlSrosBootParams */
+    const char *value;
+    const char *message;
 } InvalidCase;
 
-static const VlSrosStaticRoute bad_prefix[] = {{"192.168.0.0", "10.0.2.1"}};
-static const VlSrosStaticRoute bad_hop[] = {{"192.168.0.0/16", "gateway"}};
-static const VlSrosStaticRoute mixed_family[] = {{"192.168.0.0/16", "fe80::1"}};
-
-static void
-user_space(VlSrosBootParams *p)
-{
-    p->user = "s w";
-}
-static void
-user_at(VlSrosBootParams *p)
-{
-    p->user = "sw@lab";
-}
-static void
-user_colon(VlSrosBootParams *p)
-{
-    p->user = "sw:x";
-}
-static void
-user_slash(VlSrosBootParams *p)
-{
-    p->user = "sw/x";
-}
-static void
-user_control(VlSrosBootParams *p)
-{
-    p->user = "sw\x01";
-}
-static void
-user_utf8(VlSrosBootParams *p)
-{
-    p->user = "sw\xc3\xa9";
-}
-static void
-user_empty(VlSrosBootParams *p)
-{
-    p->user = "";
-}
-static void
-user_null(VlSrosBootParams *p)
-{
-    p->user = NULL;
-}
-static void
-user_long(VlSrosBootParams *p)
-{
-    p->user = "abcdefghijklmnopqrstu";
-}
-static void
-password_at(VlSrosBootParams *p)
-{
-    p->password = "pa@ss";
-}
-static void
-password_newline(VlSrosBootParams *p)
-{
-    p->password = "pass\nu=root";
-}
-static void
-name_space(VlSrosBootParams *p)
-{
-    p->name = "vsim 2";
-}
-static void
-name_long(VlSrosBootParams *p)
-{
-    p->name = "vsim-123456789012-a-b";
-}
-static void
-image_absolute(VlSrosBootParams *p)
-{
-    p->image_path = "/sros/";
-}
-static void
-image_space(VlSrosBootParams *p)
-{
-    p->image_path = "sros /";
-}
-static void
-image_hash(VlSrosBootParams *p)
-{
-    p->image_path = "sros#1/";
-}
-static void
-config_null(VlSrosBootParams *p)
-{
-    p->config_path = NULL;
-}
-static void
-config_tab(VlSrosBootParams *p)
-{
-    p->config_path = "a\tb.cfg";
-}
-static void
-license_space(VlSrosBootParams *p)
-{
-    p->license_file = "cf3:/lic ense.txt";
-}
-static void
-dns_bad(VlSrosBootParams *p)
-{
-    p->primary_dns = "dns.example";
-}
-static void
-route_prefix(VlSrosBootParams *p)
-{
-    p->static_routes = bad_prefix;
-    p->n_static_routes = 1;
-}
-static void
-route_hop(VlSrosBootParams *p)
-{
-    p->static_routes = bad_hop;
-    p->n_static_routes = 1;
-}
-static void
-route_family(VlSrosBootParams *p)
-{
-    p->static_routes = mixed_family;
-    p->n_static_routes = 1;
-}
-static void
-route_null(VlSrosBootParams *p)
-{
-    p->n_static_routes = 2;
-}
-static void
-speed_bad(VlSrosBootParams *p)
-{
-    p->console_speed = 1234;
-}
-static void
-wait_bad(VlSrosBootParams *p)
-{
-    p->wait_seconds = 11;
-}
+#define FIELD(name) G_STRUCT_OFFSET(VlSrosBootParams, name)
 
 static const InvalidCase invalid_cases[] = {
-    {"user with a space", user_space, "user must not contain ' '"},
-    {"user with @", user_at, "user must not contain '@'"},
-    {"user with :", user_colon, "user must not contain ':'"},
-    {"user with /", user_slash, "user must not contain '/'"},
-    {"user with a control character", user_control, "user must not contain the byte 0x01"},
-    {"user with non-ASCII", user_utf8, "user must not contain the byte 0xc3"},
-    {"empty user", user_empty, "user is missing"},
-    {"no user", user_null, "user is missing"},
-    {"user of 21 characters", user_long, "user is 21 characters long"},
-    {"password with @", password_at, "password must not contain '@'"},
-    {"password with a line end", password_newline, "password must not contain the byte 0x0a"},
-    {"name with a space", name_space, "name must not contain ' '"},
-    {"name of 21 characters", name_long, "name is 21 characters long"},
-    {"absolute image path", image_absolute, "image path '/sros/' must be relative"},
-    {"image path with a space", image_space, "image path 'sros /' must be printable ASCII"},
-    {"image path with #", image_hash, "image path 'sros#1/' must be printable ASCII"},
-    {"no config path", config_null, "config path is missing"},
-    {"config path with a tab", config_tab, "config path 'a\\tb.cfg'"},
-    {"license file with a space", license_space, "license file 'cf3:/lic ense.txt'"},
-    {"DNS server not an address", dns_bad, "primary DNS 'dns.example' is not an IP address"},
-    {"route without a prefix length", route_prefix, "prefix '192.168.0.0' is not"},
-    {"route with a bad next hop", route_hop, "next hop 'gateway' is not an IP address"},
-    {"route mixing IPv4 and IPv6", route_family, "different address families"},
-    {"routes announced, none given", route_null, "2 static routes announced"},
-    {"console speed 1234", speed_bad, "console speed 1234"},
-    {"wait 11", wait_bad, "wait 11 is out of range"},
+    {"user with a space", FIELD(user), "s w", "user must not contain ' '"},
+    {"user with @", FIELD(user), "sw@lab", "user must not contain '@'"},
+    {"user with :", FIELD(user), "sw:x", "user must not contain ':'"},
+    {"user with /", FIELD(user), "sw/x", "user must not contain '/'"},
+    {"user with a control character", FIELD(user), "sw\x01", "user must not contain the byte 0x01"},
+    {"user with non-ASCII", FIELD(user), "sw\xc3\xa9", "user must not contain the byte 0xc3"},
+    {"empty user", FIELD(user), "", "user is missing"},
+    {"no user", FIELD(user), NULL, "user is missing"},
+    {"user of 21 characters", FIELD(user), "abcdefghijklmnopqrstu", "user is 21 characters long"},
+    {"password with @", FIELD(password), "pa@ss", "password must not contain '@'"},
+    {"password with a line end", FIELD(password), "pass\nu=root",
+     "password must not contain the byte 0x0a"},
+    {"name with a space", FIELD(name), "vsim 2", "name must not contain ' '"},
+    {"name of 21 characters", FIELD(name), "vsim-123456789012-a-b", "name is 21 characters long"},
+    {"absolute image path", FIELD(image_path), "/sros/", "image path '/sros/' must be relative"},
+    {"image path with a space", FIELD(image_path), "sros /",
+     "image path 'sros /' must be printable ASCII"},
+    {"image path with #", FIELD(image_path), "sros#1/",
+     "image path 'sros#1/' must be printable ASCII"},
+    {"no config path", FIELD(config_path), NULL, "config path is missing"},
+    {"config path with a tab", FIELD(config_path), "a\tb.cfg", "config path 'a\\tb.cfg'"},
+    {"license file with a space", FIELD(license_file), "cf3:/lic ense.txt",
+     "license file 'cf3:/lic ense.txt'"},
+    {"DNS server not an address", FIELD(primary_dns), "dns.example",
+     "primary DNS 'dns.example' is not an IP address"},
 };
+
+/* Checks that @p is refused with a VL_ERROR_INVALID error containing @message, by the validation
+ * and by both renderers. */
+static void
+assert_invalid(const VlSrosBootParams *p, const char *what, const char *message)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *bof = NULL;
+    g_autofree char *nvram = NULL;
+
+    g_test_message("case: %s", what);
+    g_assert_false(vl_sros_boot_params_validate(p, &error));
+    g_assert_error(error, VL_ERROR, VL_ERROR_INVALID);
+    if (strstr(error->message, message) == NULL)
+        g_error("case '%s': message '%s' lacks '%s'", what, error->message, message);
+    g_clear_error(&error);
+    bof = vl_sros_bootfiles_render_bof(p, &error);
+    g_assert_null(bof);
+    g_assert_error(error, VL_ERROR, VL_ERROR_INVALID);
+    g_clear_error(&error);
+    nvram = vl_sros_bootfiles_render_nvram(p, &error);
+    g_assert_null(nvram);
+    g_assert_error(error, VL_ERROR, VL_ERROR_INVALID);
+}
 
 static void
 test_invalid(void)
 {
-    for (gsize i = 0; i < G_N_ELEMENTS(invalid_cases); i++) {
-        const InvalidCase *c = &invalid_cases[i];
-        VlSrosBootParams p = brief_params();
-        g_autoptr(GError) error = NULL;
-        g_autofree char *bof = NULL;
-        g_autofree char *nvram = NULL;
+    static const VlSrosStaticRoute bad_prefix[] = {{"192.168.0.0", "10.0.2.1"}};
+    static const VlSrosStaticRoute bad_hop[] = {{"192.168.0.0/16", "gateway"}};
+    static const VlSrosStaticRoute mixed_family[] = {{"192.168.0.0/16", "fe80::1"}};
+    VlSrosBootParams p;
 
-        g_test_message("case: %s", c->what);
-        c->mutate(&p);
-        g_assert_false(vl_sros_boot_params_validate(&p, &error));
-        g_assert_error(error, VL_ERROR, VL_ERROR_INVALID);
-        if (strstr(error->message, c->message) == NULL)
-            g_error("case '%s': message '%s' lacks '%s'", c->what, error->message, c->message);
-        g_clear_error(&error);
-        bof = vl_sros_bootfiles_render_bof(&p, &error);
-        g_assert_null(bof);
-        g_assert_error(error, VL_ERROR, VL_ERROR_INVALID);
-        g_clear_error(&error);
-        nvram = vl_sros_bootfiles_render_nvram(&p, &error);
-        g_assert_null(nvram);
-        g_assert_error(error, VL_ERROR, VL_ERROR_INVALID);
+    for (gsize i = 0; i < G_N_ELEMENTS(invalid_cases); i++) {
+        p = brief_params();
+        G_STRUCT_MEMBER(const char *, &p, invalid_cases[i].field) = invalid_cases[i].value;
+        assert_invalid(&p, invalid_cases[i].what, invalid_cases[i].message);
     }
+
+    p = brief_params();
+    p.static_routes = bad_prefix;
+    p.n_static_routes = 1;
+    assert_invalid(&p, "route without a prefix length", "prefix '192.168.0.0' is not");
+    p.static_routes = bad_hop;
+    assert_invalid(&p, "route with a bad next hop", "next hop 'gateway' is not an IP address");
+    p.static_routes = mixed_family;
+    assert_invalid(&p, "route mixing IPv4 and IPv6", "different address families");
+    p.static_routes = NULL;
+    p.n_static_routes = 2;
+    assert_invalid(&p, "routes announced, none given", "2 static routes announced");
+
+    p = brief_params();
+    p.console_speed = 1234;
+    assert_invalid(&p, "console speed 1234", "console speed 1234");
+    p = brief_params();
+    p.wait_seconds = 11;
+    assert_invalid(&p, "wait 11", "wait 11 is out of range");
 }
 
 static void

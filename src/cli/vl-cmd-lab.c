@@ -1,0 +1,364 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* vl-cmd-lab.c - whole-lab commands: `up`, `down` and `status` */
+#include "vl-cli.h"
+
+#include "vl-error.h"
+#include "vl-fs.h"
+#include "vl-json.h"
+#include "vl-lab.h"
+#include "vl-ready.h"
+#include "vl-ssh.h"
+
+#include <gio/gio.h>
+#include <string.h>
+
+static void
+vl_cmd_up_progress(const VlVmReport *rep, const char *event, gpointer data)
+{
+    double t = rep->t_ready >= 0     ? rep->t_ready
+               : rep->t_started >= 0 ? rep->t_started
+                                     : rep->t_defined;
+
+    if (g_str_equal(event, "failed"))
+        g_print("  %-24s failed: %s\n", rep->name, rep->error);
+    else if (t >= 0)
+        g_print("  %-24s %-10s %6.1fs\n", rep->name, event, t);
+    else
+        g_print("  %-24s %s\n", rep->name, event);
+}
+
+/* Readiness: the platform's console pattern, else an SSH login with its credentials. */
+static gboolean
+vl_cmd_up_ready(const VlSpec *spec, const VlVm *vm, guint timeout_s, gpointer data, GError **error)
+{
+    const VlNode *node = vm->node;
+    g_autofree char *lab_dir = vl_fs_lab_dir(spec->name);
+    g_autofree char *known = g_build_filename(lab_dir, "known_hosts", NULL);
+    gint64 deadline = g_get_monotonic_time() + (gint64)timeout_s * G_USEC_PER_SEC;
+    g_autoptr(GError) last = NULL;
+
+    if (node->ready_pattern)
+        return vl_ready_console_wait(node->host_addr, vm->console_port, node->ready_pattern,
+                                     timeout_s, error);
+    while (g_get_monotonic_time() < deadline) {
+        g_clear_error(&last);
+        VlSshTarget t = {node->host_addr, vm->ssh_port, node->ssh_user,
+                         node->ssh_pass,  known,        10000};
+        if (vl_ssh_check_login(&t, NULL, &last))
+            return TRUE;
+        /* A changed host key will not fix itself. */
+        if (last->code == VL_ERROR_INVALID)
+            break;
+        g_usleep(2 * G_USEC_PER_SEC);
+    }
+    g_set_error(error, VL_ERROR, VL_ERROR_FAILED, "domain '%s' not ready within %u s: %s", vm->name,
+                timeout_s, last ? last->message : "timed out");
+    return FALSE;
+}
+
+/* Forgets the SSH host keys of VMs about to boot from fresh disks (their keys are new). */
+static void
+vl_cmd_up_forget_keys(const VlSpec *spec)
+{
+    g_autofree char *lab_dir = vl_fs_lab_dir(spec->name);
+    g_autofree char *known = g_build_filename(lab_dir, "known_hosts", NULL);
+
+    for (guint i = 0; i < spec->vms->len; i++) {
+        const VlVm *vm = g_ptr_array_index(spec->vms, i);
+        vl_cli_known_hosts_forget(known, vm->node->host_addr, vm->ssh_port);
+    }
+}
+
+gboolean
+vl_cmd_up(int argc, char **argv, GError **error)
+{
+    g_autofree char *uri = NULL;
+    g_autofree char *virt_type = NULL;
+    gboolean no_start = FALSE;
+    gboolean no_wait = FALSE;
+    gint jobs = 4;
+    GOptionEntry entries[] = {
+        {"connect", 'c', 0, G_OPTION_ARG_STRING, &uri,
+         "libvirt URI (default: $LIBVIRT_DEFAULT_URI, then libvirt's)", "URI"},
+        {"no-start", 0, 0, G_OPTION_ARG_NONE, &no_start,
+         "Define the VMs and their disks, do not start them", NULL},
+        {"no-wait", 0, 0, G_OPTION_ARG_NONE, &no_wait,
+         "Start the VMs, do not wait until they are ready", NULL},
+        {"jobs", 'j', 0, G_OPTION_ARG_INT, &jobs, "VMs started and waited for at once (default 4)",
+         "N"},
+        {"virt-type", 0, 0, G_OPTION_ARG_STRING, &virt_type,
+         "qemu (TCG) or kvm (default: detected)", "TYPE"},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    g_autoptr(GOptionContext) ctx = g_option_context_new("SPECDIR - deploy a lab and bring it up");
+    g_autoptr(VlSpec) spec = NULL;
+    g_autoptr(VlRenderer) r = NULL;
+    g_autoptr(virConnect) conn = NULL;
+    g_autoptr(GPtrArray) reports = NULL;
+    VlUpOptions opts = {0};
+    gboolean ok;
+    guint changed = 0;
+
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    if (!vl_cli_parse(ctx, &argc, &argv, error))
+        return FALSE;
+    if (argc != 2 || jobs < 1) {
+        g_set_error(error, VL_ERROR, VL_ERROR_USAGE,
+                    "usage: vmlab-virt up SPECDIR [--no-start] [--no-wait] [--jobs N] [-c URI]");
+        return FALSE;
+    }
+    /* The whole spec is checked, images included, before anything is touched. */
+    spec = vl_cli_spec_load(argv[1], TRUE, error);
+    if (!spec)
+        return FALSE;
+    r = vl_renderer_new(virt_type, error);
+    if (!r)
+        return FALSE;
+    conn = vl_conn_open(uri, error);
+    if (!conn)
+        return FALSE;
+    opts.start = !no_start;
+    opts.wait = !no_start && !no_wait;
+    opts.jobs = (guint)jobs;
+    opts.progress = vl_cmd_up_progress;
+    opts.ready = vl_cmd_up_ready;
+    g_print("lab '%s': %u VMs on %s\n", spec->name, spec->vms->len, virConnectGetURI(conn));
+    if (opts.wait)
+        vl_cmd_up_forget_keys(spec);
+    ok = vl_lab_up(conn, spec, r, &opts, &reports, error);
+    if (reports && reports->len) {
+        g_print("\n  %-24s %-10s %-8s %-6s %-6s %-8s\n", "DOMAIN", "ACTION", "STATE", "READY",
+                "SSH", "CONSOLE");
+        for (guint i = 0; i < reports->len; i++) {
+            const VlVmReport *rep = g_ptr_array_index(reports, i);
+            const VlVm *vm = vl_spec_find_vm(spec, rep->name);
+            changed += rep->action != VL_VM_ACTION_NONE || rep->started;
+            g_print("  %-24s %-10s %-8s %-6s %-6u %-8u\n", rep->name,
+                    vl_vm_action_to_string(rep->action),
+                    rep->error     ? "failed"
+                    : rep->running ? "running"
+                                   : "defined",
+                    rep->ready  ? "yes"
+                    : opts.wait ? "no"
+                                : "-",
+                    vm ? vm->ssh_port : 0, vm ? vm->console_port : 0);
+        }
+        if (ok && changed == 0)
+            g_print("lab '%s' is up to date: nothing changed\n", spec->name);
+    }
+    return ok;
+}
+
+gboolean
+vl_cmd_down(int argc, char **argv, GError **error)
+{
+    g_autofree char *uri = NULL;
+    g_autofree char *lab = NULL;
+    gboolean force = FALSE;
+    GOptionEntry entries[] = {
+        {"connect", 'c', 0, G_OPTION_ARG_STRING, &uri, "libvirt URI", "URI"},
+        {"lab", 'l', 0, G_OPTION_ARG_STRING, &lab, "The lab's name, instead of its spec folder",
+         "NAME"},
+        {"force", 'f', 0, G_OPTION_ARG_NONE, &force,
+         "Also remove the lab's domains the state file does not list", NULL},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    g_autoptr(GOptionContext) ctx =
+        g_option_context_new("SPECDIR|--lab NAME - stop and remove a lab");
+    g_autoptr(virConnect) conn = NULL;
+
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    if (!vl_cli_parse(ctx, &argc, &argv, error))
+        return FALSE;
+    if ((argc == 2) == (lab != NULL)) {
+        g_set_error(error, VL_ERROR, VL_ERROR_USAGE,
+                    "usage: vmlab-virt down SPECDIR|--lab NAME [--force] [-c URI]");
+        return FALSE;
+    }
+    if (!lab) {
+        g_autoptr(VlSpec) spec = vl_cli_spec_load(argv[1], FALSE, error);
+        if (!spec)
+            return FALSE;
+        lab = g_strdup(spec->name);
+    }
+    conn = vl_conn_open(uri, error);
+    if (!conn)
+        return FALSE;
+    if (!vl_lab_down(conn, lab, force, vl_cmd_up_progress, NULL, error))
+        return FALSE;
+    g_print("lab '%s' is down\n", lab);
+    return TRUE;
+}
+
+/* Return: TRUE when something answers with an SSH banner on @host:@port within a second. */
+static gboolean
+vl_cmd_status_ssh_answers(const char *host, guint port)
+{
+    g_autoptr(GSocketClient) client = g_socket_client_new();
+    g_autoptr(GSocketConnection) conn = NULL;
+    char buf[8] = {0};
+    gssize n;
+
+    g_socket_client_set_timeout(client, 1);
+    conn = g_socket_client_connect_to_host(client, host, (guint16)port, NULL, NULL);
+    if (!conn)
+        return FALSE;
+    g_socket_set_timeout(g_socket_connection_get_socket(conn), 1);
+    n = g_input_stream_read(g_io_stream_get_input_stream(G_IO_STREAM(conn)), buf, 4, NULL, NULL);
+    return n == 4 && memcmp(buf, "SSH-", 4) == 0;
+}
+
+static json_object *
+vl_cmd_status_lab(virConnectPtr conn, const char *lab, GError **error)
+{
+    g_autoptr(GHashTable) doms = vl_conn_lab_domains(conn, lab, error);
+    g_autofree char *state_path = vl_lab_state_path(lab);
+    g_autoptr(json_object) state = vl_json_load_file(state_path, NULL);
+    g_autoptr(GList) names = NULL;
+    json_object *out;
+    json_object *vms;
+    json_object *v = NULL;
+
+    if (!doms)
+        return NULL;
+    out = json_object_new_object();
+    vms = json_object_new_array();
+    json_object_object_add(out, "lab", json_object_new_string(lab));
+    if (state && json_object_object_get_ex(state, "spec_dir", &v))
+        json_object_object_add(out, "spec_dir", json_object_get(v));
+    names = g_list_sort(g_hash_table_get_keys(doms), (GCompareFunc)g_strcmp0);
+    for (GList *l = names; l; l = l->next) {
+        const VlDomainMeta *m = g_hash_table_lookup(doms, l->data);
+        g_autoptr(virDomain) dom = virDomainLookupByName(conn, l->data);
+        json_object *o = json_object_new_object();
+        int st = VIR_DOMAIN_NOSTATE;
+        const char *host = "127.0.0.1";
+        json_object *nodes = NULL;
+
+        if (dom)
+            virDomainGetState(dom, &st, NULL, 0);
+        if (state && json_object_object_get_ex(state, "nodes", &nodes)) {
+            for (size_t i = 0; i < json_object_array_length(nodes); i++) {
+                json_object *n = json_object_array_get_idx(nodes, i);
+                json_object *d = NULL;
+                json_object *h = NULL;
+                if (json_object_object_get_ex(n, "domain", &d) &&
+                    g_str_equal(json_object_get_string(d), l->data) &&
+                    json_object_object_get_ex(n, "host", &h))
+                    host = json_object_get_string(h);
+            }
+        }
+        json_object_object_add(o, "domain", json_object_new_string(l->data));
+        json_object_object_add(o, "node", json_object_new_string(m->node ? m->node : ""));
+        json_object_object_add(o, "role", json_object_new_string(m->role ? m->role : ""));
+        json_object_object_add(o, "state", json_object_new_string(vl_domain_state_name(st)));
+        json_object_object_add(
+            o, "ready",
+            json_object_new_boolean(st == VIR_DOMAIN_RUNNING && m->ssh_port &&
+                                    vl_cmd_status_ssh_answers(host, m->ssh_port)));
+        json_object_object_add(o, "host", json_object_new_string(host));
+        json_object_object_add(o, "ssh_port", json_object_new_int((int)m->ssh_port));
+        json_object_object_add(o, "console_port", json_object_new_int((int)m->console_port));
+        json_object_array_add(vms, o);
+    }
+    json_object_object_add(out, "vms", vms);
+    return out;
+}
+
+gboolean
+vl_cmd_status(int argc, char **argv, GError **error)
+{
+    g_autofree char *uri = NULL;
+    g_autofree char *lab = NULL;
+    gboolean as_json = FALSE;
+    GOptionEntry entries[] = {
+        {"connect", 'c', 0, G_OPTION_ARG_STRING, &uri, "libvirt URI", "URI"},
+        {"lab", 'l', 0, G_OPTION_ARG_STRING, &lab, "The lab's name, instead of its spec folder",
+         "NAME"},
+        {"json", 0, 0, G_OPTION_ARG_NONE, &as_json, "Print a JSON document (see vmlab-virt(1))",
+         NULL},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    g_autoptr(GOptionContext) ctx =
+        g_option_context_new("[SPECDIR|--lab NAME] - show a lab, or list all labs");
+    g_autoptr(virConnect) conn = NULL;
+    g_autoptr(json_object) doc = json_object_new_object();
+
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    if (!vl_cli_parse(ctx, &argc, &argv, error))
+        return FALSE;
+    if (argc > 2 || (argc == 2 && lab)) {
+        g_set_error(error, VL_ERROR, VL_ERROR_USAGE,
+                    "usage: vmlab-virt status [SPECDIR|--lab NAME] [--json] [-c URI]");
+        return FALSE;
+    }
+    if (argc == 2) {
+        g_autoptr(VlSpec) spec = vl_cli_spec_load(argv[1], FALSE, error);
+        if (!spec)
+            return FALSE;
+        lab = g_strdup(spec->name);
+    }
+    conn = vl_conn_open(uri, error);
+    if (!conn)
+        return FALSE;
+    json_object_object_add(doc, "version", json_object_new_int(1));
+    if (lab) {
+        json_object *one = vl_cmd_status_lab(conn, lab, error);
+        json_object *vms = NULL;
+        if (!one)
+            return FALSE;
+        json_object_object_foreach(one, key, val)
+            json_object_object_add(doc, key, json_object_get(val));
+        json_object_put(one);
+        if (!as_json) {
+            json_object_object_get_ex(doc, "vms", &vms);
+            g_print("lab '%s'\n  %-24s %-12s %-10s %-6s %-16s %-6s %-8s\n", lab, "DOMAIN", "NODE",
+                    "STATE", "READY", "HOST", "SSH", "CONSOLE");
+            for (size_t i = 0; i < json_object_array_length(vms); i++) {
+                json_object *o = json_object_array_get_idx(vms, i);
+                json_object *f[7];
+                const char *keys[] = {"domain", "node",     "state",       "ready",
+                                      "host",   "ssh_port", "console_port"};
+                for (guint j = 0; j < 7; j++)
+                    json_object_object_get_ex(o, keys[j], &f[j]);
+                g_print("  %-24s %-12s %-10s %-6s %-16s %-6d %-8d\n", json_object_get_string(f[0]),
+                        json_object_get_string(f[1]), json_object_get_string(f[2]),
+                        json_object_get_boolean(f[3]) ? "yes" : "no", json_object_get_string(f[4]),
+                        json_object_get_int(f[5]), json_object_get_int(f[6]));
+            }
+        }
+    } else {
+        g_autoptr(GHashTable) all = vl_conn_lab_domains(conn, NULL, error);
+        g_autoptr(GHashTable) counts = g_hash_table_new(g_str_hash, g_str_equal);
+        g_autoptr(GList) labs = NULL;
+        GHashTableIter it;
+        gpointer k, v;
+        json_object *arr = json_object_new_array();
+
+        if (!all)
+            return FALSE;
+        g_hash_table_iter_init(&it, all);
+        while (g_hash_table_iter_next(&it, &k, &v)) {
+            const VlDomainMeta *m = v;
+            guint n = GPOINTER_TO_UINT(g_hash_table_lookup(counts, m->lab));
+            g_hash_table_insert(counts, m->lab, GUINT_TO_POINTER(n + 1));
+        }
+        labs = g_list_sort(g_hash_table_get_keys(counts), (GCompareFunc)g_strcmp0);
+        if (!as_json)
+            g_print("  %-24s %s\n", "LAB", "DOMAINS");
+        for (GList *l = labs; l; l = l->next) {
+            json_object *o = json_object_new_object();
+            guint n = GPOINTER_TO_UINT(g_hash_table_lookup(counts, l->data));
+            json_object_object_add(o, "lab", json_object_new_string(l->data));
+            json_object_object_add(o, "domains", json_object_new_int((int)n));
+            json_object_array_add(arr, o);
+            if (!as_json)
+                g_print("  %-24s %u\n", (const char *)l->data, n);
+        }
+        json_object_object_add(doc, "labs", arr);
+    }
+    if (as_json)
+        g_print("%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
+                                                                JSON_C_TO_STRING_SPACED));
+    return TRUE;
+}

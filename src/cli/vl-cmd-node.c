@@ -1,0 +1,376 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* vl-cmd-node.c - per-node commands: `start`, `stop`, `console`, `ssh` and `exec` */
+#include "vl-cli.h"
+
+#include "vl-error.h"
+#include "vl-fs.h"
+#include "vl-ssh.h"
+
+#include <errno.h>
+#include <gio/gio.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#define VL_CONSOLE_ESCAPE 0x1d /* Ctrl-] */
+
+typedef struct {
+    char *uri;
+    char *lab;
+} VlNodeOpts;
+
+static void
+vl_node_opts_add(GOptionContext *ctx, VlNodeOpts *o)
+{
+    GOptionEntry entries[] = {
+        {"connect", 'c', 0, G_OPTION_ARG_STRING, &o->uri, "libvirt URI", "URI"},
+        {"lab", 'l', 0, G_OPTION_ARG_STRING, &o->lab,
+         "The lab the node belongs to (when names clash)", "NAME"},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    g_option_context_add_main_entries(ctx, entries, NULL);
+}
+
+static void
+vl_node_opts_clear(VlNodeOpts *o)
+{
+    g_free(o->uri);
+    g_free(o->lab);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(VlNodeOpts, vl_node_opts_clear)
+
+/* start/stop: the node's domains, in name order (CPMs before line cards). */
+static gboolean
+vl_cmd_start_stop(int argc, char **argv, gboolean start, GError **error)
+{
+    g_auto(VlNodeOpts) o = {0};
+    g_autoptr(GOptionContext) ctx = g_option_context_new(
+        start ? "NODE - start a node's VMs" : "NODE - stop a node's VMs (disks are kept)");
+    g_autoptr(virConnect) conn = NULL;
+    g_autoptr(GPtrArray) names = NULL;
+
+    vl_node_opts_add(ctx, &o);
+    if (!vl_cli_parse(ctx, &argc, &argv, error))
+        return FALSE;
+    if (argc != 2) {
+        g_set_error(error, VL_ERROR, VL_ERROR_USAGE,
+                    "usage: vmlab-virt %s NODE [--lab NAME] [-c URI]", argv[0]);
+        return FALSE;
+    }
+    conn = vl_conn_open(o.uri, error);
+    if (!conn)
+        return FALSE;
+    names = vl_cli_lab_vms(conn, o.lab, argv[1], NULL, error);
+    if (!names)
+        return FALSE;
+    for (guint i = 0; i < names->len; i++) {
+        const char *name = g_ptr_array_index(names, i);
+        g_autoptr(virDomain) dom = virDomainLookupByName(conn, name);
+        int active = dom ? virDomainIsActive(dom) : -1;
+
+        if (!dom) {
+            vl_error_set_libvirt(error, "cannot find domain '%s'", name);
+            return FALSE;
+        }
+        if (start && active != 1 && virDomainCreate(dom) < 0) {
+            vl_error_set_libvirt(error, "cannot start domain '%s'", name);
+            return FALSE;
+        }
+        if (!start && active == 1 && virDomainDestroy(dom) < 0) {
+            vl_error_set_libvirt(error, "cannot stop domain '%s'", name);
+            return FALSE;
+        }
+        g_print("%s: %s\n", name,
+                start ? (active == 1 ? "already running" : "started")
+                      : (active == 1 ? "stopped" : "already stopped"));
+    }
+    return TRUE;
+}
+
+gboolean
+vl_cmd_start(int argc, char **argv, GError **error)
+{
+    return vl_cmd_start_stop(argc, argv, TRUE, error);
+}
+
+gboolean
+vl_cmd_stop(int argc, char **argv, GError **error)
+{
+    return vl_cmd_start_stop(argc, argv, FALSE, error);
+}
+
+/* Return: (transfer full): the metadata of the one domain @name names, with its lab. */
+static VlDomainMeta *
+vl_node_single(virConnectPtr conn, const char *lab, const char *name, char **domain, GError **error)
+{
+    g_autoptr(GPtrArray) names = vl_cli_lab_vms(conn, lab, name, NULL, error);
+    g_autoptr(virDomain) dom = NULL;
+    VlDomainMeta *m;
+
+    if (!names)
+        return NULL;
+    if (names->len > 1) {
+        g_set_error(error, VL_ERROR, VL_ERROR_USAGE,
+                    "'%s' has %u VMs; name one of its domains (e.g. '%s')", name, names->len,
+                    (const char *)g_ptr_array_index(names, 0));
+        return NULL;
+    }
+    dom = virDomainLookupByName(conn, g_ptr_array_index(names, 0));
+    m = dom ? vl_domain_meta_get(dom) : NULL;
+    if (!m) {
+        vl_error_set_libvirt(error, "cannot read domain '%s'",
+                             (const char *)g_ptr_array_index(names, 0));
+        return NULL;
+    }
+    *domain = g_strdup(g_ptr_array_index(names, 0));
+    return m;
+}
+
+/* Return: (transfer full): the spec a deployed lab was made from (its credentials live there). */
+static VlSpec *
+vl_node_spec(const VlDomainMeta *m, GError **error)
+{
+    g_autoptr(VlDiag) diag = vl_diag_new();
+    VlSpec *spec;
+
+    if (!m->spec_dir) {
+        g_set_error(error, VL_ERROR, VL_ERROR_FAILED,
+                    "domain of lab '%s' does not name its spec folder", m->lab);
+        return NULL;
+    }
+    spec = vl_spec_load(m->spec_dir, diag);
+    if (!spec) {
+        vl_diag_to_error(diag, error);
+        g_prefix_error(error, "the spec of lab '%s' no longer loads:\n", m->lab);
+    }
+    return spec;
+}
+
+gboolean
+vl_cmd_console(int argc, char **argv, GError **error)
+{
+    g_auto(VlNodeOpts) o = {0};
+    g_autoptr(GOptionContext) ctx =
+        g_option_context_new("NODE - attach to a VM's serial console (Ctrl-] leaves)");
+    g_autoptr(virConnect) conn = NULL;
+    g_autoptr(VlDomainMeta) m = NULL;
+    g_autofree char *domain = NULL;
+    g_autoptr(GSocketClient) client = g_socket_client_new();
+    g_autoptr(GSocketConnection) sc = NULL;
+    struct termios saved, raw;
+    gboolean tty = isatty(STDIN_FILENO);
+    int fd;
+
+    vl_node_opts_add(ctx, &o);
+    if (!vl_cli_parse(ctx, &argc, &argv, error))
+        return FALSE;
+    if (argc != 2) {
+        g_set_error(error, VL_ERROR, VL_ERROR_USAGE,
+                    "usage: vmlab-virt console NODE [--lab NAME] [-c URI]");
+        return FALSE;
+    }
+    conn = vl_conn_open(o.uri, error);
+    if (!conn)
+        return FALSE;
+    m = vl_node_single(conn, o.lab, argv[1], &domain, error);
+    if (!m)
+        return FALSE;
+    sc = g_socket_client_connect_to_host(client, m->host ? m->host : "127.0.0.1",
+                                         (guint16)m->console_port, NULL, error);
+    if (!sc) {
+        g_prefix_error(error, "console of '%s': ", domain);
+        return FALSE;
+    }
+    fd = g_socket_get_fd(g_socket_connection_get_socket(sc));
+    g_printerr("Connected to the console of '%s' (port %u). Ctrl-] leaves.\n", domain,
+               m->console_port);
+    if (tty) {
+        tcgetattr(STDIN_FILENO, &saved);
+        raw = saved;
+        cfmakeraw(&raw);
+        tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+    }
+    for (;;) {
+        struct pollfd p[2] = {{STDIN_FILENO, POLLIN, 0}, {fd, POLLIN, 0}};
+        char buf[4096];
+        ssize_t n;
+
+        if (poll(p, 2, -1) < 0 && errno != EINTR)
+            break;
+        if (p[0].revents & (POLLIN | POLLHUP)) {
+            n = read(STDIN_FILENO, buf, sizeof(buf));
+            if (n <= 0 || memchr(buf, VL_CONSOLE_ESCAPE, (size_t)n))
+                break;
+            if (write(fd, buf, (size_t)n) < 0)
+                break;
+        }
+        if (p[1].revents & (POLLIN | POLLHUP)) {
+            n = read(fd, buf, sizeof(buf));
+            if (n <= 0 || write(STDOUT_FILENO, buf, (size_t)n) < 0)
+                break;
+        }
+    }
+    if (tty)
+        tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+    g_printerr("\nDisconnected from '%s'.\n", domain);
+    return TRUE;
+}
+
+gboolean
+vl_cmd_ssh(int argc, char **argv, GError **error)
+{
+    g_auto(VlNodeOpts) o = {0};
+    g_autoptr(GOptionContext) ctx =
+        g_option_context_new("NODE [-- CMD...] - log in to a VM with the system ssh");
+    g_autoptr(virConnect) conn = NULL;
+    g_autoptr(VlDomainMeta) m = NULL;
+    g_autoptr(VlSpec) spec = NULL;
+    g_autofree char *domain = NULL;
+    g_autofree char *lab_dir = NULL;
+    g_autofree char *known = NULL;
+    g_autofree char *port = NULL;
+    g_autofree char *kh_opt = NULL;
+    g_autofree char *dest = NULL;
+    g_autoptr(GPtrArray) args = g_ptr_array_new();
+    const VlVm *vm;
+
+    vl_node_opts_add(ctx, &o);
+    if (!vl_cli_parse(ctx, &argc, &argv, error))
+        return FALSE;
+    if (argc < 2) {
+        g_set_error(error, VL_ERROR, VL_ERROR_USAGE,
+                    "usage: vmlab-virt ssh NODE [--lab NAME] [-- CMD...]");
+        return FALSE;
+    }
+    conn = vl_conn_open(o.uri, error);
+    if (!conn)
+        return FALSE;
+    m = vl_node_single(conn, o.lab, argv[1], &domain, error);
+    if (!m || !(spec = vl_node_spec(m, error)))
+        return FALSE;
+    vm = vl_spec_find_vm(spec, domain);
+    lab_dir = vl_fs_lab_dir(m->lab);
+    known = g_build_filename(lab_dir, "known_hosts", NULL);
+    port = g_strdup_printf("%u", m->ssh_port);
+    kh_opt = g_strdup_printf("UserKnownHostsFile=%s", known);
+    dest = g_strdup_printf("%s@%s", vm ? vm->node->ssh_user : "admin",
+                           m->host ? m->host : "127.0.0.1");
+    g_ptr_array_add(args, "ssh");
+    g_ptr_array_add(args, "-p");
+    g_ptr_array_add(args, port);
+    g_ptr_array_add(args, "-o");
+    g_ptr_array_add(args, kh_opt);
+    g_ptr_array_add(args, "-o");
+    g_ptr_array_add(args, "StrictHostKeyChecking=accept-new");
+    g_ptr_array_add(args, dest);
+    for (int i = 2; i < argc; i++)
+        g_ptr_array_add(args, argv[i]);
+    g_ptr_array_add(args, NULL);
+    execvp("ssh", (char **)args->pdata);
+    g_set_error(error, VL_ERROR, VL_ERROR_FAILED, "cannot run ssh: %s", g_strerror(errno));
+    return FALSE;
+}
+
+gboolean
+vl_cmd_exec(int argc, char **argv, GError **error)
+{
+    g_auto(VlNodeOpts) o = {0};
+    gboolean all = FALSE;
+    gint timeout = 60;
+    GOptionEntry entries[] = {
+        {"all", 'a', 0, G_OPTION_ARG_NONE, &all, "Run on every VM of the lab (--lab NAME)", NULL},
+        {"timeout", 't', 0, G_OPTION_ARG_INT, &timeout, "Seconds per VM (default 60)", "S"},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    g_autoptr(GOptionContext) ctx =
+        g_option_context_new("NODE|--all -- CMD... - run a command over SSH");
+    g_autoptr(virConnect) conn = NULL;
+    g_autoptr(GPtrArray) names = NULL;
+    g_autoptr(GHashTable) metas = NULL;
+    g_autoptr(VlSpec) spec = NULL;
+    g_autofree char *command = NULL;
+    g_autofree char *lab = NULL;
+    int worst = 0;
+    int first_cmd;
+
+    vl_node_opts_add(ctx, &o);
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    if (!vl_cli_parse(ctx, &argc, &argv, error))
+        return FALSE;
+    first_cmd = all ? 1 : 2;
+    if (argc <= first_cmd || (!all && argc < 3)) {
+        g_set_error(error, VL_ERROR, VL_ERROR_USAGE,
+                    "usage: vmlab-virt exec NODE|--all [--lab NAME] -- CMD...");
+        return FALSE;
+    }
+    command = g_strjoinv(" ", argv + first_cmd);
+    conn = vl_conn_open(o.uri, error);
+    if (!conn)
+        return FALSE;
+    metas = vl_conn_lab_domains(conn, o.lab, error);
+    if (!metas)
+        return FALSE;
+    if (all) {
+        g_autoptr(GList) keys = g_list_sort(g_hash_table_get_keys(metas), (GCompareFunc)g_strcmp0);
+        names = g_ptr_array_new_with_free_func(g_free);
+        for (GList *l = keys; l; l = l->next) {
+            const VlDomainMeta *m = g_hash_table_lookup(metas, l->data);
+            if (lab && !g_str_equal(lab, m->lab)) {
+                g_set_error(error, VL_ERROR, VL_ERROR_USAGE,
+                            "several labs are deployed: say which with --lab");
+                return FALSE;
+            }
+            g_free(lab);
+            lab = g_strdup(m->lab);
+            g_ptr_array_add(names, g_strdup(l->data));
+        }
+        if (!names->len) {
+            g_set_error(error, VL_ERROR, VL_ERROR_USAGE, "no deployed VM%s%s",
+                        o.lab ? " in lab " : "", o.lab ? o.lab : "");
+            return FALSE;
+        }
+    } else {
+        names = vl_cli_lab_vms(conn, o.lab, argv[1], &lab, error);
+        if (!names)
+            return FALSE;
+    }
+    spec = vl_node_spec(g_hash_table_lookup(metas, g_ptr_array_index(names, 0)), error);
+    if (!spec)
+        return FALSE;
+    for (guint i = 0; i < names->len; i++) {
+        const char *name = g_ptr_array_index(names, i);
+        const VlDomainMeta *m = g_hash_table_lookup(metas, name);
+        const VlVm *vm = vl_spec_find_vm(spec, name);
+        g_autofree char *lab_dir = vl_fs_lab_dir(m->lab);
+        g_autofree char *known = g_build_filename(lab_dir, "known_hosts", NULL);
+        g_autofree char *out = NULL;
+        g_autofree char *err = NULL;
+        g_autoptr(GError) e = NULL;
+        int status = 0;
+        VlSshTarget t = {
+            m->host ? m->host : "127.0.0.1", m->ssh_port, vm ? vm->node->ssh_user : "admin",
+            vm ? vm->node->ssh_pass : "",    known,       (guint)timeout * 1000};
+
+        g_print("== %s\n", name);
+        if (!vl_ssh_exec(&t, command, &out, &err, &status, NULL, &e)) {
+            g_print("error: %s\n", e->message);
+            worst = MAX(worst, 255);
+            continue;
+        }
+        g_print("%s", out);
+        if (err && *err)
+            g_printerr("%s", err);
+        if (status)
+            g_print("(exit status %d)\n", status);
+        worst = MAX(worst, status);
+    }
+    /* The exit status is the worst VM's, as the command reported it (not the generic 1). */
+    if (worst) {
+        fflush(stdout);
+        exit(worst);
+    }
+    return TRUE;
+}

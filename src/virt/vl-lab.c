@@ -1,0 +1,532 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* vl-lab.c - lab operations on libvirt: bring a lab up to its spec, take it down */
+#include "vl-lab.h"
+
+#include "vl-error.h"
+#include "vl-fs.h"
+#include "vl-json.h"
+#include "vl-lock.h"
+#include "vl-storage.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+void
+vl_vm_report_free(gpointer data)
+{
+    VlVmReport *r = data;
+
+    g_free(r->name);
+    g_free(r->error);
+    g_free(r);
+}
+
+const char *
+vl_vm_action_to_string(VlVmAction a)
+{
+    switch (a) {
+    case VL_VM_ACTION_NONE:
+        return "unchanged";
+    case VL_VM_ACTION_CREATE:
+        return "created";
+    case VL_VM_ACTION_REDEFINE:
+        return "redefined";
+    case VL_VM_ACTION_REMOVE:
+        return "removed";
+    }
+    return "unknown";
+}
+
+static VlVmReport *
+vl_vm_report_new(const char *name)
+{
+    VlVmReport *r = g_new0(VlVmReport, 1);
+
+    r->name = g_strdup(name);
+    r->t_defined = r->t_started = r->t_ready = -1;
+    return r;
+}
+
+char *
+vl_lab_state_path(const char *lab)
+{
+    g_autofree char *dir = vl_fs_lab_dir(lab);
+
+    return g_build_filename(dir, "state.json", NULL);
+}
+
+/* One lab operation's working state, shared with the start workers. */
+typedef struct {
+    virConnectPtr conn;
+    VlSpec *spec;
+    const VlUpOptions *opts;
+    gint64 t0;
+    GMutex lock; /* guards progress calls and report updates from workers */
+} VlUpRun;
+
+typedef struct {
+    VlUpRun *run;
+    VlVm *vm;
+    VlVmReport *report;
+} VlStartJob;
+
+static double
+vl_up_elapsed(VlUpRun *run)
+{
+    return (double)(g_get_monotonic_time() - run->t0) / G_USEC_PER_SEC;
+}
+
+static void
+vl_up_progress(VlUpRun *run, VlVmReport *report, const char *event)
+{
+    if (!run->opts->progress)
+        return;
+    g_mutex_lock(&run->lock);
+    run->opts->progress(report, event, run->opts->data);
+    g_mutex_unlock(&run->lock);
+}
+
+static void
+vl_up_fail(VlUpRun *run, VlVmReport *report, GError *err)
+{
+    g_mutex_lock(&run->lock);
+    g_free(report->error);
+    report->error = g_strdup(err->message);
+    g_mutex_unlock(&run->lock);
+    vl_up_progress(run, report, "failed");
+}
+
+/* Worker: starts one VM if it is not running, then waits for it to be ready. */
+static void
+vl_up_start_worker(gpointer data, gpointer user_data)
+{
+    VlStartJob *job = data;
+    VlUpRun *run = job->run;
+    g_autoptr(virDomain) dom = virDomainLookupByName(run->conn, job->vm->name);
+    g_autoptr(GError) err = NULL;
+
+    if (!dom) {
+        vl_error_set_libvirt(&err, "domain '%s' disappeared", job->vm->name);
+        vl_up_fail(run, job->report, err);
+        return;
+    }
+    if (virDomainIsActive(dom) != 1) {
+        if (virDomainCreate(dom) < 0) {
+            vl_error_set_libvirt(&err, "cannot start domain '%s'", job->vm->name);
+            vl_up_fail(run, job->report, err);
+            return;
+        }
+        job->report->started = TRUE;
+        job->report->t_started = vl_up_elapsed(run);
+        vl_up_progress(run, job->report, "started");
+    }
+    job->report->running = TRUE;
+    if (!run->opts->wait || !run->opts->ready)
+        return;
+    if (!run->opts->ready(run->spec, job->vm, job->vm->node->boot_timeout, run->opts->data, &err)) {
+        vl_up_fail(run, job->report, err);
+        return;
+    }
+    job->report->ready = TRUE;
+    job->report->t_ready = vl_up_elapsed(run);
+    vl_up_progress(run, job->report, "ready");
+}
+
+/* Adds <uuid> to the rendered domain so a redefinition keeps the domain's identity. */
+static char *
+vl_up_domain_xml(VlRenderer *r, const VlSpec *spec, const VlVm *vm, const char *uuid,
+                 GError **error)
+{
+    g_autoptr(xmlDoc) doc = vl_render_vm_doc(r, spec, vm, error);
+    xmlNode *root;
+
+    if (!doc)
+        return NULL;
+    root = xmlDocGetRootElement(doc);
+    if (uuid)
+        xmlNewTextChild(root, NULL, BAD_CAST "uuid", BAD_CAST uuid);
+    return vl_xml_to_string(doc);
+}
+
+/* Return: FALSE if any domain of the spec's names belongs to another lab or to none. */
+static gboolean
+vl_up_check_ownership(virConnectPtr conn, const VlSpec *spec, GError **error)
+{
+    g_autoptr(GString) msg = g_string_new(NULL);
+
+    for (guint i = 0; i < spec->vms->len; i++) {
+        const VlVm *vm = g_ptr_array_index(spec->vms, i);
+        g_autoptr(virDomain) dom = virDomainLookupByName(conn, vm->name);
+        g_autoptr(VlDomainMeta) meta = NULL;
+
+        if (!dom)
+            continue;
+        meta = vl_domain_meta_get(dom);
+        if (!meta)
+            g_string_append_printf(
+                msg,
+                "%sdomain '%s' already exists and belongs to no vmlab lab; refusing to touch it",
+                msg->len ? "\n" : "", vm->name);
+        else if (!g_str_equal(meta->lab, spec->name))
+            g_string_append_printf(
+                msg, "%sdomain '%s' already exists and belongs to lab '%s'; refusing to touch it",
+                msg->len ? "\n" : "", vm->name, meta->lab);
+    }
+    if (msg->len) {
+        g_set_error_literal(error, VL_ERROR, VL_ERROR_FAILED, msg->str);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* Stops and undefines domain @name and deletes its volume from @pool (if any). */
+static gboolean
+vl_lab_remove_domain(virConnectPtr conn, virStoragePoolPtr pool, const char *name, GError **error)
+{
+    g_autoptr(virDomain) dom = virDomainLookupByName(conn, name);
+    g_autofree char *vol = g_strdup_printf("%s.qcow2", name);
+
+    if (dom) {
+        if (virDomainIsActive(dom) == 1 && virDomainDestroy(dom) < 0) {
+            vl_error_set_libvirt(error, "cannot stop domain '%s'", name);
+            return FALSE;
+        }
+        if (virDomainUndefineFlags(dom, VIR_DOMAIN_UNDEFINE_NVRAM |
+                                            VIR_DOMAIN_UNDEFINE_MANAGED_SAVE) < 0 &&
+            virDomainUndefine(dom) < 0) {
+            vl_error_set_libvirt(error, "cannot undefine domain '%s'", name);
+            return FALSE;
+        }
+    }
+    if (pool && !vl_storage_volume_delete(pool, vol, error))
+        return FALSE;
+    return TRUE;
+}
+
+/* Defines one VM (creating or recreating its disk). Return: FALSE with the report's error set. */
+static gboolean
+vl_up_define_vm(VlUpRun *run, VlRenderer *r, virStoragePoolPtr pool, VlVm *vm, VlVmReport *report,
+                GHashTable *lab_domains, GError **error)
+{
+    g_autoptr(virDomain) dom = virDomainLookupByName(run->conn, vm->name);
+    g_autofree char *uuid = NULL;
+    g_autofree char *xml = NULL;
+    g_autofree char *digest = NULL;
+    VlDomainMeta *meta = g_hash_table_lookup(lab_domains, vm->name);
+    virDomainPtr defined;
+
+    xml = vl_up_domain_xml(r, run->spec, vm, NULL, error);
+    if (!xml)
+        return FALSE;
+    digest = vl_render_domain_digest(xml);
+    if (dom && meta && g_strcmp0(meta->digest, digest) == 0) {
+        report->action = VL_VM_ACTION_NONE;
+        report->running = virDomainIsActive(dom) == 1;
+        vl_up_progress(run, report, "unchanged");
+        return TRUE;
+    }
+    if (dom) {
+        char buf[VIR_UUID_STRING_BUFLEN];
+        if (virDomainGetUUIDString(dom, buf) < 0) {
+            vl_error_set_libvirt(error, "cannot read the UUID of domain '%s'", vm->name);
+            return FALSE;
+        }
+        uuid = g_strdup(buf);
+        g_clear_pointer(&xml, g_free);
+        xml = vl_up_domain_xml(r, run->spec, vm, uuid, error);
+        if (!xml)
+            return FALSE;
+        /* New inputs take effect at the next boot: stop it now, start it again later. */
+        if (virDomainIsActive(dom) == 1 && virDomainDestroy(dom) < 0) {
+            vl_error_set_libvirt(error, "cannot stop domain '%s' to redefine it", vm->name);
+            return FALSE;
+        }
+        report->action = VL_VM_ACTION_REDEFINE;
+    } else {
+        report->action = VL_VM_ACTION_CREATE;
+    }
+    if (vm->disk_path && vm->backing_path &&
+        !vl_storage_volume_create(pool, vm, report->action == VL_VM_ACTION_REDEFINE, error))
+        return FALSE;
+    defined = virDomainDefineXML(run->conn, xml);
+    if (!defined) {
+        vl_error_set_libvirt(error, "cannot define domain '%s'", vm->name);
+        return FALSE;
+    }
+    virDomainFree(defined);
+    report->t_defined = vl_up_elapsed(run);
+    vl_up_progress(run, report, "defined");
+    return TRUE;
+}
+
+/* Writes state.json: what was deployed, where, and how it is wired. */
+static gboolean
+vl_up_write_state(VlUpRun *run, GPtrArray *reports, GError **error)
+{
+    const VlSpec *spec = run->spec;
+    g_autofree char *path = vl_lab_state_path(spec->name);
+    g_autoptr(json_object) old = vl_json_load_file(path, NULL);
+    g_autoptr(json_object) st = json_object_new_object();
+    json_object *nodes = json_object_new_array();
+    json_object *links = json_object_new_array();
+    json_object *created = NULL;
+    g_autoptr(GDateTime) now = g_date_time_new_now_utc();
+    g_autofree char *stamp = g_date_time_format_iso8601(now);
+    const char *uri = virConnectGetURI(run->conn);
+
+    json_object_object_add(st, "lab", json_object_new_string(spec->name));
+    if (old && json_object_object_get_ex(old, "created", &created) &&
+        json_object_is_type(created, json_type_string))
+        json_object_object_add(st, "created", json_object_get(created));
+    else
+        json_object_object_add(st, "created", json_object_new_string(stamp));
+    json_object_object_add(st, "updated", json_object_new_string(stamp));
+    json_object_object_add(st, "spec_dir", json_object_new_string(spec->dir));
+    json_object_object_add(st, "uri", json_object_new_string(uri ? uri : ""));
+    free((char *)uri);
+    for (guint i = 0; i < spec->vms->len; i++) {
+        const VlVm *vm = g_ptr_array_index(spec->vms, i);
+        const VlVmReport *rep = g_ptr_array_index(reports, i);
+        json_object *n = json_object_new_object();
+
+        json_object_object_add(n, "domain", json_object_new_string(vm->name));
+        json_object_object_add(n, "node", json_object_new_string(vm->node->name));
+        json_object_object_add(n, "role", json_object_new_string(vm->role));
+        json_object_object_add(n, "state",
+                               json_object_new_string(rep->error     ? "failed"
+                                                      : rep->running ? "running"
+                                                                     : "defined"));
+        json_object_object_add(n, "ready", json_object_new_boolean(rep->ready));
+        json_object_object_add(n, "host", json_object_new_string(vm->node->host_addr));
+        json_object_object_add(n, "ssh_port", json_object_new_int((int)vm->ssh_port));
+        json_object_object_add(n, "console_port", json_object_new_int((int)vm->console_port));
+        if (vm->disk_path)
+            json_object_object_add(n, "disk", json_object_new_string(vm->disk_path));
+        json_object_array_add(nodes, n);
+    }
+    json_object_object_add(st, "nodes", nodes);
+    for (guint i = 0; i < spec->links->len; i++) {
+        const VlLink *l = g_ptr_array_index(spec->links, i);
+        json_object *o = json_object_new_object();
+        g_autofree char *a = g_strdup_printf("%s:%s", l->a->node->name, l->a->name);
+        g_autofree char *z = g_strdup_printf("%s:%s", l->z->node->name, l->z->name);
+        json_object *ports = json_object_new_array();
+
+        json_object_object_add(o, "index", json_object_new_int((int)l->index));
+        json_object_object_add(o, "a", json_object_new_string(a));
+        json_object_object_add(o, "z", json_object_new_string(z));
+        json_object_object_add(o, "transport",
+                               json_object_new_string(vl_transport_to_string(l->transport)));
+        json_object_array_add(ports, json_object_new_int((int)l->port_a));
+        if (l->transport == VL_TRANSPORT_UDP)
+            json_object_array_add(ports, json_object_new_int((int)l->port_z));
+        json_object_object_add(o, "ports", ports);
+        json_object_array_add(links, o);
+    }
+    json_object_object_add(st, "links", links);
+    return vl_json_write_file(path, st, 0600, error);
+}
+
+gboolean
+vl_lab_write_profiles(const VlSpec *spec, GError **error)
+{
+    for (guint i = 0; i < spec->nodes->len; i++) {
+        const VlNode *node = g_ptr_array_index(spec->nodes, i);
+        g_autoptr(json_object) prof = NULL;
+        g_autoptr(GError) err = NULL;
+        gboolean changed = FALSE;
+        const struct {
+            const char *key;
+            json_object *val;
+        } fields[] = {
+            {"mgmt_ip", json_object_new_string(node->host_addr)},
+            {"ssh_port", json_object_new_int((int)node->ssh_port)},
+            {"console_port", json_object_new_int((int)node->console_port)},
+        };
+
+        prof = g_file_test(node->profile_path, G_FILE_TEST_EXISTS)
+                   ? vl_json_load_file(node->profile_path, &err)
+                   : json_object_new_object();
+        if (!prof) {
+            for (guint j = 0; j < G_N_ELEMENTS(fields); j++)
+                json_object_put(fields[j].val);
+            g_set_error(error, VL_ERROR, VL_ERROR_IO, "%s: %s", node->profile_path, err->message);
+            return FALSE;
+        }
+        for (guint j = 0; j < G_N_ELEMENTS(fields); j++) {
+            json_object *cur = NULL;
+            if (json_object_object_get_ex(prof, fields[j].key, &cur) &&
+                json_object_equal(cur, fields[j].val)) {
+                json_object_put(fields[j].val);
+                continue;
+            }
+            json_object_object_add(prof, fields[j].key, fields[j].val);
+            changed = TRUE;
+        }
+        if (changed) {
+            g_autofree char *dir = g_path_get_dirname(node->profile_path);
+            g_mkdir_with_parents(dir, 0755);
+            if (!vl_json_write_file(node->profile_path, prof, 0644, error))
+                return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+gboolean
+vl_lab_up(virConnectPtr conn, VlSpec *spec, VlRenderer *r, const VlUpOptions *opts,
+          GPtrArray **reports, GError **error)
+{
+    g_autofree char *lab_dir = vl_fs_lab_dir(spec->name);
+    g_autofree char *disk_dir = g_build_filename(lab_dir, "disks", NULL);
+    g_autoptr(VlLock) lock = NULL;
+    g_autoptr(GPtrArray) reps = g_ptr_array_new_with_free_func(vl_vm_report_free);
+    g_autoptr(GHashTable) lab_domains = NULL;
+    g_autoptr(virStoragePool) pool = NULL;
+    g_autoptr(GError) first = NULL;
+    g_autofree VlStartJob *jobs = NULL;
+    gboolean need_pool = FALSE;
+    gboolean ok = FALSE;
+    guint failed = 0;
+    VlUpRun run = {conn, spec, opts, g_get_monotonic_time(), {0}};
+    GHashTableIter it;
+    gpointer key;
+
+    *reports = NULL;
+    g_mutex_init(&run.lock);
+    lock = vl_lock_acquire(lab_dir, error);
+    if (!lock)
+        goto out;
+    if (!vl_up_check_ownership(conn, spec, error))
+        goto out;
+    lab_domains = vl_conn_lab_domains(conn, spec->name, error);
+    if (!lab_domains)
+        goto out;
+    for (guint i = 0; i < spec->vms->len; i++) {
+        const VlVm *vm = g_ptr_array_index(spec->vms, i);
+        need_pool |= vm->disk_path && vm->backing_path;
+    }
+    if (need_pool) {
+        pool = vl_storage_pool_ensure(conn, spec->name, disk_dir, error);
+        if (!pool)
+            goto out;
+    }
+
+    /* Define: sequential and quick. */
+    for (guint i = 0; i < spec->vms->len; i++) {
+        VlVm *vm = g_ptr_array_index(spec->vms, i);
+        VlVmReport *rep = vl_vm_report_new(vm->name);
+        g_autoptr(GError) err = NULL;
+
+        g_ptr_array_add(reps, rep);
+        if (!vl_up_define_vm(&run, r, pool, vm, rep, lab_domains, &err))
+            vl_up_fail(&run, rep, err);
+    }
+    /* Remove what left the spec. */
+    g_hash_table_iter_init(&it, lab_domains);
+    while (g_hash_table_iter_next(&it, &key, NULL)) {
+        g_autoptr(GError) err = NULL;
+        VlVmReport *rep;
+
+        if (vl_spec_find_vm(spec, key))
+            continue;
+        rep = vl_vm_report_new(key);
+        rep->action = VL_VM_ACTION_REMOVE;
+        g_ptr_array_add(reps, rep);
+        if (!pool)
+            pool = vl_storage_pool_lookup(conn, spec->name);
+        if (!vl_lab_remove_domain(conn, pool, key, &err))
+            vl_up_fail(&run, rep, err);
+        else
+            vl_up_progress(&run, rep, "removed");
+    }
+
+    /* Start and wait: @jobs at a time. */
+    if (opts->start) {
+        GThreadPool *tp =
+            g_thread_pool_new(vl_up_start_worker, NULL, (gint)MAX(opts->jobs, 1), FALSE, NULL);
+        jobs = g_new0(VlStartJob, spec->vms->len);
+        for (guint i = 0; i < spec->vms->len; i++) {
+            VlVmReport *rep = g_ptr_array_index(reps, i);
+            if (rep->error)
+                continue;
+            jobs[i] = (VlStartJob){&run, g_ptr_array_index(spec->vms, i), rep};
+            g_thread_pool_push(tp, &jobs[i], NULL);
+        }
+        g_thread_pool_free(tp, FALSE, TRUE);
+    }
+
+    if (!vl_up_write_state(&run, reps, error) || !vl_lab_write_profiles(spec, error))
+        goto out;
+    for (guint i = 0; i < reps->len; i++) {
+        const VlVmReport *rep = g_ptr_array_index(reps, i);
+        if (rep->error) {
+            failed++;
+            if (!first)
+                first = g_error_new(VL_ERROR, VL_ERROR_FAILED, "%s", rep->error);
+        }
+    }
+    if (failed)
+        g_set_error(error, VL_ERROR, VL_ERROR_FAILED, "%u of %u VMs failed; first: %s", failed,
+                    reps->len, first->message);
+    ok = failed == 0;
+
+out:
+    g_mutex_clear(&run.lock);
+    *reports = g_steal_pointer(&reps);
+    return ok;
+}
+
+gboolean
+vl_lab_down(virConnectPtr conn, const char *lab, gboolean force, VlLabProgressFunc progress,
+            gpointer data, GError **error)
+{
+    g_autofree char *lab_dir = vl_fs_lab_dir(lab);
+    g_autofree char *state_path = vl_lab_state_path(lab);
+    g_autoptr(VlLock) lock = NULL;
+    g_autoptr(json_object) state = NULL;
+    g_autoptr(GHashTable) doms = NULL;
+    g_autoptr(GHashTable) listed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_autoptr(virStoragePool) pool = NULL;
+    json_object *nodes = NULL;
+    GHashTableIter it;
+    gpointer key;
+
+    lock = vl_lock_acquire(lab_dir, error);
+    if (!lock)
+        return FALSE;
+    state = vl_json_load_file(state_path, NULL);
+    if (state && json_object_object_get_ex(state, "nodes", &nodes) &&
+        json_object_is_type(nodes, json_type_array)) {
+        for (size_t i = 0; i < json_object_array_length(nodes); i++) {
+            json_object *d = NULL;
+            if (json_object_object_get_ex(json_object_array_get_idx(nodes, i), "domain", &d))
+                g_hash_table_add(listed, g_strdup(json_object_get_string(d)));
+        }
+    }
+    doms = vl_conn_lab_domains(conn, lab, error);
+    if (!doms)
+        return FALSE;
+    pool = vl_storage_pool_lookup(conn, lab);
+    g_hash_table_iter_init(&it, doms);
+    while (g_hash_table_iter_next(&it, &key, NULL)) {
+        g_autoptr(VlVmReport) rep = NULL;
+
+        /* Without a state file, the metadata alone says which domains are the lab's. */
+        if (state && !force && !g_hash_table_contains(listed, key))
+            continue;
+        rep = vl_vm_report_new(key);
+        rep->action = VL_VM_ACTION_REMOVE;
+        if (!vl_lab_remove_domain(conn, pool, key, error))
+            return FALSE;
+        if (progress)
+            progress(rep, "removed", data);
+    }
+    if (pool && !vl_storage_pool_delete(pool, error))
+        return FALSE;
+    if (g_unlink(state_path) < 0 && g_file_test(state_path, G_FILE_TEST_EXISTS)) {
+        g_set_error(error, VL_ERROR, VL_ERROR_IO, "%s: cannot remove", state_path);
+        return FALSE;
+    }
+    return TRUE;
+}

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* vl-lab.h - lab operations on libvirt: bring a lab up to its spec, take it down, describe it */
+#pragma once
+
+#include "vl-conn.h"
+#include "vl-render.h"
+#include "vl-spec.h"
+
+typedef enum {
+    VL_VM_ACTION_NONE,     /* defined and unchanged */
+    VL_VM_ACTION_CREATE,   /* newly defined */
+    VL_VM_ACTION_REDEFINE, /* its inputs changed: redefined with the same UUID */
+    VL_VM_ACTION_REMOVE,   /* left the spec: removed */
+} VlVmAction;
+
+/* What happened to one VM during a lab operation. */
+typedef struct {
+    char *name;
+    VlVmAction action;
+    gboolean started; /* this operation started it */
+    gboolean running;
+    gboolean ready;
+    char *error; /* (nullable): why this VM failed */
+    double t_defined, t_started,
+        t_ready; /* seconds since the operation began; < 0: did not happen */
+} VlVmReport;
+
+void vl_vm_report_free(gpointer data);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VlVmReport, vl_vm_report_free)
+const char *vl_vm_action_to_string(VlVmAction a);
+
+/* Called as a VM passes a step ("defined", "started", "ready", "failed", "removed", "unchanged").
+ */
+typedef void (*VlLabProgressFunc)(const VlVmReport *report, const char *event, gpointer data);
+
+/* Waits until @vm is ready or @timeout_s passes; runs in a worker thread. Return: TRUE when ready.
+ */
+typedef gboolean (*VlLabReadyFunc)(const VlSpec *spec, const VlVm *vm, guint timeout_s,
+                                   gpointer data, GError **error);
+
+typedef struct {
+    gboolean start; /* start the VMs (else only define them) */
+    gboolean wait;  /* wait for readiness (needs @ready) */
+    guint jobs;     /* VMs started and waited for at once */
+    VlLabProgressFunc progress;
+    VlLabReadyFunc ready;
+    gpointer data; /* for @progress and @ready */
+} VlUpOptions;
+
+/**
+ * vl_lab_up:
+ * @reports: (out) (transfer full): a VlVmReport per VM, spec order, then removed VMs
+ *
+ * Makes libvirt match @spec: refuses outright (changing nothing) if a domain of the same name
+ * belongs to another lab or to none; creates disks and defines missing domains; redefines those
+ * whose digest changed (keeping their UUIDs); removes the lab's domains that left the spec;
+ * starts and waits for VMs @opts->jobs at a time; writes state.json and the profiles back. A VM
+ * that fails is reported and the others go on.
+ * Return: TRUE when every VM succeeded; FALSE with @error otherwise (@reports still set).
+ */
+gboolean vl_lab_up(virConnectPtr conn, VlSpec *spec, VlRenderer *r, const VlUpOptions *opts,
+                   GPtrArray **reports, GError **error);
+
+/**
+ * vl_lab_down:
+ * @lab: the lab name
+ * @force: also remove the lab's domains (by metadata) that its state file does not list
+ *
+ * Stops and undefines the lab's domains and deletes its volumes and pool and its state file.
+ * Return: TRUE on success.
+ */
+gboolean vl_lab_down(virConnectPtr conn, const char *lab, gboolean force,
+                     VlLabProgressFunc progress, gpointer data, GError **error);
+
+/**
+ * vl_lab_state_path:
+ * Return: (transfer full): <state dir>/labs/@lab/state.json.
+ */
+char *vl_lab_state_path(const char *lab);
+
+/**
+ * vl_lab_write_profiles:
+ *
+ * Writes mgmt_ip, ssh_port and console_port into each device's profile (atomically; every other
+ * field and the field order kept; a file is only rewritten when a value changes).
+ * Return: TRUE on success.
+ */
+gboolean vl_lab_write_profiles(const VlSpec *spec, GError **error);
