@@ -21,7 +21,8 @@
 #   console=ttyS0            required for the serial console and the ready line (add "quiet" to keep it tidy)
 #   vmlab.name=NAME          host name, printed in the ready line (default: tiny)
 #   vmlab.mgmt=ADDR/LEN      address of eth0, the management NIC (default: 10.0.2.15/24; "none": leave eth0 alone)
-#   vmlab.gw=ADDR            default gateway via eth0 (default: 10.0.2.2; "none": no default route)
+#   vmlab.gw=ADDR            default gateway via eth0 (default: 10.0.2.2, but 10.0.2.1 when vmlab.mgmt is
+#                            10.0.2.2/N, the SR OS layout; "none": no default route)
 #   vmlab.ip=IF:ADDR/LEN,... data addresses, e.g. eth1:10.0.12.1/24,eth2:10.0.13.1/24 (an IF may repeat)
 #   vmlab.route=PFX/LEN:GW,... extra static routes, e.g. 10.0.0.0/8:10.0.12.2
 #   vmlab.pass=PASSWORD      root password for SSH (password auth, port 22; default: vmlab)
@@ -160,7 +161,11 @@ if [ ! -s "$deb" ]; then
     else
         say "apt-get download $kpkg=$kver"
         rm -f "$cache"/*.part
-        (cd "$work" && apt-get download -q "$kpkg=$kver" 2>&1 | grep -v -e '^W: Download is performed unsandboxed' -e '^Get:' -e '^Fetched' >&2 || true)
+        (
+            cd "$work"
+            apt-get download -q "$kpkg=$kver" 2>&1 |
+                grep -v -e '^W: Download is performed unsandboxed' -e '^Get:' -e '^Fetched' >&2 || true
+        )
         [ -s "$work/$deb_name" ] || die "apt-get download $kpkg=$kver failed"
         mv "$work/$deb_name" "$deb.part"
     fi
@@ -170,9 +175,9 @@ if [ ! -s "$deb" ]; then
 fi
 say "extracting $deb_name"
 dpkg-deb -x "$deb" "$work/kernel"
-vmlinuz=$(ls "$work"/kernel/boot/vmlinuz-* 2>/dev/null | head -n 1)
+vmlinuz=$(find "$work/kernel/boot" -maxdepth 1 -name 'vmlinuz-*' 2>/dev/null | head -n 1)
 [ -n "$vmlinuz" ] || die "no /boot/vmlinuz-* in $deb_name"
-moddir=$(ls -d "$work"/kernel/lib/modules/*/ 2>/dev/null | head -n 1)
+moddir=$(find "$work/kernel/lib/modules" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | head -n 1)
 [ -n "$moddir" ] || die "no /lib/modules in $deb_name"
 
 # ---- initramfs tree ------------------------------------------------------------------------------------------
@@ -218,7 +223,7 @@ done
 
 # kernel modules, with their dependencies first, in load order
 modules=(failover net_failover virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci
-    virtio_net virtio_blk e1000 fat vfat nls_cp437 nls_iso8859-1 button evdev)
+    virtio_net virtio_blk e1000 fat vfat nls_cp437 nls_iso8859-1 nls_utf8 nls_ascii button evdev)
 declare -A mod_path=() mod_done=()
 while IFS= read -r ko; do
     name=${ko##*/}

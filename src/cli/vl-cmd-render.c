@@ -84,7 +84,7 @@ vl_cmd_render(int argc, char **argv, GError **error)
         if (outdir && !node_name) {
             g_autofree char *file = g_strdup_printf("%s.xml", vm->name);
             g_autofree char *path = g_build_filename(outdir, file, NULL);
-            if (!vl_fs_write_atomic(path, xml, strlen(xml), 0644, error))
+            if (!vl_fs_write_output(path, xml, strlen(xml), 0644, error))
                 return FALSE;
         } else {
             g_print("%s", xml);

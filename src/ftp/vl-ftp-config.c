@@ -583,6 +583,8 @@ vl_ftp_config_new_single(const char *listen, const char *root, const char *user,
         target = vl_ftp_path_join(abs_root, sub + 1);
         g_ptr_array_add(router->rules, vl_ftp_rule_new(sub, "local", target, TRUE, TRUE));
     }
+    /* One router: its session limit is the overall one. */
+    config->max_per_router = config->max_sessions;
     g_ptr_array_add(config->routers, g_steal_pointer(&router));
     return g_steal_pointer(&config);
 }

@@ -262,6 +262,7 @@ session_get_fs(VlFtpSession *s, const VlFtpRule *rule, GError **error)
 {
     VlFtpFs *fs = g_hash_table_lookup(s->fs, rule->backend);
     const VlFtpBackend *backend;
+    g_autoptr(GError) err = NULL;
 
     if (fs)
         return fs;
@@ -271,9 +272,13 @@ session_get_fs(VlFtpSession *s, const VlFtpRule *rule, GError **error)
                     rule->backend);
         return NULL;
     }
-    fs = vl_ftp_fs_open(backend, error);
-    if (!fs)
+    fs = vl_ftp_fs_open(backend, &err);
+    if (!fs) {
+        /* Whatever the cause (host key, login, network), it is a backend failure: 451. */
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED, "backend '%s': %s", rule->backend,
+                    err->message);
         return NULL;
+    }
     g_hash_table_insert(s->fs, g_strdup(rule->backend), fs);
     return fs;
 }
@@ -1484,6 +1489,7 @@ vl_ftp_session_run(VlFtpServer *server, GSocketConnection *connection)
     g_autoptr(GSocketAddress) remote = NULL;
     g_autoptr(GSocketAddress) local = NULL;
     GInetAddress *local_ip;
+    GSocket *sock;
 
     s.server = server;
     s.config = vl_ftp_server_dup_config(server);
@@ -1539,6 +1545,8 @@ vl_ftp_session_run(VlFtpServer *server, GSocketConnection *connection)
         }
     }
     session_log(&s, "closed");
-    vl_ftp_server_session_leave(server, s.sock);
+    sock = s.sock;
     session_free(&s);
+    /* The last use of the server: vl_ftp_server_stop() may free it once this returns. */
+    vl_ftp_server_session_leave(server, sock);
 }

@@ -43,8 +43,9 @@
  *    key type(s), so the server must show a key we can compare. A different key, or a server
  *    that cannot offer a recorded type, fails the call with VL_ERROR_INVALID naming the file and
  *    host:port; nothing is sent to that server (no password), and the file is left unchanged.
- *  - a line the file cannot be parsed from fails the call: an entry we cannot read is never
- *    silently replaced.
+ *  - a line that cannot be parsed, a marker line (@revoked, @cert-authority) or an entry for the
+ *    host with a key type libssh2 cannot check fails the call before connecting: an entry we
+ *    cannot honour is never silently bypassed or replaced.
  */
 
 #define GRACE_MS   500
@@ -73,6 +74,8 @@ static const struct {
     {LIBSSH2_KNOWNHOST_KEY_ECDSA_521, LIBSSH2_HOSTKEY_TYPE_ECDSA_521, "ecdsa-sha2-nistp521"},
     {LIBSSH2_KNOWNHOST_KEY_SSHRSA, LIBSSH2_HOSTKEY_TYPE_RSA, "rsa-sha2-512,rsa-sha2-256,ssh-rsa"},
     {LIBSSH2_KNOWNHOST_KEY_SSHDSS, LIBSSH2_HOSTKEY_TYPE_DSS, "ssh-dss"},
+    /* Recorded with a type libssh2 does not know (e.g. sk-ssh-ed25519@openssh.com): refused. */
+    {LIBSSH2_KNOWNHOST_KEY_UNKNOWN, -1, NULL},
 };
 
 /* Signal names of SSH "exit-signal" (RFC 4254 6.10) and their Linux numbers. */
@@ -316,11 +319,23 @@ kh_load(VlSshConn *c, char **content, GError **error)
     }
     for (const char *line = data; line < data + len;) {
         const char *nl = memchr(line, '\n', (size_t)(data + len - line));
-        const char *end = nl ? nl : data + len;
+        const char *next = nl ? nl + 1 : data + len;
 
         lineno++;
-        if (end > line && libssh2_knownhost_readline(kh, line, (size_t)(end - line),
-                                                     LIBSSH2_KNOWNHOST_FILE_OPENSSH) < 0) {
+        if (*(line + strspn(line, " \t")) == '@') {
+            g_set_error(error, VL_ERROR, VL_ERROR_INVALID,
+                        "known_hosts '%s' line %u: markers (@revoked, @cert-authority) are not "
+                        "supported; remove that line",
+                        path, lineno);
+            libssh2_knownhost_free(kh);
+            return NULL;
+        }
+        /*
+         * libssh2 looks at the byte after the line for its end, so each line is passed with its
+         * newline (the last one, if it has none, ends at the NUL g_file_get_contents() adds).
+         */
+        if (next - line > 1 && libssh2_knownhost_readline(kh, line, (size_t)(next - line),
+                                                          LIBSSH2_KNOWNHOST_FILE_OPENSSH) < 0) {
             g_set_error(error, VL_ERROR, VL_ERROR_INVALID,
                         "known_hosts '%s' line %u: cannot parse it (unsupported key type?); "
                         "fix or remove that line",
@@ -328,7 +343,7 @@ kh_load(VlSshConn *c, char **content, GError **error)
             libssh2_knownhost_free(kh);
             return NULL;
         }
-        line = end + 1;
+        line = next;
     }
     if (content)
         *content = g_steal_pointer(&data);
@@ -364,8 +379,16 @@ conn_pin_hostkey(VlSshConn *c, LIBSSH2_KNOWNHOSTS *kh, GError **error)
     g_autoptr(GString) pref = g_string_new(NULL);
 
     for (guint i = 0; i < G_N_ELEMENTS(key_types); i++) {
-        if (known & (1u << i))
-            g_string_append_printf(pref, "%s%s", pref->len ? "," : "", key_types[i].methods);
+        if (!(known & (1u << i)))
+            continue;
+        if (!key_types[i].methods) {
+            g_set_error(error, VL_ERROR, VL_ERROR_INVALID,
+                        "SSH %s: known_hosts '%s' records a host key of a type vmlab-virt cannot "
+                        "check; not connecting (remove that line to record the key anew)",
+                        c->hostport, c->t->known_hosts);
+            return FALSE;
+        }
+        g_string_append_printf(pref, "%s%s", pref->len ? "," : "", key_types[i].methods);
     }
     if (pref->len == 0)
         return TRUE;

@@ -8,10 +8,12 @@
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <sys/stat.h>
+#include <string.h>
 #include <unistd.h>
 
-gboolean
-vl_fs_write_atomic(const char *path, const char *data, gsize len, int mode, GError **error)
+static gboolean
+vl_fs_write_replace(const char *path, const char *data, gsize len, int mode, gboolean durable,
+                    GError **error)
 {
     g_autofree char *dir = g_path_get_dirname(path);
     g_autofree char *base = g_path_get_basename(path);
@@ -38,7 +40,7 @@ vl_fs_write_atomic(const char *path, const char *data, gsize len, int mode, GErr
         }
         off += (gsize)n;
     }
-    if (fsync(fd) < 0)
+    if (durable && fsync(fd) < 0)
         goto fail;
     if (close(fd) < 0) {
         fd = -1;
@@ -59,14 +61,31 @@ fail : {
 }
 }
 
+gboolean
+vl_fs_write_atomic(const char *path, const char *data, gsize len, int mode, GError **error)
+{
+    return vl_fs_write_replace(path, data, len, mode, TRUE, error);
+}
+
+gboolean
+vl_fs_write_output(const char *path, const char *data, gsize len, int mode, GError **error)
+{
+    return vl_fs_write_replace(path, data, len, mode, FALSE, error);
+}
+
 char *
 vl_fs_expand_path(const char *path, const char *base)
 {
     g_autofree char *expanded = NULL;
+    static const char home_var[] = "$VMLAB_HOME";
 
-    if (path[0] == '~' && (path[1] == '\0' || path[1] == '/'))
+    if (path[0] == '~' && (path[1] == '\0' || path[1] == '/')) {
         expanded = g_build_filename(g_get_home_dir(), path + 1, NULL);
-    else
+    } else if (g_str_has_prefix(path, home_var) &&
+               (path[strlen(home_var)] == '\0' || path[strlen(home_var)] == '/')) {
+        g_autofree char *state = vl_fs_state_dir();
+        expanded = g_build_filename(state, path + strlen(home_var), NULL);
+    } else
         expanded = g_strdup(path);
     return g_canonicalize_filename(expanded, base);
 }
@@ -77,7 +96,10 @@ vl_fs_state_dir(void)
     const char *env = g_getenv("VMLAB_HOME");
 
     if (env && *env)
-        return vl_fs_expand_path(env, NULL);
+        return g_canonicalize_filename(env, NULL);
+    /* root's QEMU (qemu:///system) runs as another user and cannot enter /root. */
+    if (geteuid() == 0)
+        return g_strdup("/var/lib/vmlab");
     return g_build_filename(g_get_home_dir(), ".vmlab", NULL);
 }
 

@@ -19,11 +19,22 @@ gboolean vl_fs_write_atomic(const char *path, const char *data, gsize len, int m
                             GError **error);
 
 /**
+ * vl_fs_write_output:
+ *
+ * As vl_fs_write_atomic(), without the fsync: for generated output that can be made again
+ * (rendered XML), where a thousand fsyncs would cost seconds.
+ * Return: TRUE on success.
+ */
+gboolean vl_fs_write_output(const char *path, const char *data, gsize len, int mode,
+                            GError **error);
+
+/**
  * vl_fs_expand_path:
  * @path: a path from a spec file
  * @base: (nullable): the folder relative paths are taken from
  *
- * Expands a leading "~" or "~/" to the user's home folder and makes a relative path absolute
+ * Expands a leading "~" or "~/" to the user's home folder and "$VMLAB_HOME" to vmlab-virt's
+ * state folder (see vl_fs_state_dir()), and makes a relative path absolute
  * against @base. The result is canonical (no "." or ".." components).
  * Return: (transfer full): the expanded path.
  */
@@ -32,7 +43,8 @@ char *vl_fs_expand_path(const char *path, const char *base);
 /**
  * vl_fs_state_dir:
  *
- * Return: (transfer full): vmlab-virt's state folder: $VMLAB_HOME if set, else ~/.vmlab.
+ * Return: (transfer full): vmlab-virt's state folder: $VMLAB_HOME if set, else /var/lib/vmlab
+ *   for root (QEMU of qemu:///system must reach the disks), else ~/.vmlab.
  */
 char *vl_fs_state_dir(void);
 

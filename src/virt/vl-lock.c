@@ -24,7 +24,9 @@ vl_lock_acquire(const char *lab_dir, GError **error)
     VlLock *lock;
     int fd;
 
-    if (g_mkdir_with_parents(lab_dir, 0700) < 0) {
+    /* 0755: QEMU, running as another user, must reach the disks below it; secrets are 0600 files.
+     */
+    if (g_mkdir_with_parents(lab_dir, 0755) < 0) {
         int e = errno;
         g_set_error(error, VL_ERROR, VL_ERROR_IO, "%s: cannot create folder: %s", lab_dir,
                     g_strerror(e));

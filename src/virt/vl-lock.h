@@ -8,7 +8,7 @@ typedef struct _VlLock VlLock;
 
 /**
  * vl_lock_acquire:
- * @lab_dir: the lab's state folder (created if missing, mode 0700)
+ * @lab_dir: the lab's state folder (created if missing, mode 0755)
  *
  * Takes the lab's lock without waiting.
  * Return: (transfer full): the held lock, or NULL with a VL_ERROR_BUSY error naming the holder's

@@ -1,11 +1,12 @@
 # Shared helpers for the tiny-guest end-to-end smoke tests (sourced, not run).
 # shellcheck shell=bash
 #
-# Provides: tg_init, tg_check/tg_ok/tg_fail/tg_summary, tg_ensure_libvirt, tg_build_image, tg_free_port,
+# Provides: tg_init, tg_require, tg_check/tg_ok/tg_fail/tg_summary, tg_ensure_libvirt, tg_build_image, tg_free_port,
 # tg_quiet, tg_mac, tg_define, tg_start_console, tg_wait_console, tg_ssh, tg_cleanup. Callers set -euo pipefail.
 
 TG_URI=${VMLAB_SMOKE_URI:-qemu:///system}
 TG_PASS=${VMLAB_SMOKE_PASS:-smoke-pw1}
+# shellcheck disable=SC2034 # used by the sourcing scripts
 TG_BOOT_TIMEOUT=${VMLAB_SMOKE_BOOT_TIMEOUT:-120}
 TG_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 TG_PASSED=0
@@ -85,9 +86,31 @@ tg_init() {
     trap 'exit 130' INT TERM
 }
 
+# tg_require: the host commands the tests use; as root, installs the Debian packages of missing ones
+tg_require() {
+    local -A pkg_of=([virsh]=libvirt-clients [virt-xml-validate]=libvirt-clients [libvirtd]=libvirt-daemon-system
+        [virtlogd]=libvirt-daemon-system [qemu-system-x86_64]=qemu-system-x86 [qemu-img]=qemu-utils
+        [mcopy]=mtools [mtype]=mtools [ssh]=openssh-client [ss]=iproute2 [timeout]=coreutils)
+    local c missing=() pkgs=()
+    for c in "${!pkg_of[@]}"; do
+        command -v "$c" >/dev/null 2>&1 || missing+=("$c")
+    done
+    [ "${#missing[@]}" = 0 ] && return 0
+    mapfile -t pkgs < <(for c in "${missing[@]}"; do echo "${pkg_of[$c]}"; done | sort -u)
+    if [ "$(id -u)" = 0 ]; then
+        tg_log "installing ${pkgs[*]} for ${missing[*]}"
+        local apt=(env DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o Dpkg::Options::=--force-confnew)
+        "${apt[@]}" "${pkgs[@]}" >/dev/null || { apt-get update -qq && "${apt[@]}" "${pkgs[@]}" >/dev/null; } || true
+    fi
+    for c in "${missing[@]}"; do
+        command -v "$c" >/dev/null 2>&1 || { tg_fail "missing command $c (package ${pkg_of[$c]})"; return 1; }
+    done
+    tg_ok "installed ${pkgs[*]}"
+}
+
 # tg_ensure_libvirt: makes sure a libvirt daemon answers on $TG_URI (starts virtlogd + libvirtd as root if not)
 tg_ensure_libvirt() {
-    local i
+    local _
     if timeout 20 virsh -c "$TG_URI" version >/dev/null 2>&1; then
         tg_ok "libvirt answers on $TG_URI"
         return 0
@@ -99,7 +122,7 @@ tg_ensure_libvirt() {
     tg_log "no libvirt daemon reachable: starting virtlogd and libvirtd"
     [ -S /var/run/libvirt/virtlogd-sock ] || virtlogd -d
     libvirtd -d
-    for i in $(seq 150); do
+    for _ in $(seq 150); do
         [ -S /var/run/libvirt/libvirt-sock ] && timeout 5 virsh -c "$TG_URI" version >/dev/null 2>&1 && break
         sleep 0.2
     done
@@ -124,8 +147,8 @@ tg_build_image() {
 # tg_free_port tcp|udp: prints a free port on 127.0.0.1 not handed out before in this run
 TG_USED_PORTS=" "
 tg_free_port() {
-    local proto=$1 p i
-    for i in $(seq 200); do
+    local proto=$1 p _
+    for _ in $(seq 200); do
         p=$((20000 + (RANDOM % 20000)))
         case "$TG_USED_PORTS" in *" $p "*) continue ;; esac
         if [ "$proto" = udp ]; then
@@ -161,7 +184,7 @@ tg_define() {
 tg_start_console() {
     local name=$1 port=$2
     (
-        for i in $(seq 50); do
+        for _ in $(seq 50); do
             if exec 3<>"/dev/tcp/127.0.0.1/$port"; then
                 exec cat <&3 >"$TG_TMP/$name.console"
             fi
@@ -173,8 +196,8 @@ tg_start_console() {
 
 # tg_wait_console NAME REGEX TIMEOUT: waits until the console shows a line matching REGEX
 tg_wait_console() {
-    local name=$1 re=$2 timeout=$3 i
-    for i in $(seq $((timeout * 5))); do
+    local name=$1 re=$2 timeout=$3 _
+    for _ in $(seq $((timeout * 5))); do
         if [ -f "$TG_TMP/$name.console" ] && tr -d '\r' <"$TG_TMP/$name.console" | grep -Eq "$re"; then
             return 0
         fi
@@ -193,6 +216,7 @@ tg_ssh() {
     local port=$1
     shift
     # the password reaches ssh through SSH_ASKPASS (OpenSSH >= 8.4), from the environment, not argv
+    # shellcheck disable=SC2016 # expanded by the askpass script
     printf '#!/bin/sh\nprintf "%%s\\n" "$TG_ASKPASS_PW"\n' >"$TG_TMP/askpass"
     chmod 0700 "$TG_TMP/askpass"
     TG_ASKPASS_PW=$TG_PASS SSH_ASKPASS="$TG_TMP/askpass" SSH_ASKPASS_REQUIRE=force DISPLAY=none \

@@ -12,6 +12,7 @@
 #   - a wrong password is refused; virsh shutdown (ACPI) powers a guest off.
 # Everything it defined is destroyed and undefined on exit. Prints "N passed, N failed"; exit 0 when all pass.
 # VMLAB_SMOKE_KEEP=1 keeps the temp folder (consoles, XML) of a failed run.
+# shellcheck disable=SC2016 # single-quoted commands run in the guest
 set -euo pipefail
 
 # shellcheck source=tests/e2e/tiny-guest-lib.sh
@@ -19,6 +20,7 @@ set -euo pipefail
 
 tg_init vmlab-smoke
 tg_log "tiny-guest smoke test on $TG_URI, temp folder $TG_TMP"
+tg_require || { tg_summary; exit 1; }
 tg_ensure_libvirt || { tg_summary; exit 1; }
 tg_build_image || { tg_summary; exit 1; }
 
@@ -131,7 +133,7 @@ fi
 # ACPI shutdown (virsh shutdown -> power button -> busybox acpid -> poweroff)
 tg_quiet tg_virsh shutdown "$B" || true
 state=
-for i in $(seq 60); do
+for _ in $(seq 60); do
     state=$(tg_virsh domstate "$B" 2>/dev/null || true)
     [ "$state" = "shut off" ] && break
     sleep 0.5

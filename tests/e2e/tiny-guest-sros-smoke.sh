@@ -6,7 +6,7 @@
 #   cpm: management NIC through the QEMU pass-through "-netdev user,net=10.0.2.0/24,host=10.0.2.1,hostfwd=..."
 #        (guest 10.0.2.2/24, gateway 10.0.2.1), a raw FAT disk (cache none, empty <backingStore/>) holding a
 #        bof.cfg, booted with vmlab.cf3=1 vmlab.ftpboot=1;
-#   iom: the same management layout, a qcow2 overlay disk on the image's disk.qcow2 (<backingStore type='file'>).
+#   iom: the same management layout (gateway from the default for a 10.0.2.2 guest), a qcow2 overlay disk on the image's disk.qcow2 (<backingStore type='file'>).
 # Both share a fabric segment as libvirt <interface type='mcast'> and a second one as a pass-through
 # "-netdev socket,mcast=...,localaddr=127.0.0.1". Checks: ready lines, bof.cfg printed on the console, SSH on the
 # forwarded port, eth0 = 10.0.2.2/24 via 10.0.2.1, the FTP boot (image fetched from an FTP server on the host's
@@ -16,6 +16,7 @@
 # and skips that segment if it cannot. The FTP check needs /usr/bin/python3 with pyftpdlib (python3-pyftpdlib,
 # installed with apt-get when missing and root) and is skipped without it.
 # Prints "N passed, N failed" (and skips); exit 0 when nothing failed. VMLAB_SMOKE_KEEP=1 keeps a failed run's files.
+# shellcheck disable=SC2016 # single-quoted commands run in the guest
 set -euo pipefail
 
 # shellcheck source=tests/e2e/tiny-guest-lib.sh
@@ -25,6 +26,7 @@ skip() { echo "skip - $*"; }
 
 tg_init vmlab-sros-smoke
 tg_log "tiny-guest SR OS layout smoke test on $TG_URI, temp folder $TG_TMP"
+tg_require || { tg_summary; exit 1; }
 tg_ensure_libvirt || { tg_summary; exit 1; }
 tg_build_image || { tg_summary; exit 1; }
 
@@ -56,7 +58,7 @@ if "$ftp_py" -c 'import pyftpdlib' 2>/dev/null; then
     "$ftp_py" -m pyftpdlib -i 127.0.0.1 -p "$ftp_port" -u sw -P sw123 -w -d "$TG_TMP/ftp" \
         >"$TG_TMP/ftp.log" 2>&1 &
     TG_PIDS+=($!)
-    for i in $(seq 50); do
+    for _ in $(seq 50); do
         (exec 3<>"/dev/tcp/127.0.0.1/$ftp_port") 2>/dev/null && { ftp_ok=yes; break; }
         sleep 0.1
     done
@@ -93,7 +95,8 @@ tg_check "bof.cfg written into the raw FAT image with mtools" \
 qemu-img create -q -f qcow2 -F qcow2 -b "$TG_TMP/img/disk.qcow2" "$TG_TMP/iom-overlay.qcow2"
 
 # ---- domains ------------------------------------------------------------------------------------------------------
-mgmt_netdev() { echo "net=10.0.2.0/24,host=10.0.2.1,hostfwd=tcp:127.0.0.1:$1-:22"; }
+# the guest address in hostfwd is required: it defaults to the DHCP start 10.0.2.15, not the guest's 10.0.2.2
+mgmt_netdev() { echo "net=10.0.2.0/24,host=10.0.2.1,hostfwd=tcp:127.0.0.1:$1-10.0.2.2:22"; }
 mcast_nic() { # mac slot
     cat <<XML
     <interface type='mcast'>
@@ -129,13 +132,13 @@ iom_disk=$(
     </disk>
 XML
 )
-common="console=ttyS0 quiet vmlab.pass=$TG_PASS vmlab.mgmt=10.0.2.2/24 vmlab.gw=10.0.2.1"
+common="console=ttyS0 quiet vmlab.pass=$TG_PASS vmlab.mgmt=10.0.2.2/24"
 ftpboot=
 [ "$ftp_ok" = yes ] && ftpboot=" vmlab.ftpboot=1"
 # NIC layout of both: eth0 mgmt (pass-through, 0x03), eth1 fabric (libvirt mcast, 0x04), disk (0x05),
 # eth2 second fabric (pass-through mcast with localaddr=127.0.0.1, 0x06)
 tg_domain_xml "$C" \
-    "$common vmlab.name=cpm vmlab.cf3=1$ftpboot vmlab.ip=eth1:10.0.100.1/24,eth2:10.0.101.1/24" \
+    "$common vmlab.gw=10.0.2.1 vmlab.name=cpm vmlab.cf3=1$ftpboot vmlab.ip=eth1:10.0.100.1/24,eth2:10.0.101.1/24" \
     "$(mgmt_netdev "$ssh_c")" "virtio-net-pci,netdev=vmlabmgmt0,mac=$(tg_mac 3 0),bus=pci.0,addr=0x3" \
     "$con_c" "$(mcast_nic "$(tg_mac 3 1)" 0x04)
 $cpm_disk" \

@@ -46,6 +46,7 @@ static struct {
     char *skip;   /* why the server cases cannot run here (not root, no sshd), or NULL */
     char *broken; /* why the server could not be set up although it should have been */
     int watchdog_fd;
+    guint starts; /* sshd starts so far, to name their logs */
     Sshd main;
 } g;
 
@@ -213,7 +214,8 @@ sshd_start(Sshd *s, const char *key, char **why)
         conf = sshd_config(s, key);
         argv[4] = conf;
         g_free(s->log);
-        s->log = g_strdup_printf("%s/sshd-%s-%u.log", g.dir, s->name, attempt);
+        /* A new log per start, so an old "listening" line cannot mislead. */
+        s->log = g_strdup_printf("%s/sshd-%s-%u.log", g.dir, s->name, ++g.starts);
         fd = open(s->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
         g_assert_cmpint(fd, >=, 0);
         if (!g_spawn_async_with_fds(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL,
@@ -260,6 +262,20 @@ sshd_log_since(const Sshd *s, gsize from)
     if (!log || strlen(log) < from)
         return g_strdup("");
     return g_strdup(log + from);
+}
+
+/* Return: TRUE once @s logged @needle after byte @from, FALSE if not within 3 s. */
+static gboolean
+sshd_log_wait(const Sshd *s, gsize from, const char *needle)
+{
+    for (int i = 0; i < 300; i++) {
+        g_autofree char *log = sshd_log_since(s, from);
+
+        if (strstr(log, needle))
+            return TRUE;
+        g_usleep(10000);
+    }
+    return FALSE;
 }
 
 /* Return: the size of @s's log now. */
@@ -335,7 +351,8 @@ server_teardown(void)
 static void
 fixture_setup(Fixture *f, gconstpointer data)
 {
-    f->dir = vl_test_mkdtemp();
+    f->dir = g_build_filename(g.dir, "case-XXXXXX", NULL);
+    g_assert_nonnull(g_mkdtemp(f->dir));
     f->known_hosts = g_build_filename(f->dir, "known_hosts", NULL);
 }
 
@@ -379,17 +396,20 @@ test_login_ok(Fixture *f, gconstpointer data)
 {
     g_autoptr(GError) error = NULL;
     VlSshTarget t;
+    gboolean ok;
     gboolean recorded = FALSE;
 
     if (!need_server())
         return;
     t = target(f);
-    g_assert_true(vl_ssh_check_login(&t, &recorded, &error));
+    ok = vl_ssh_check_login(&t, &recorded, &error);
     g_assert_no_error(error);
+    g_assert_true(ok);
     g_assert_true(recorded);
     /* Again, with the key now known. */
-    g_assert_true(vl_ssh_check_login(&t, &recorded, &error));
+    ok = vl_ssh_check_login(&t, &recorded, &error);
     g_assert_no_error(error);
+    g_assert_true(ok);
     g_assert_false(recorded);
 }
 
@@ -428,13 +448,14 @@ test_login_kbd_interactive(Fixture *f, gconstpointer data)
     t = target(f);
     t.port = kbd.port;
     ok = vl_ssh_check_login(&t, NULL, &error);
-    log = slurp(kbd.log);
-    if (!ok)
+    if (!ok) {
+        log = slurp(kbd.log);
         g_test_message("sshd log: %s", log);
+    }
     g_assert_no_error(error);
     g_assert_true(ok);
     /* It really went through keyboard-interactive (this server offers nothing else). */
-    g_assert_nonnull(strstr(log, "Accepted keyboard-interactive/pam for"));
+    g_assert_true(sshd_log_wait(&kbd, 0, "Accepted keyboard-interactive/pam for"));
     t.password = "wrong-Password-42";
     g_assert_false(vl_ssh_check_login(&t, NULL, &error));
     g_assert_error(error, VL_ERROR, VL_ERROR_FAILED);
@@ -548,6 +569,7 @@ test_hostkey_tofu_records(Fixture *f, gconstpointer data)
     g_autofree char *content = NULL;
     g_autofree char *again = NULL;
     VlSshTarget t;
+    gboolean ok;
     gboolean recorded = FALSE;
     struct stat st;
 
@@ -556,8 +578,9 @@ test_hostkey_tofu_records(Fixture *f, gconstpointer data)
     blob = pub_blob(g.key_a);
     g_assert_false(g_file_test(f->known_hosts, G_FILE_TEST_EXISTS));
     t = target(f);
-    g_assert_true(vl_ssh_check_login(&t, &recorded, &error));
+    ok = vl_ssh_check_login(&t, &recorded, &error);
     g_assert_no_error(error);
+    g_assert_true(ok);
     g_assert_true(recorded);
     g_assert_cmpint(g_stat(f->known_hosts, &st), ==, 0);
     g_assert_cmpint(st.st_mode & 07777, ==, 0600);
@@ -565,8 +588,9 @@ test_hostkey_tofu_records(Fixture *f, gconstpointer data)
     expect = g_strdup_printf("[127.0.0.1]:%u ssh-ed25519 %s\n", g.main.port, blob);
     g_assert_cmpstr(content, ==, expect);
     /* Known now: nothing recorded, file unchanged. */
-    g_assert_true(vl_ssh_check_login(&t, &recorded, &error));
+    ok = vl_ssh_check_login(&t, &recorded, &error);
     g_assert_no_error(error);
+    g_assert_true(ok);
     g_assert_false(recorded);
     again = slurp(f->known_hosts);
     g_assert_cmpstr(again, ==, content);
@@ -581,6 +605,7 @@ test_hostkey_tofu_appends(Fixture *f, gconstpointer data)
     g_autofree char *content = NULL;
     g_autofree char *entry = NULL;
     VlSshTarget t;
+    gboolean ok;
     gboolean recorded = FALSE;
 
     if (!need_server())
@@ -590,8 +615,9 @@ test_hostkey_tofu_appends(Fixture *f, gconstpointer data)
     before = g_strdup_printf("# lab hosts\n[127.0.0.1]:1 ssh-ed25519 %s", blob_b);
     g_assert_true(g_file_set_contents(f->known_hosts, before, -1, NULL));
     t = target(f);
-    g_assert_true(vl_ssh_check_login(&t, &recorded, &error));
+    ok = vl_ssh_check_login(&t, &recorded, &error);
     g_assert_no_error(error);
+    g_assert_true(ok);
     g_assert_true(recorded);
     content = slurp(f->known_hosts);
     g_assert_true(g_str_has_prefix(content, before));
@@ -609,14 +635,16 @@ test_hostkey_changed_refused(Fixture *f, gconstpointer data)
     g_autofree char *why = NULL;
     g_autofree char *log = NULL;
     VlSshTarget t;
+    gboolean ok;
     struct stat st;
     gsize log_from;
 
     if (!need_server())
         return;
     t = target(f);
-    g_assert_true(vl_ssh_check_login(&t, NULL, &error));
+    ok = vl_ssh_check_login(&t, NULL, &error);
     g_assert_no_error(error);
+    g_assert_true(ok);
     before = slurp(f->known_hosts);
     g_assert_nonnull(before);
 
@@ -635,7 +663,8 @@ test_hostkey_changed_refused(Fixture *f, gconstpointer data)
     g_assert_cmpstr(after, ==, before);
     g_assert_cmpint(g_stat(f->known_hosts, &st), ==, 0);
     g_assert_cmpint(st.st_mode & 07777, ==, 0600);
-    /* It did not go on to authenticate. */
+    /* It did not go on to authenticate: the connection ended right after the key exchange. */
+    g_assert_true(sshd_log_wait(&g.main, log_from, "Disconnected from"));
     log = sshd_log_since(&g.main, log_from);
     g_assert_null(strstr(log, "password for"));
     g_assert_null(strstr(log, "Accepted"));
@@ -692,25 +721,56 @@ test_hostkey_null_refused(Fixture *f, gconstpointer data)
     g_assert_error(error, VL_ERROR, VL_ERROR_INVALID);
 }
 
+/* Checks that known_hosts @content ("PORT" replaced) fails the call with VL_ERROR_INVALID naming
+ * @what. */
 static void
-test_hostkey_unparseable_refused(Fixture *f, gconstpointer data)
+check_known_hosts_refused(Fixture *f, const char *content, const char *what)
 {
     g_autoptr(GError) error = NULL;
-    const char *before = "# ok\n[127.0.0.1]:22 no-such-key-type AAAA\n";
     g_autofree char *after = NULL;
+    /* Nothing listens there: failing with INVALID, not IO, shows it stopped before connecting. */
     VlSshTarget t = {.host = "127.0.0.1",
-                     .port = 22,
+                     .port = free_port(),
                      .user = "nobody",
                      .password = "x",
                      .known_hosts = f->known_hosts,
                      .timeout_ms = 5000};
+    g_autoptr(GString) text = g_string_new(content);
+    g_autofree char *port = g_strdup_printf("%u", t.port);
 
-    g_assert_true(g_file_set_contents(f->known_hosts, before, -1, NULL));
+    g_string_replace(text, "PORT", port, 0);
+    g_assert_true(g_file_set_contents(f->known_hosts, text->str, -1, NULL));
     g_assert_false(vl_ssh_check_login(&t, NULL, &error));
     g_assert_error(error, VL_ERROR, VL_ERROR_INVALID);
-    g_assert_nonnull(strstr(error->message, "line 2"));
+    g_assert_nonnull(strstr(error->message, what));
+    g_assert_nonnull(strstr(error->message, f->known_hosts));
     after = slurp(f->known_hosts);
-    g_assert_cmpstr(after, ==, before);
+    g_assert_cmpstr(after, ==, text->str);
+}
+
+static void
+test_hostkey_unparseable_refused(Fixture *f, gconstpointer data)
+{
+    check_known_hosts_refused(f, "# ok\n[127.0.0.1]:%u ssh-ed25519\n", "line 2");
+}
+
+static void
+test_hostkey_marker_refused(Fixture *f, gconstpointer data)
+{
+    check_known_hosts_refused(
+        f,
+        "@revoked [127.0.0.1]:PORT ssh-ed25519 "
+        "AAAAC3NzaC1lZDI1NTE5AAAAIP3Kgflq1jdlrLrk1DAQ1pklxMocmxfh+9ndxAmFnGr1\n",
+        "line 1: markers");
+}
+
+static void
+test_hostkey_unknown_type_refused(Fixture *f, gconstpointer data)
+{
+    check_known_hosts_refused(f,
+                              "[127.0.0.1]:PORT sk-ssh-ed25519@openssh.com "
+                              "AAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29tAAAAIHfN3qk3A6Oq\n",
+                              "type vmlab-virt cannot check");
 }
 
 static void
@@ -720,14 +780,15 @@ test_exec_output_and_status(Fixture *f, gconstpointer data)
     g_autofree char *out = NULL;
     g_autofree char *err = NULL;
     VlSshTarget t;
+    gboolean ok;
     int status = -1;
 
     if (!need_server())
         return;
     t = target(f);
-    g_assert_true(
-        vl_ssh_exec(&t, "echo out; echo err >&2; exit 3", &out, &err, &status, NULL, &error));
+    ok = vl_ssh_exec(&t, "echo out; echo err >&2; exit 3", &out, &err, &status, NULL, &error);
     g_assert_no_error(error);
+    g_assert_true(ok);
     g_assert_cmpstr(out, ==, "out\n");
     g_assert_cmpstr(err, ==, "err\n");
     g_assert_cmpint(status, ==, 3);
@@ -740,17 +801,19 @@ test_exec_large_output(Fixture *f, gconstpointer data)
     g_autofree char *out = NULL;
     g_autofree char *err = NULL;
     VlSshTarget t;
+    gboolean ok;
     int status = -1;
 
     if (!need_server())
         return;
     t = target(f);
     /* Far more than the SSH channel window, on both streams at once. */
-    g_assert_true(vl_ssh_exec(&t,
-                              "head -c 3000000 /dev/zero | tr '\\0' x & "
-                              "head -c 700000 /dev/zero | tr '\\0' y >&2; wait",
-                              &out, &err, &status, NULL, &error));
+    ok = vl_ssh_exec(&t,
+                     "head -c 3000000 /dev/zero | tr '\\0' x & "
+                     "head -c 700000 /dev/zero | tr '\\0' y >&2; wait",
+                     &out, &err, &status, NULL, &error);
     g_assert_no_error(error);
+    g_assert_true(ok);
     g_assert_cmpint(status, ==, 0);
     g_assert_cmpuint(strlen(out), ==, 3000000);
     g_assert_cmpuint(strlen(err), ==, 700000);
@@ -763,13 +826,15 @@ test_exec_signal(Fixture *f, gconstpointer data)
 {
     g_autoptr(GError) error = NULL;
     VlSshTarget t;
+    gboolean ok;
     int status = -1;
 
     if (!need_server())
         return;
     t = target(f);
-    g_assert_true(vl_ssh_exec(&t, "kill -TERM $$", NULL, NULL, &status, NULL, &error));
+    ok = vl_ssh_exec(&t, "kill -TERM $$", NULL, NULL, &status, NULL, &error);
     g_assert_no_error(error);
+    g_assert_true(ok);
     g_assert_cmpint(status, ==, 128 + SIGTERM);
 }
 
@@ -821,6 +886,8 @@ main(int argc, char **argv)
     ADD("/ssh/hostkey/type-changed-refused", test_hostkey_type_changed_refused);
     ADD("/ssh/hostkey/null-refused", test_hostkey_null_refused);
     ADD("/ssh/hostkey/unparseable-refused", test_hostkey_unparseable_refused);
+    ADD("/ssh/hostkey/marker-refused", test_hostkey_marker_refused);
+    ADD("/ssh/hostkey/unknown-type-refused", test_hostkey_unknown_type_refused);
     ADD("/ssh/exec/output-and-status", test_exec_output_and_status);
     ADD("/ssh/exec/large-output", test_exec_large_output);
     ADD("/ssh/exec/signal", test_exec_signal);

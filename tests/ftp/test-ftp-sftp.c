@@ -1,0 +1,415 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* test-ftp-sftp.c - the SFTP backend against a real OpenSSH sshd started on 127.0.0.1 */
+#include "ftp-test-util.h"
+
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#define SSHD       "/usr/sbin/sshd"
+#define BIG_SIZE   (48 * 1024 * 1024)
+#define IMAGE_SIZE (5 * 1024 * 1024 + 123)
+
+typedef struct {
+    char *dir;
+    char *remote; /* what the SFTP server holds */
+    char *known_hosts;
+    char *client_key;
+    char *image_sum;
+    guint16 ssh_port;
+    GSubprocess *sshd;
+    FtpTestProxy *proxy;
+} Fixture;
+
+static void
+keygen(const char *path)
+{
+    const char *argv[] = {"ssh-keygen", "-q", "-t", "ecdsa", "-N", "", "-f", path, NULL};
+    g_autofree char *err = NULL;
+
+    if (ftp_test_run(argv, NULL, NULL, &err) != 0)
+        g_error("ssh-keygen failed: %s", err);
+}
+
+/* Return: a TCP port that was free a moment ago (sshd cannot report a port 0 binding). */
+static guint16
+free_port(void)
+{
+    g_autoptr(GSocket) s =
+        g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+    g_autoptr(GInetAddress) lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
+    g_autoptr(GSocketAddress) any = g_inet_socket_address_new(lo, 0);
+    g_autoptr(GSocketAddress) bound = NULL;
+
+    g_assert_true(g_socket_bind(s, any, FALSE, NULL));
+    bound = g_socket_get_local_address(s, NULL);
+    return g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
+}
+
+static void
+child_die_with_parent(gpointer data)
+{
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
+
+static void
+sshd_start(Fixture *f)
+{
+    g_autofree char *conf = g_build_filename(f->dir, "sshd_config", NULL);
+    g_autofree char *host_key = g_build_filename(f->dir, "host_key", NULL);
+    g_autofree char *auth = g_build_filename(f->dir, "authorized_keys", NULL);
+    g_autofree char *pub = g_strconcat(f->client_key, ".pub", NULL);
+    g_autofree char *host_pub = g_strconcat(host_key, ".pub", NULL);
+    g_autofree char *text = NULL;
+    g_autofree char *log = g_build_filename(f->dir, "sshd.log", NULL);
+    g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new(0);
+    g_autoptr(GError) err = NULL;
+    gboolean up = FALSE;
+
+    if (!g_file_test(host_key, G_FILE_TEST_EXISTS))
+        keygen(host_key);
+    text = ftp_test_read(pub, NULL);
+    ftp_test_write(auth, text, -1, 0600);
+    g_free(text);
+    f->ssh_port = free_port();
+    text = g_strdup_printf("Port %u\nListenAddress 127.0.0.1\nHostKey %s\nPidFile none\n"
+                           "AuthorizedKeysFile %s\nPubkeyAuthentication yes\n"
+                           "PasswordAuthentication no\nKbdInteractiveAuthentication no\n"
+                           "PermitRootLogin yes\nStrictModes no\nUsePAM no\n"
+                           "Subsystem sftp internal-sftp\nLogLevel VERBOSE\n",
+                           f->ssh_port, host_key, auth);
+    ftp_test_write(conf, text, -1, 0600);
+    g_free(text);
+    /* sshd insists on its privilege separation folder. */
+    g_assert_cmpint(g_mkdir_with_parents("/run/sshd", 0755), ==, 0);
+    g_subprocess_launcher_set_stderr_file_path(launcher, log);
+    g_subprocess_launcher_set_child_setup(launcher, child_die_with_parent, NULL, NULL);
+    f->sshd = g_subprocess_launcher_spawn(launcher, &err, SSHD, "-D", "-e", "-f", conf, NULL);
+    g_assert_no_error(err);
+    for (int i = 0; i < 500 && !up; i++) {
+        g_autoptr(GSocketClient) c = g_socket_client_new();
+        g_autoptr(GSocketConnection) conn = NULL;
+        g_socket_client_set_enable_proxy(c, FALSE);
+        conn = g_socket_client_connect_to_host(c, "127.0.0.1", f->ssh_port, NULL, NULL);
+        up = conn != NULL;
+        if (!up)
+            g_usleep(20 * 1000);
+    }
+    if (!up) {
+        g_autofree char *l = ftp_test_read(log, NULL);
+        g_error("sshd did not start: %s", l ? l : "");
+    }
+    text = ftp_test_read(host_pub, NULL);
+    {
+        g_auto(GStrv) parts = g_strsplit(text, " ", 3);
+        g_autofree char *line =
+            g_strdup_printf("[127.0.0.1]:%u %s %s\n", f->ssh_port, parts[0], parts[1]);
+        ftp_test_write(f->known_hosts, line, -1, 0644);
+    }
+}
+
+static void
+sshd_stop(Fixture *f)
+{
+    if (!f->sshd)
+        return;
+    g_subprocess_send_signal(f->sshd, SIGTERM);
+    if (!ftp_test_wait_exit(f->sshd, 5000)) {
+        g_subprocess_force_exit(f->sshd);
+        ftp_test_wait_exit(f->sshd, 5000);
+    }
+    g_clear_object(&f->sshd);
+}
+
+/* Kills every process below @pid (the per-connection sshd processes), not @pid itself. */
+static guint
+kill_descendants(GPid pid)
+{
+    g_autoptr(GDir) proc = g_dir_open("/proc", 0, NULL);
+    const char *name;
+    guint n = 0;
+
+    while ((name = g_dir_read_name(proc))) {
+        g_autofree char *stat_path = NULL;
+        g_autofree char *stat = NULL;
+        const char *close_paren;
+        int ppid = 0;
+        GPid child;
+
+        if (!g_ascii_isdigit(name[0]))
+            continue;
+        stat_path = g_build_filename("/proc", name, "stat", NULL);
+        stat = ftp_test_read(stat_path, NULL);
+        close_paren = stat ? strrchr(stat, ')') : NULL;
+        if (!close_paren || sscanf(close_paren + 2, "%*c %d", &ppid) != 1 || ppid != pid)
+            continue;
+        child = atoi(name);
+        n += kill_descendants(child);
+        kill(child, SIGKILL);
+        n++;
+    }
+    return n;
+}
+
+static void
+proxy_start(Fixture *f, const char *known_hosts)
+{
+    g_autofree char *cfg = g_build_filename(f->dir, "ftp.json", NULL);
+    g_autofree char *json = NULL;
+    const char *args[] = {"--config", cfg, "--foreground", "--listen", "127.0.0.1:0", NULL};
+
+    json = g_strdup_printf(
+        "{\"timeouts\": {\"data\": 10},\n"
+        " \"backends\": {\"ssh\": {\"type\": \"sftp\", \"host\": \"127.0.0.1\", \"port\": %u,\n"
+        "   \"user\": \"root\", \"private_key\": \"%s\", \"known_hosts\": \"%s\", \"timeout\": "
+        "10}},\n"
+        " \"routers\": {\"lab/vsim-1\": {\"login\": \"vsim-1\", \"password\": \"sw123\",\n"
+        "   \"rules\": [{\"path\": \"/sros\", \"target\": \"%s/images\"},\n"
+        "             {\"path\": \"/i386-boot.tim\", \"target\": \"%s/images/boot.tim\"}],\n"
+        "   \"config\": {\"path\": \"/config\", \"target\": \"%s/cfgs/lab/vsim-1\"}}}}\n",
+        f->ssh_port, f->client_key, known_hosts, f->remote, f->remote, f->remote);
+    ftp_test_write(cfg, json, -1, 0600);
+    f->proxy = ftp_test_proxy_start(f->dir, args);
+}
+
+static void
+fixture_setup(Fixture *f, gconstpointer data)
+{
+    g_autofree char *image = NULL;
+    g_autofree char *boot = NULL;
+    g_autofree char *outside = NULL;
+    g_autofree char *link = NULL;
+
+    f->dir = ftp_test_tmpdir();
+    f->remote = g_build_filename(f->dir, "remote", NULL);
+    f->known_hosts = g_build_filename(f->dir, "known_hosts", NULL);
+    f->client_key = g_build_filename(f->dir, "client_key", NULL);
+    keygen(f->client_key);
+    image = g_build_filename(f->remote, "images", "both.tim", NULL);
+    ftp_test_write(image, "", 0, 0644);
+    ftp_test_write_random(image, IMAGE_SIZE, 3);
+    f->image_sum = ftp_test_sha256_file(image);
+    boot = g_build_filename(f->remote, "images", "boot.tim", NULL);
+    ftp_test_write(boot, "boot loader\n", -1, 0644);
+    outside = g_build_filename(f->dir, "secret.txt", NULL);
+    ftp_test_write(outside, "secret\n", -1, 0644);
+    link = g_build_filename(f->remote, "images", "evil", NULL);
+    g_assert_cmpint(symlink(outside, link), ==, 0);
+    sshd_start(f);
+    proxy_start(f, f->known_hosts);
+}
+
+static void
+fixture_teardown(Fixture *f, gconstpointer data)
+{
+    if (f->proxy)
+        ftp_test_proxy_stop(f->proxy);
+    sshd_stop(f);
+    ftp_test_rm_rf(f->dir);
+    g_free(f->dir);
+    g_free(f->remote);
+    g_free(f->known_hosts);
+    g_free(f->client_key);
+    g_free(f->image_sum);
+}
+
+static char *
+url(Fixture *f, const char *path)
+{
+    return g_strdup_printf("ftp://vsim-1:sw123@127.0.0.1:%u%s", f->proxy->port, path);
+}
+
+static void
+run_ok(Fixture *f, const char *const *argv)
+{
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    int status = ftp_test_run(argv, f->dir, &out, &err);
+
+    if (status != 0) {
+        g_autofree char *log = ftp_test_proxy_log(f->proxy);
+        g_error("%s exited %d: %s\nproxy log:\n%s", argv[0], status, err, log);
+    }
+}
+
+static void
+test_download(Fixture *f, gconstpointer data)
+{
+    g_autofree char *u = url(f, "/sros/both.tim");
+    g_autofree char *u2 = url(f, "/i386-boot.tim");
+    g_autofree char *got = g_build_filename(f->dir, "got.tim", NULL);
+    g_autofree char *got2 = g_build_filename(f->dir, "boot.tim", NULL);
+    g_autofree char *sum = NULL;
+    g_autofree char *boot = NULL;
+    const char *argv[] = {"curl", "-sS", "-o", got, u, NULL};
+    const char *argv2[] = {"curl", "-sS", "-o", got2, u2, NULL};
+
+    run_ok(f, argv);
+    run_ok(f, argv2);
+    sum = ftp_test_sha256_file(got);
+    g_assert_cmpstr(sum, ==, f->image_sum);
+    boot = ftp_test_read(got2, NULL);
+    g_assert_cmpstr(boot, ==, "boot loader\n");
+    g_assert_true(ftp_test_proxy_wait_log(f->proxy, "RETR /sros/both.tim: 5243003 bytes", 5000));
+}
+
+static void
+test_resume_and_list(Fixture *f, gconstpointer data)
+{
+    g_autofree char *u = url(f, "/sros/both.tim");
+    g_autofree char *u_dir = url(f, "/sros/");
+    g_autofree char *got = g_build_filename(f->dir, "part.tim", NULL);
+    g_autofree char *src = g_build_filename(f->remote, "images", "both.tim", NULL);
+    g_autofree char *content = NULL;
+    g_autofree char *sum = NULL;
+    g_autofree char *listing = NULL;
+    const char *argv[] = {"curl", "-sS", "-C", "-", "-o", got, u, NULL};
+    const char *list[] = {"curl", "-sS", "-l", u_dir, NULL};
+
+    content = ftp_test_read(src, NULL);
+    ftp_test_write(got, content, 4000000, 0644);
+    run_ok(f, argv);
+    sum = ftp_test_sha256_file(got);
+    g_assert_cmpstr(sum, ==, f->image_sum);
+    g_assert_true(ftp_test_proxy_wait_log(f->proxy, "RETR /sros/both.tim: 1243003 bytes", 5000));
+    g_assert_cmpint(ftp_test_run(list, NULL, &listing, NULL), ==, 0);
+    g_assert_nonnull(strstr(listing, "both.tim"));
+    /* The link leading out of the jail is neither listed nor served. */
+    g_assert_null(strstr(listing, "evil"));
+}
+
+static void
+test_upload_and_folders(Fixture *f, gconstpointer data)
+{
+    g_autofree char *cfg_dir = g_build_filename(f->remote, "cfgs", "lab", "vsim-1", NULL);
+    g_autofree char *saved = g_build_filename(cfg_dir, "config.cfg", NULL);
+    g_autofree char *local = g_build_filename(f->dir, "config.cfg", NULL);
+    g_autofree char *u = url(f, "/config/config.cfg");
+    g_autofree char *u_ro = url(f, "/sros/new.tim");
+    g_autofree char *content = NULL;
+    const char *argv[] = {"curl", "-sS", "-T", local, u, NULL};
+    const char *argv_ro[] = {"curl", "-sS", "-T", local, u_ro, NULL};
+    int code = 0;
+
+    g_assert_false(g_file_test(cfg_dir, G_FILE_TEST_EXISTS));
+    ftp_test_write(local, "configure router\n", -1, 0644);
+    run_ok(f, argv);
+    /* The config folder was created on the SFTP server at login. */
+    content = ftp_test_read(saved, NULL);
+    g_assert_cmpstr(content, ==, "configure router\n");
+    /* Replaced as a whole on a second upload. */
+    ftp_test_write(local, "second\n", -1, 0644);
+    run_ok(f, argv);
+    g_clear_pointer(&content, g_free);
+    content = ftp_test_read(saved, NULL);
+    g_assert_cmpstr(content, ==, "second\n");
+    g_assert_cmpint(ftp_test_run(argv_ro, NULL, NULL, NULL), ==, 25);
+    {
+        g_autoptr(FtpTestClient) c = ftp_test_client_new(f->proxy->port, &code);
+        g_autofree char *sub = g_build_filename(cfg_dir, "rollback", NULL);
+        g_assert_cmpint(ftp_test_client_login(c, "vsim-1", "sw123"), ==, 230);
+        g_assert_cmpint(ftp_test_client_cmd(c, "MKD /config/rollback", NULL), ==, 257);
+        g_assert_true(g_file_test(sub, G_FILE_TEST_IS_DIR));
+        g_assert_cmpint(ftp_test_client_cmd(c, "RNFR /config/config.cfg", NULL), ==, 350);
+        g_assert_cmpint(ftp_test_client_cmd(c, "RNTO /config/rollback/config.1", NULL), ==, 250);
+        g_assert_cmpint(ftp_test_client_cmd(c, "SIZE /config/rollback/config.1", NULL), ==, 213);
+        g_assert_cmpint(ftp_test_client_cmd(c, "DELE /config/rollback/config.1", NULL), ==, 250);
+        g_assert_cmpint(ftp_test_client_cmd(c, "RMD /config/rollback", NULL), ==, 250);
+        g_assert_false(g_file_test(sub, G_FILE_TEST_EXISTS));
+        g_assert_cmpint(ftp_test_client_cmd(c, "RETR /sros/evil", NULL), ==, 550);
+    }
+}
+
+static void
+expect_refused(Fixture *f, const char *log_line)
+{
+    int code = 0;
+    g_autoptr(FtpTestClient) c = ftp_test_client_new(f->proxy->port, &code);
+
+    g_assert_cmpint(ftp_test_client_login(c, "vsim-1", "sw123"), ==, 230);
+    g_assert_cmpint(ftp_test_client_cmd(c, "SIZE /sros/both.tim", NULL), ==, 451);
+    g_assert_true(ftp_test_proxy_wait_log(f->proxy, log_line, 5000));
+}
+
+static void
+test_host_key_checks(Fixture *f, gconstpointer data)
+{
+    g_autofree char *other_key = g_build_filename(f->dir, "other_key", NULL);
+    g_autofree char *other_pub = g_strconcat(other_key, ".pub", NULL);
+    g_autofree char *changed = g_build_filename(f->dir, "known_hosts_changed", NULL);
+    g_autofree char *unknown = g_build_filename(f->dir, "known_hosts_unknown", NULL);
+    g_autofree char *text = NULL;
+    g_auto(GStrv) parts = NULL;
+    g_autofree char *line = NULL;
+
+    /* The same host with another key: a changed host key. */
+    keygen(other_key);
+    text = ftp_test_read(other_pub, NULL);
+    parts = g_strsplit(text, " ", 3);
+    line = g_strdup_printf("[127.0.0.1]:%u %s %s\n", f->ssh_port, parts[0], parts[1]);
+    ftp_test_write(changed, line, -1, 0644);
+    g_clear_pointer(&line, g_free);
+    line = g_strdup_printf("[127.0.0.9]:%u %s %s\n", f->ssh_port, parts[0], parts[1]);
+    ftp_test_write(unknown, line, -1, 0644);
+    ftp_test_proxy_stop(f->proxy);
+    proxy_start(f, changed);
+    expect_refused(f, "host key does not match known_hosts");
+    ftp_test_proxy_stop(f->proxy);
+    proxy_start(f, unknown);
+    expect_refused(f, "host is not in known_hosts");
+}
+
+static void
+test_sshd_killed_mid_transfer(Fixture *f, gconstpointer data)
+{
+    g_autofree char *big = g_build_filename(f->remote, "images", "big.tim", NULL);
+    g_autofree char *u = url(f, "/sros/both.tim");
+    g_autofree char *got = g_build_filename(f->dir, "after.tim", NULL);
+    g_autofree char *sum = NULL;
+    g_autoptr(FtpTestClient) c = NULL;
+    g_autoptr(GSocket) d = NULL;
+    g_autoptr(GBytes) rest = NULL;
+    const char *argv[] = {"curl", "-sS", "-o", got, u, NULL};
+    char buf[65536];
+    guint killed;
+    int code = 0;
+
+    ftp_test_write_random(big, BIG_SIZE, 11);
+    c = ftp_test_client_new(f->proxy->port, &code);
+    g_assert_cmpint(ftp_test_client_login(c, "vsim-1", "sw123"), ==, 230);
+    d = ftp_test_client_epsv(c);
+    g_assert_cmpint(ftp_test_client_cmd(c, "RETR /sros/big.tim", NULL), ==, 150);
+    g_assert_cmpint(g_socket_receive(d, buf, sizeof(buf), NULL, NULL), >, 0);
+    killed = kill_descendants(g_ascii_strtoll(g_subprocess_get_identifier(f->sshd), NULL, 10));
+    g_assert_cmpuint(killed, >, 0);
+    rest = ftp_test_data_read_all(d);
+    g_assert_cmpuint(g_bytes_get_size(rest), <, BIG_SIZE);
+    code = ftp_test_client_reply(c, NULL);
+    g_assert_true(code == 451 || code == 426);
+    g_assert_true(ftp_test_proxy_wait_log(f->proxy, "RETR /sros/big.tim: backend failed", 5000));
+    /* The session stays usable (it reconnects), and a new session works. */
+    g_assert_cmpint(ftp_test_client_cmd(c, "SIZE /sros/both.tim", NULL), ==, 213);
+    run_ok(f, argv);
+    sum = ftp_test_sha256_file(got);
+    g_assert_cmpstr(sum, ==, f->image_sum);
+}
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    if (!g_file_test(SSHD, G_FILE_TEST_IS_EXECUTABLE) || getuid() != 0) {
+        g_test_skip("needs " SSHD " (openssh-server) and root");
+        return g_test_run();
+    }
+#define ADD(path, func) g_test_add(path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+    ADD("/ftp/sftp/download", test_download);
+    ADD("/ftp/sftp/resume-and-list", test_resume_and_list);
+    ADD("/ftp/sftp/upload-and-folders", test_upload_and_folders);
+    ADD("/ftp/sftp/host-key-checks", test_host_key_checks);
+    ADD("/ftp/sftp/sshd-killed-mid-transfer", test_sshd_killed_mid_transfer);
+#undef ADD
+    return g_test_run();
+}
