@@ -9,10 +9,13 @@
 #                virtio/e1000/vfat kernel modules, /init (guest/init)
 #   disk.img     16 MiB raw disk holding a FAT file system (label VMLAB) with the marker file VMLAB.TXT
 #   disk.qcow2   the same disk converted to qcow2
-#   build-info.txt  what went in (kernel package and version, busybox/dropbear versions, input digest)
+#   build-info.txt  what went into vmlinuz and initrd.img (kernel package and version, package versions, digest)
+#   disk-info.txt   the recipe version of the disks
 #
-# Idempotent: when build-info.txt matches the current inputs (kernel package version, busybox-static and
+# Idempotent: when build-info.txt matches the current inputs (kernel package version, busybox-static,
 # dropbear-bin, iproute2 and bash versions, this script and guest/init) and every output exists, nothing is done.
+# disk.img and disk.qcow2 are bases that labs copy or put qcow2 overlays on: they are made only when missing,
+# when their recipe changes, or with --force (never just because the kernel or /init changed).
 # Needs: apt-get/apt-cache/dpkg-deb (present on Debian), and the packages busybox-static cpio gzip dosfstools
 # mtools qemu-utils dropbear-bin iproute2; missing ones are installed with apt-get when run as root. No network is
 # used except the Debian mirror (apt-get update / install / download).
@@ -143,7 +146,8 @@ input_sha256=$digest"
 
 if [ "$force" = 0 ] && [ -f "$out/build-info.txt" ] &&
     [ "$(cat "$out/build-info.txt")" = "$info" ] &&
-    [ -s "$out/vmlinuz" ] && [ -s "$out/initrd.img" ] && [ -s "$out/disk.img" ] && [ -s "$out/disk.qcow2" ]; then
+    [ -s "$out/vmlinuz" ] && [ -s "$out/initrd.img" ] && [ -s "$out/disk.img" ] && [ -s "$out/disk.qcow2" ] &&
+    [ -s "$out/disk-info.txt" ]; then
     say "up to date in $out ($kpkg $kver)"
     exit 0
 fi
@@ -175,9 +179,9 @@ if [ ! -s "$deb" ]; then
 fi
 say "extracting $deb_name"
 dpkg-deb -x "$deb" "$work/kernel"
-vmlinuz=$(find "$work/kernel/boot" -maxdepth 1 -name 'vmlinuz-*' 2>/dev/null | head -n 1)
+vmlinuz=$(find "$work/kernel/boot" -maxdepth 1 -name 'vmlinuz-*' 2>/dev/null | sed -n 1p)
 [ -n "$vmlinuz" ] || die "no /boot/vmlinuz-* in $deb_name"
-moddir=$(find "$work/kernel/lib/modules" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | head -n 1)
+moddir=$(find "$work/kernel/lib/modules" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | sed -n 1p)
 [ -n "$moddir" ] || die "no /lib/modules in $deb_name"
 
 # ---- initramfs tree ------------------------------------------------------------------------------------------
@@ -236,7 +240,7 @@ add_module() {
     [ -n "${mod_done[$m]:-}" ] && return 0
     [ -n "${mod_path[$m]:-}" ] || die "kernel module '$m' not found in $kpkg"
     mod_done[$m]=1
-    deps=$(tr '\0' '\n' <"${mod_path[$m]}" | sed -n 's/^depends=//p' | head -n 1)
+    deps=$(tr '\0' '\n' <"${mod_path[$m]}" | sed -n 's/^depends=//p')
     for dep in ${deps//,/ }; do
         add_module "$dep"
     done
@@ -290,19 +294,32 @@ say "packing initrd.img (${#order[@]} modules)"
 (cd "$root" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | gzip -6 -n) >"$work/initrd.img"
 
 # ---- disks ---------------------------------------------------------------------------------------------------
-say "making disk.img (16 MiB FAT) and disk.qcow2"
-truncate -s 16M "$work/disk.img"
-mkfs.vfat -n VMLAB -i 766d6c62 "$work/disk.img" >/dev/null
-printf 'vmlab tiny guest disk\n%s\n' "$info" >"$work/vmlab.txt"
-MTOOLS_SKIP_CHECK=1 mcopy -i "$work/disk.img" "$work/vmlab.txt" ::/VMLAB.TXT
-qemu-img convert -f raw -O qcow2 "$work/disk.img" "$work/disk.qcow2"
+# The disks are bases of qcow2 overlays and copies made by labs: they are only made when missing, when their
+# recipe (disk_format) changes, or with --force, never because the kernel or /init changed.
+disk_format="disk_format=1 (16 MiB raw, FAT16 label VMLAB, VMLAB.TXT)"
+make_disks=$force
+[ -s "$out/disk.img" ] && [ -s "$out/disk.qcow2" ] || make_disks=1
+grep -qxF "$disk_format" "$out/disk-info.txt" 2>/dev/null || make_disks=1
+if [ "$make_disks" = 1 ]; then
+    say "making disk.img (16 MiB FAT) and disk.qcow2"
+    truncate -s 16M "$work/disk.img"
+    mkfs.vfat -n VMLAB -i 766d6c62 "$work/disk.img" >/dev/null
+    printf 'vmlab tiny guest disk\n' >"$work/vmlab.txt"
+    MTOOLS_SKIP_CHECK=1 mcopy -i "$work/disk.img" "$work/vmlab.txt" ::/VMLAB.TXT
+    qemu-img convert -f raw -O qcow2 "$work/disk.img" "$work/disk.qcow2"
+fi
 
-# ---- install atomically (per file), then the stamp ---------------------------------------------------------
+# ---- install atomically (per file), then the stamps --------------------------------------------------------
 rm -f "$out/build-info.txt"
 cp "$vmlinuz" "$out/.vmlinuz.new" && mv -f "$out/.vmlinuz.new" "$out/vmlinuz"
-for f in initrd.img disk.img disk.qcow2; do
-    mv -f "$work/$f" "$out/.$f.new" && mv -f "$out/.$f.new" "$out/$f"
-done
+mv -f "$work/initrd.img" "$out/.initrd.img.new" && mv -f "$out/.initrd.img.new" "$out/initrd.img"
+if [ "$make_disks" = 1 ]; then
+    rm -f "$out/disk-info.txt"
+    for f in disk.img disk.qcow2; do
+        mv -f "$work/$f" "$out/.$f.new" && mv -f "$out/.$f.new" "$out/$f"
+    done
+    echo "$disk_format" >"$out/disk-info.txt"
+fi
 chmod 0644 "$out/vmlinuz" "$out/initrd.img" "$out/disk.img" "$out/disk.qcow2"
 echo "$info" >"$out/build-info.txt"
 say "built $out in $(($(date +%s) - start)) s: $kpkg $kver, initrd $(du -k "$out/initrd.img" | cut -f1) KiB"

@@ -158,7 +158,10 @@ test_ports_tcp(void)
     vm = vl_spec_find_vm(spec, "a");
     nic = g_ptr_array_index(vm->nics, 0);
     g_assert_cmpint(nic->kind, ==, VL_NIC_SERVER);
+    /* the listening end starts first */
+    g_assert_cmpuint(vm->start_wave, ==, 0);
     vm = vl_spec_find_vm(spec, "b");
+    g_assert_cmpuint(vm->start_wave, ==, 1);
     nic = g_ptr_array_index(vm->nics, 0);
     g_assert_cmpint(nic->kind, ==, VL_NIC_CLIENT);
     g_assert_cmpuint(nic->remote_port, ==, 20000);
@@ -370,6 +373,16 @@ static const BadCase bad_cases[] = {
      "topology.json: name: ", "my lab"},
     {"missing-template", "profiles/a.json", "{\"platform\": \"p\", \"vm_template\": \"nope.xml\"}",
      "profiles/a.json: vm_template: ", "cannot be read"},
+    {"tcp-cycle", "topology.json",
+     "{\"devices\": {\"a\": {\"interfaces\": {\"Ethernet0\": {}, \"Ethernet4\": {}}}, \"b\": "
+     "{\"interfaces\": "
+     "{\"Ethernet0\": {}, \"Ethernet4\": {}}}}, \"links\": [{\"a\": \"a:Ethernet0\", \"z\": "
+     "\"b:Ethernet0\"}, "
+     "{\"a\": \"b:Ethernet4\", \"z\": \"a:Ethernet4\"}], \"vmlab\": {\"link_transport\": \"tcp\"}}",
+     "topology.json: links[", "tcp links form a cycle"},
+    {"bad-domain-prefix", "topology.json",
+     "{\"devices\": {\"a\": {}, \"b\": {}}, \"vmlab\": {\"domain_prefix\": \"x y\"}}",
+     "topology.json: vmlab.domain_prefix: ", "x y"},
     {"profile-not-object", "profiles/a.json", "[1, 2]",
      "profiles/a.json: ", "must be a JSON object"},
 };

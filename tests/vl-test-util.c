@@ -56,6 +56,13 @@ vl_test_srcpath(const char *rel)
 int
 vl_test_run(const char *const *argv, char **out, char **err)
 {
+    return vl_test_run_timeout(60, argv, out, err);
+}
+
+int
+vl_test_run_timeout(guint seconds, const char *const *argv, char **out, char **err)
+{
+    g_autofree char *limit = g_strdup_printf("%u", seconds);
     g_autoptr(GPtrArray) args = g_ptr_array_new();
     g_autoptr(GSubprocess) proc = NULL;
     g_autoptr(GError) error = NULL;
@@ -65,7 +72,7 @@ vl_test_run(const char *const *argv, char **out, char **err)
 
     g_assert_nonnull(bin);
     g_ptr_array_add(args, "timeout");
-    g_ptr_array_add(args, "60");
+    g_ptr_array_add(args, limit);
     g_ptr_array_add(args, (gpointer)bin);
     for (guint i = 0; argv[i]; i++)
         g_ptr_array_add(args, (gpointer)argv[i]);

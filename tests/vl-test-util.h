@@ -26,3 +26,6 @@ char *vl_test_srcpath(const char *rel);
  * Return: its exit status.
  */
 int vl_test_run(const char *const *argv, char **out, char **err);
+
+/* As vl_test_run(), bounded to @seconds. */
+int vl_test_run_timeout(guint seconds, const char *const *argv, char **out, char **err);

@@ -42,8 +42,13 @@ vl_cmd_up_ready(const VlSpec *spec, const VlVm *vm, guint timeout_s, gpointer da
                                      timeout_s, error);
     while (g_get_monotonic_time() < deadline) {
         g_clear_error(&last);
-        VlSshTarget t = {node->host_addr, vm->ssh_port, node->ssh_user,
-                         node->ssh_pass,  known,        10000};
+        gint64 left_ms = (deadline - g_get_monotonic_time()) / 1000;
+        VlSshTarget t = {.host = node->host_addr,
+                         .port = vm->ssh_port,
+                         .user = node->ssh_user,
+                         .password = node->ssh_pass,
+                         .known_hosts = known,
+                         .timeout_ms = (guint)CLAMP(left_ms, 1, 10000)};
         if (vl_ssh_check_login(&t, NULL, &last))
             return TRUE;
         /* A changed host key will not fix itself. */
@@ -175,12 +180,9 @@ vl_cmd_down(int argc, char **argv, GError **error)
                     "usage: vmlab-virt down SPECDIR|--lab NAME [--force] [-c URI]");
         return FALSE;
     }
-    if (!lab) {
-        g_autoptr(VlSpec) spec = vl_cli_spec_load(argv[1], FALSE, error);
-        if (!spec)
-            return FALSE;
-        lab = g_strdup(spec->name);
-    }
+    /* Only the lab's name is needed: a spec broken since `up` must not prevent its teardown. */
+    if (!lab && !(lab = vl_spec_read_lab_name(argv[1], error)))
+        return FALSE;
     conn = vl_conn_open(uri, error);
     if (!conn)
         return FALSE;

@@ -96,6 +96,20 @@ vl_spec_load_section(VlSpec *spec, VlDiag *diag)
     spec->ssh_port_base =
         vl_spec_load_port_base(section, sec, "ssh_port_base", VL_DEFAULT_SSH_PORT_BASE, diag);
 
+    spec->domain_prefix = g_strdup("");
+    if (section && json_object_object_get_ex(section, "domain_prefix", &v)) {
+        g_autofree char *path = vl_json_path_key(sec, "domain_prefix");
+        const char *p = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+        if (p && (!*p || vl_spec_name_is_valid(p))) {
+            g_free(spec->domain_prefix);
+            spec->domain_prefix = g_strdup(p);
+        } else {
+            vl_diag_error(diag, VL_TOPOLOGY_FILE, path,
+                          "must be a name prefix (letters, digits, '_', '.', '-'), got %s",
+                          p ? p : vl_json_type_name(v));
+        }
+    }
+
     spec->transport = VL_TRANSPORT_UDP;
     if (section && json_object_object_get_ex(section, "link_transport", &v)) {
         g_autofree char *path = vl_json_path_key(sec, "link_transport");
@@ -600,4 +614,24 @@ vl_spec_load(const char *dir, VlDiag *diag)
     if (vl_diag_count(diag, VL_DIAG_ERROR) > errors_before)
         return NULL;
     return g_steal_pointer(&spec);
+}
+
+char *
+vl_spec_read_lab_name(const char *dir, GError **error)
+{
+    g_autofree char *abs = vl_fs_expand_path(dir, NULL);
+    g_autofree char *path = g_build_filename(abs, VL_TOPOLOGY_FILE, NULL);
+    g_autofree char *base = g_path_get_basename(abs);
+    g_autoptr(json_object) topo = vl_json_load_file(path, NULL);
+    json_object *v = NULL;
+
+    if (topo && json_object_is_type(topo, json_type_object) &&
+        json_object_object_get_ex(topo, "name", &v) && json_object_is_type(v, json_type_string) &&
+        vl_spec_name_is_valid(json_object_get_string(v)))
+        return g_strdup(json_object_get_string(v));
+    if (vl_spec_name_is_valid(base) && g_file_test(abs, G_FILE_TEST_IS_DIR))
+        return g_steal_pointer(&base);
+    g_set_error(error, VL_ERROR, VL_ERROR_INVALID,
+                "%s: cannot tell the lab's name (no valid topology.json \"name\")", dir);
+    return NULL;
 }

@@ -130,6 +130,58 @@ vl_spec_vm_new(VlSpec *spec, VlNode *node, const char *name, const char *role)
     return vm;
 }
 
+/* Return: (transfer none): the VM that holds @iface's NIC. */
+static VlVm *
+vl_spec_iface_vm(const VlIface *iface)
+{
+    return g_ptr_array_index(iface->node->vms, 0);
+}
+
+/*
+ * vl_spec_order_starts:
+ * QEMU's connecting end of a TCP link gives up for good when nothing listens yet, so a VM starts
+ * after the VMs it connects to (its "wave" is one more than theirs). A cycle cannot be ordered and
+ * is reported at the link that closes it.
+ */
+static void
+vl_spec_order_starts(VlSpec *spec, VlDiag *diag)
+{
+    gboolean changed = TRUE;
+    guint rounds = 0;
+
+    if (spec->transport != VL_TRANSPORT_TCP)
+        return;
+    while (changed && rounds++ <= spec->vms->len) {
+        changed = FALSE;
+        for (guint i = 0; i < spec->links->len; i++) {
+            const VlLink *l = g_ptr_array_index(spec->links, i);
+            VlVm *server = vl_spec_iface_vm(l->a);
+            VlVm *client = vl_spec_iface_vm(l->z);
+            if (server != client && client->start_wave < server->start_wave + 1) {
+                client->start_wave = server->start_wave + 1;
+                changed = TRUE;
+            }
+        }
+    }
+    if (!changed)
+        return;
+    /* Still changing after |VMs| rounds: a cycle. Name a link whose ends keep climbing. */
+    for (guint i = 0; i < spec->links->len; i++) {
+        const VlLink *l = g_ptr_array_index(spec->links, i);
+        VlVm *server = vl_spec_iface_vm(l->a);
+        VlVm *client = vl_spec_iface_vm(l->z);
+        g_autofree char *path = g_strdup_printf("links[%u]", l->index);
+        if (server != client && client->start_wave < server->start_wave + 1) {
+            vl_diag_error(diag, "topology.json", path,
+                          "tcp links form a cycle through '%s' and '%s': a connecting (z) end "
+                          "needs its listening (a) "
+                          "end running first; reverse a link's a/z or use udp",
+                          server->name, client->name);
+            return;
+        }
+    }
+}
+
 void
 vl_spec_expand_vms(VlSpec *spec, VlDiag *diag)
 {
@@ -140,7 +192,8 @@ vl_spec_expand_vms(VlSpec *spec, VlDiag *diag)
     disks = g_build_filename(lab_dir, "disks", NULL);
     for (guint i = 0; i < spec->nodes->len; i++) {
         VlNode *node = g_ptr_array_index(spec->nodes, i);
-        VlVm *vm = vl_spec_vm_new(spec, node, node->name, "router");
+        g_autofree char *name = g_strconcat(spec->domain_prefix, node->name, NULL);
+        VlVm *vm = vl_spec_vm_new(spec, node, name, "router");
 
         vm->console_port = node->console_port;
         vm->ssh_port = node->ssh_port;
@@ -152,6 +205,11 @@ vl_spec_expand_vms(VlSpec *spec, VlDiag *diag)
             vm->backing_path = g_strdup(node->image);
             vm->backing_format = g_strdup(vl_spec_image_format(node));
         }
-        vl_spec_vm_add_nics(spec, vm, node->ifaces, macs);
     }
+    /* NICs after every VM exists: a NIC may need its peer's VM. */
+    for (guint i = 0; i < spec->vms->len; i++) {
+        VlVm *vm = g_ptr_array_index(spec->vms, i);
+        vl_spec_vm_add_nics(spec, vm, vm->node->ifaces, macs);
+    }
+    vl_spec_order_starts(spec, diag);
 }

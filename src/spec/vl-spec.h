@@ -75,7 +75,8 @@ struct _VlVm {
     guint ssh_port;     /* host port forwarded to the VM's port 22 */
     guint console_port; /* telnet serial console */
     char *mgmt_mac;
-    GPtrArray *nics; /* VlNic, by NIC index */
+    GPtrArray *nics;  /* VlNic, by NIC index */
+    guint start_wave; /* TCP: started after the VMs of lower waves (their listening ends) */
 };
 
 /* One device of the topology, resolved against its profile and platform. */
@@ -113,9 +114,10 @@ struct _VlNode {
 };
 
 typedef struct {
-    char *dir;     /* absolute spec folder */
-    char *name;    /* lab name */
-    char *section; /* "vmlab" or "newtlab": the name the topology used */
+    char *dir;           /* absolute spec folder */
+    char *name;          /* lab name */
+    char *section;       /* "vmlab" or "newtlab": the name the topology used */
+    char *domain_prefix; /* put before every domain name, "" by default */
     guint link_port_base;
     guint console_port_base;
     guint ssh_port_base;
@@ -149,6 +151,16 @@ typedef struct {
  */
 VlSpec *vl_spec_load(const char *dir, VlDiag *diag);
 void vl_spec_free(VlSpec *spec);
+
+/**
+ * vl_spec_read_lab_name:
+ * @dir: a spec folder
+ *
+ * Reads only the lab's name (topology.json's "name", else the folder's name), without validating
+ * the rest: what `down` needs to find a lab whose spec has changed since.
+ * Return: (transfer full): the name, or NULL with a VL_ERROR_INVALID error.
+ */
+char *vl_spec_read_lab_name(const char *dir, GError **error);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VlSpec, vl_spec_free)
 
 /* Return: (transfer none) (nullable): the node named @name. */

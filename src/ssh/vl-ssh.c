@@ -74,8 +74,6 @@ static const struct {
     {LIBSSH2_KNOWNHOST_KEY_ECDSA_521, LIBSSH2_HOSTKEY_TYPE_ECDSA_521, "ecdsa-sha2-nistp521"},
     {LIBSSH2_KNOWNHOST_KEY_SSHRSA, LIBSSH2_HOSTKEY_TYPE_RSA, "rsa-sha2-512,rsa-sha2-256,ssh-rsa"},
     {LIBSSH2_KNOWNHOST_KEY_SSHDSS, LIBSSH2_HOSTKEY_TYPE_DSS, "ssh-dss"},
-    /* Recorded with a type libssh2 does not know (e.g. sk-ssh-ed25519@openssh.com): refused. */
-    {LIBSSH2_KNOWNHOST_KEY_UNKNOWN, -1, NULL},
 };
 
 /* Signal names of SSH "exit-signal" (RFC 4254 6.10) and their Linux numbers. */
@@ -368,6 +366,79 @@ kh_known_types(VlSshConn *c, LIBSSH2_KNOWNHOSTS *kh)
     return known;
 }
 
+/* Return: (transfer full): @entry as a known_hosts line (with its newline), or NULL. */
+static char *
+kh_entry_line(LIBSSH2_KNOWNHOSTS *kh, struct libssh2_knownhost *entry, size_t *len)
+{
+    for (size_t size = 1024; size <= 65536; size *= 4) {
+        g_autofree char *line = g_malloc(size);
+        int rc =
+            libssh2_knownhost_writeline(kh, entry, line, size, len, LIBSSH2_KNOWNHOST_FILE_OPENSSH);
+
+        if (rc == 0)
+            return g_steal_pointer(&line);
+        if (rc != LIBSSH2_ERROR_BUFFER_TOO_SMALL)
+            return NULL;
+    }
+    return NULL;
+}
+
+/* Return: TRUE if the hashed ("|1|salt|hash ...") known_hosts @line names @name. */
+static gboolean
+kh_hashed_names(const char *line, const char *name)
+{
+    g_auto(GStrv) f = NULL;
+    g_autofree guchar *salt = NULL;
+    g_autofree guchar *want = NULL;
+    g_autoptr(GHmac) hmac = NULL;
+    guint8 digest[20];
+    gsize digest_len = sizeof(digest);
+    gsize salt_len = 0;
+    gsize want_len = 0;
+
+    if (!g_str_has_prefix(line, "|1|"))
+        return FALSE;
+    f = g_strsplit_set(line + 3, "| ", 3);
+    if (g_strv_length(f) < 2)
+        return FALSE;
+    salt = g_base64_decode(f[0], &salt_len);
+    want = g_base64_decode(f[1], &want_len);
+    hmac = g_hmac_new(G_CHECKSUM_SHA1, salt, salt_len);
+    g_hmac_update(hmac, (const guchar *)name, -1);
+    g_hmac_get_digest(hmac, digest, &digest_len);
+    return want_len == digest_len && memcmp(want, digest, digest_len) == 0;
+}
+
+/*
+ * libssh2's checks skip entries whose key type it does not know (e.g.
+ * sk-ssh-ed25519@openssh.com), so look for them by name ("[host]:port", or "host" for port 22,
+ * plain or hashed).
+ * Return: TRUE if @kh has such an entry for @c's host.
+ */
+static gboolean
+kh_has_unchecked(VlSshConn *c, LIBSSH2_KNOWNHOSTS *kh)
+{
+    g_autofree char *name = kh_entry_name(c->t->host, c->t->port);
+    struct libssh2_knownhost *entry = NULL;
+
+    while (libssh2_knownhost_get(kh, &entry, entry) == 0) {
+        g_autofree char *line = NULL;
+        size_t len = 0;
+
+        if ((entry->typemask & LIBSSH2_KNOWNHOST_KEY_MASK) != LIBSSH2_KNOWNHOST_KEY_UNKNOWN)
+            continue;
+        if (entry->name) {
+            if (strcmp(entry->name, name) == 0)
+                return TRUE;
+            continue;
+        }
+        line = kh_entry_line(kh, entry, &len);
+        if (!line || kh_hashed_names(line, name))
+            return TRUE; /* when in doubt, it is ours */
+    }
+    return FALSE;
+}
+
 /*
  * Pins the host key methods to the types recorded for @c's host, if any.
  * Return: TRUE on success (also when nothing is recorded).
@@ -378,17 +449,16 @@ conn_pin_hostkey(VlSshConn *c, LIBSSH2_KNOWNHOSTS *kh, GError **error)
     guint known = kh_known_types(c, kh);
     g_autoptr(GString) pref = g_string_new(NULL);
 
+    if (kh_has_unchecked(c, kh)) {
+        g_set_error(error, VL_ERROR, VL_ERROR_INVALID,
+                    "SSH %s: known_hosts '%s' records a host key of a type vmlab-virt cannot "
+                    "check; not connecting (remove that line to record the key anew)",
+                    c->hostport, c->t->known_hosts);
+        return FALSE;
+    }
     for (guint i = 0; i < G_N_ELEMENTS(key_types); i++) {
-        if (!(known & (1u << i)))
-            continue;
-        if (!key_types[i].methods) {
-            g_set_error(error, VL_ERROR, VL_ERROR_INVALID,
-                        "SSH %s: known_hosts '%s' records a host key of a type vmlab-virt cannot "
-                        "check; not connecting (remove that line to record the key anew)",
-                        c->hostport, c->t->known_hosts);
-            return FALSE;
-        }
-        g_string_append_printf(pref, "%s%s", pref->len ? "," : "", key_types[i].methods);
+        if (known & (1u << i))
+            g_string_append_printf(pref, "%s%s", pref->len ? "," : "", key_types[i].methods);
     }
     if (pref->len == 0)
         return TRUE;
@@ -463,7 +533,6 @@ kh_record_locked(VlSshConn *c, const char *key, size_t key_len, int kh_type, gbo
     LIBSSH2_KNOWNHOSTS *kh;
     gboolean ok = FALSE;
     char *line = NULL;
-    size_t line_len = 1024;
     size_t out_len = 0;
     int rc;
 
@@ -477,7 +546,8 @@ kh_record_locked(VlSshConn *c, const char *key, size_t key_len, int kh_type, gbo
         ok = TRUE; /* another caller recorded the same key meanwhile */
         goto out;
     }
-    if (rc != LIBSSH2_KNOWNHOST_CHECK_NOTFOUND || kh_known_types(c, kh) != 0) {
+    if (rc != LIBSSH2_KNOWNHOST_CHECK_NOTFOUND || kh_known_types(c, kh) != 0 ||
+        kh_has_unchecked(c, kh)) {
         kh_mismatch(c, error);
         goto out;
     }
@@ -488,16 +558,8 @@ kh_record_locked(VlSshConn *c, const char *key, size_t key_len, int kh_type, gbo
                     c->hostport);
         goto out;
     }
-    for (;;) {
-        line = g_malloc(line_len);
-        rc = libssh2_knownhost_writeline(kh, entry, line, line_len, &out_len,
-                                         LIBSSH2_KNOWNHOST_FILE_OPENSSH);
-        if (rc != LIBSSH2_ERROR_BUFFER_TOO_SMALL || line_len > 65536)
-            break;
-        g_clear_pointer(&line, g_free);
-        line_len *= 4;
-    }
-    if (rc != 0) {
+    line = kh_entry_line(kh, entry, &out_len);
+    if (!line) {
         g_set_error(error, VL_ERROR, VL_ERROR_FAILED, "SSH %s: cannot format the host key",
                     c->hostport);
         goto out;
@@ -575,7 +637,7 @@ conn_check_hostkey(VlSshConn *c, LIBSSH2_KNOWNHOSTS *kh, gboolean *recorded, GEr
     case LIBSSH2_KNOWNHOST_CHECK_MATCH:
         return TRUE;
     case LIBSSH2_KNOWNHOST_CHECK_NOTFOUND:
-        if (kh_known_types(c, kh) != 0)
+        if (kh_known_types(c, kh) != 0 || kh_has_unchecked(c, kh))
             return kh_mismatch(c, error); /* only other key types recorded */
         return kh_record(c, key, key_len, kh_type, recorded, error);
     case LIBSSH2_KNOWNHOST_CHECK_MISMATCH:
@@ -691,9 +753,10 @@ static gboolean
 target_valid(const VlSshTarget *t, GError **error)
 {
     if (!t->host || !*t->host || !t->user || !*t->user || !t->password || t->port == 0 ||
-        t->port > 65535) {
+        t->port > 65535 || t->timeout_ms == 0) {
         g_set_error(error, VL_ERROR, VL_ERROR_INVALID,
-                    "SSH: a host, a port (1-65535), a user and a password are required");
+                    "SSH: a host, a port (1-65535), a user, a password and a timeout are "
+                    "required");
         return FALSE;
     }
     if (!t->known_hosts || !*t->known_hosts) {
@@ -742,8 +805,11 @@ conn_open(VlSshConn *c, const VlSshTarget *t, gboolean *recorded, GError **error
     if (rc != 0) {
         /* A server that cannot offer the pinned key type has changed its key. */
         if (rc == LIBSSH2_ERROR_KEX_FAILURE && kh_known_types(c, kh) != 0) {
-            kh_mismatch(c, error);
-            g_prefix_error(error, "no host key of the recorded type offered: ");
+            g_set_error(error, VL_ERROR, VL_ERROR_INVALID,
+                        "SSH %s: the server offers no host key of the type recorded in "
+                        "known_hosts '%s', so its key changed; not connecting (if the VM was "
+                        "recreated, remove its line from that file)",
+                        c->hostport, c->t->known_hosts);
         } else {
             conn_set_error(c, VL_ERROR_IO, error, "SSH handshake failed");
         }
@@ -841,6 +907,12 @@ vl_ssh_exec(const VlSshTarget *target, const char *command, char **out, char **e
     int status;
     int rc;
 
+    if (out)
+        *out = NULL;
+    if (err)
+        *err = NULL;
+    if (key_recorded)
+        *key_recorded = FALSE;
     if (!command) {
         g_set_error(error, VL_ERROR, VL_ERROR_INVALID, "SSH: no command given");
         return FALSE;

@@ -16,8 +16,8 @@
  *   "keyboard-interactive" prompt when the server does not offer "password")
  * @known_hosts: the OpenSSH known_hosts file to check the host key against (see "Host keys" in
  *   vl-ssh.c); required, there is no "accept any key"
- * @timeout_ms: the bound of the whole call: connect, handshake, authentication and, for
- *   vl_ssh_exec(), the command itself
+ * @timeout_ms: the bound of the whole call (more than 0): connect, handshake, authentication
+ *   and, for vl_ssh_exec(), the command itself
  *
  * Where and how to log in. The caller owns the strings.
  */
@@ -50,10 +50,11 @@ gboolean vl_ssh_check_login(const VlSshTarget *target, gboolean *key_recorded, G
  * vl_ssh_exec:
  * @target: where and how to log in
  * @command: the command line, run by the remote user's shell
- * @out: (out) (optional) (transfer full): the command's standard output (NUL-terminated)
- * @err: (out) (optional) (transfer full): the command's standard error (NUL-terminated)
+ * @out: (out) (optional) (transfer full): the command's standard output (NUL-terminated; NULL
+ *   on failure)
+ * @err: (out) (optional) (transfer full): the command's standard error (likewise)
  * @exit_status: (out) (optional): the remote exit status; 128 + N when the command was killed by
- *   signal N (as a shell reports it), 255 for an unknown signal or no status
+ *   signal N (as a shell reports it), 255 for a signal of another name
  * @key_recorded: (out) (optional): as for vl_ssh_check_login()
  * @error: return location for a VL_ERROR as for vl_ssh_check_login(); also VL_ERROR_IO when the
  *   command does not finish within @target->timeout_ms, VL_ERROR_FAILED when a stream exceeds

@@ -96,7 +96,7 @@ vl_up_fail(VlUpRun *run, VlVmReport *report, GError *err)
     vl_up_progress(run, report, "failed");
 }
 
-/* Worker: starts one VM if it is not running, then waits for it to be ready. */
+/* Worker: starts one VM if it is not running. */
 static void
 vl_up_start_worker(gpointer data, gpointer user_data)
 {
@@ -121,8 +121,16 @@ vl_up_start_worker(gpointer data, gpointer user_data)
         vl_up_progress(run, job->report, "started");
     }
     job->report->running = TRUE;
-    if (!run->opts->wait || !run->opts->ready)
-        return;
+}
+
+/* Worker: waits for one running VM to be ready. */
+static void
+vl_up_ready_worker(gpointer data, gpointer user_data)
+{
+    VlStartJob *job = data;
+    VlUpRun *run = job->run;
+    g_autoptr(GError) err = NULL;
+
     if (!run->opts->ready(run->spec, job->vm, job->vm->node->boot_timeout, run->opts->data, &err)) {
         vl_up_fail(run, job->report, err);
         return;
@@ -130,6 +138,43 @@ vl_up_start_worker(gpointer data, gpointer user_data)
     job->report->ready = TRUE;
     job->report->t_ready = vl_up_elapsed(run);
     vl_up_progress(run, job->report, "ready");
+}
+
+/*
+ * Starts the VMs wave by wave (TCP listening ends before connecting ends; UDP labs have one
+ * wave), @jobs at a time, then waits for all of them to be ready, @jobs at a time.
+ */
+static void
+vl_up_start_all(VlUpRun *run, GPtrArray *reports)
+{
+    const VlSpec *spec = run->spec;
+    g_autofree VlStartJob *jobs = g_new0(VlStartJob, spec->vms->len);
+    guint max_wave = 0;
+    gint threads = (gint)MAX(run->opts->jobs, 1);
+
+    for (guint i = 0; i < spec->vms->len; i++) {
+        VlVm *vm = g_ptr_array_index(spec->vms, i);
+        jobs[i] = (VlStartJob){run, vm, g_ptr_array_index(reports, i)};
+        max_wave = MAX(max_wave, vm->start_wave);
+    }
+    for (guint w = 0; w <= max_wave; w++) {
+        GThreadPool *tp = g_thread_pool_new(vl_up_start_worker, NULL, threads, FALSE, NULL);
+        for (guint i = 0; i < spec->vms->len; i++) {
+            if (jobs[i].vm->start_wave == w && !jobs[i].report->error)
+                g_thread_pool_push(tp, &jobs[i], NULL);
+        }
+        g_thread_pool_free(tp, FALSE, TRUE);
+    }
+    if (!run->opts->wait || !run->opts->ready)
+        return;
+    {
+        GThreadPool *tp = g_thread_pool_new(vl_up_ready_worker, NULL, threads, FALSE, NULL);
+        for (guint i = 0; i < spec->vms->len; i++) {
+            if (jobs[i].report->running && !jobs[i].report->error)
+                g_thread_pool_push(tp, &jobs[i], NULL);
+        }
+        g_thread_pool_free(tp, FALSE, TRUE);
+    }
 }
 
 /* Adds <uuid> to the rendered domain so a redefinition keeps the domain's identity. */
@@ -384,7 +429,6 @@ vl_lab_up(virConnectPtr conn, VlSpec *spec, VlRenderer *r, const VlUpOptions *op
     g_autoptr(GHashTable) lab_domains = NULL;
     g_autoptr(virStoragePool) pool = NULL;
     g_autoptr(GError) first = NULL;
-    g_autofree VlStartJob *jobs = NULL;
     gboolean need_pool = FALSE;
     gboolean ok = FALSE;
     guint failed = 0;
@@ -441,20 +485,8 @@ vl_lab_up(virConnectPtr conn, VlSpec *spec, VlRenderer *r, const VlUpOptions *op
             vl_up_progress(&run, rep, "removed");
     }
 
-    /* Start and wait: @jobs at a time. */
-    if (opts->start) {
-        GThreadPool *tp =
-            g_thread_pool_new(vl_up_start_worker, NULL, (gint)MAX(opts->jobs, 1), FALSE, NULL);
-        jobs = g_new0(VlStartJob, spec->vms->len);
-        for (guint i = 0; i < spec->vms->len; i++) {
-            VlVmReport *rep = g_ptr_array_index(reps, i);
-            if (rep->error)
-                continue;
-            jobs[i] = (VlStartJob){&run, g_ptr_array_index(spec->vms, i), rep};
-            g_thread_pool_push(tp, &jobs[i], NULL);
-        }
-        g_thread_pool_free(tp, FALSE, TRUE);
-    }
+    if (opts->start)
+        vl_up_start_all(&run, reps);
 
     if (!vl_up_write_state(&run, reps, error) || !vl_lab_write_profiles(spec, error))
         goto out;

@@ -2,6 +2,7 @@
 # shellcheck shell=bash
 #
 # Provides: tg_init, tg_require, tg_check/tg_ok/tg_fail/tg_summary, tg_ensure_libvirt, tg_build_image, tg_free_port,
+# tg_console_text, tg_domain_xml, tg_pci, tg_start,
 # tg_quiet, tg_mac, tg_define, tg_start_console, tg_wait_console, tg_ssh, tg_cleanup. Callers set -euo pipefail.
 
 TG_URI=${VMLAB_SMOKE_URI:-qemu:///system}
@@ -65,8 +66,8 @@ tg_cleanup() {
         eval "$c" >/dev/null 2>&1
     done
     if [ -n "$TG_TMP" ] && [ -d "$TG_TMP" ]; then
-        if [ "$rc" != 0 ] && [ -n "${VMLAB_SMOKE_KEEP:-}" ]; then
-            echo "kept $TG_TMP (VMLAB_SMOKE_KEEP set)"
+        if { [ "$rc" != 0 ] && [ -n "${VMLAB_SMOKE_KEEP:-}" ]; } || [ "${VMLAB_SMOKE_KEEP:-}" = always ]; then
+            echo "kept $TG_TMP (VMLAB_SMOKE_KEEP=${VMLAB_SMOKE_KEEP:-})"
         else
             rm -rf "$TG_TMP"
         fi
@@ -194,13 +195,18 @@ tg_start_console() {
     TG_PIDS+=($!)
 }
 
+# tg_console_text NAME: the console as text: telnet negotiation (IAC WILL/WONT/DO/DONT x, which QEMU sends
+# first, on the same line as the guest's first output) and CRs removed
+tg_console_text() {
+    [ -f "$TG_TMP/$1.console" ] || return 0
+    LC_ALL=C sed 's/\xff[\xfb-\xfe].//g' "$TG_TMP/$1.console" | LC_ALL=C tr -d '\r\000'
+}
+
 # tg_wait_console NAME REGEX TIMEOUT: waits until the console shows a line matching REGEX
 tg_wait_console() {
     local name=$1 re=$2 timeout=$3 _
     for _ in $(seq $((timeout * 5))); do
-        if [ -f "$TG_TMP/$name.console" ] && tr -d '\r' <"$TG_TMP/$name.console" | grep -Eq "$re"; then
-            return 0
-        fi
+        grep -Eq "$re" <<<"$(tg_console_text "$name")" && return 0
         sleep 0.2
     done
     return 1
@@ -208,7 +214,7 @@ tg_wait_console() {
 
 # tg_console_count NAME REGEX: prints how many console lines match REGEX
 tg_console_count() {
-    tr -d '\r' <"$TG_TMP/$1.console" 2>/dev/null | grep -Ec "$2" || true
+    tg_console_text "$1" | grep -Ec "$2" || true
 }
 
 # tg_ssh PORT CMD...: runs CMD as root in the guest behind 127.0.0.1:PORT, password auth (no sshpass needed)
@@ -229,7 +235,7 @@ tg_ssh() {
 # tg_dump_console NAME: shows the tail of a console on failure
 tg_dump_console() {
     echo "---- console of $1 (last 30 lines) ----"
-    tr -d '\r' <"$TG_TMP/$1.console" 2>/dev/null | tail -n 30
+    tg_console_text "$1" | tail -n 30
     echo "----"
 }
 

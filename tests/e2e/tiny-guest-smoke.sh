@@ -11,7 +11,7 @@
 #   - guest A pings guest B over the UDP link and back;
 #   - a wrong password is refused; virsh shutdown (ACPI) powers a guest off.
 # Everything it defined is destroyed and undefined on exit. Prints "N passed, N failed"; exit 0 when all pass.
-# VMLAB_SMOKE_KEEP=1 keeps the temp folder (consoles, XML) of a failed run.
+# VMLAB_SMOKE_KEEP=1 keeps the temp folder (consoles, XML) of a failed run, =always of any run.
 # shellcheck disable=SC2016 # single-quoted commands run in the guest
 set -euo pipefail
 

@@ -74,7 +74,7 @@ if [ "$(id -u)" = 0 ] && [ -z "$(ip route show "$mc_group/32" 2>/dev/null)" ] &&
     TG_CLEANUP_CMDS+=("ip route del $mc_group/32 dev lo")
     ip route get "$mc_group" | grep -q ' dev lo ' && mcast_ok=yes
 fi
-tg_log "route for $mc_group: $(ip route get "$mc_group" 2>/dev/null | head -n 1)"
+tg_log "route for $mc_group: $(ip route get "$mc_group" 2>/dev/null | sed -n 1p)"
 
 # ---- boot disks -------------------------------------------------------------------------------------------------
 cp --sparse=always "$TG_TMP/img/disk.img" "$TG_TMP/cpm-cf3.img"
@@ -179,20 +179,20 @@ tg_check "cpm: exactly one ready line" test "$(tg_console_count "$C" '^vmlab-gue
 tg_check "iom: exactly one ready line" test "$(tg_console_count "$D" '^vmlab-guest ready')" = 1
 
 # ---- cf3 and bof.cfg ---------------------------------------------------------------------------------------------
-tr -d '\r' <"$TG_TMP/$C.console" | sed -n '/^vmlab: bof.cfg begin$/,/^vmlab: bof.cfg end$/p' | sed '1d;$d' \
+tg_console_text "$C" | sed -n '/^vmlab: bof.cfg begin$/,/^vmlab: bof.cfg end$/p' | sed '1d;$d' \
     >"$TG_TMP/bof.console"
 tg_check "cpm: mounted its raw disk as /cf3 (console says so)" \
-    grep -q '^vmlab: cf3 mounted from /dev/vda' <(tr -d '\r' <"$TG_TMP/$C.console")
+    grep -q '^vmlab: cf3 mounted from /dev/vda' <(tg_console_text "$C")
 tg_check "cpm: printed bof.cfg on the console, identical to the file written" cmp -s "$TG_TMP/bof.console" "$TG_TMP/bof.cfg"
 
 # ---- FTP boot ------------------------------------------------------------------------------------------------------
 if [ "$ftp_ok" = yes ]; then
-    got=$(tr -d '\r' <"$TG_TMP/$C.console" | sed -n 's/^vmlab: image sha256 //p' | head -n 1)
+    got=$(tg_console_text "$C" | sed -n 's/^vmlab: image sha256 //p' | sed -n 1p)
     tg_check "cpm: fetched primary-image over FTP via 10.0.2.1, sha256 matches ($got)" test "$got" = "$image_sum"
     tg_check "cpm: uploaded its config to primary-config (cfgs/$C.cfg)" \
         grep -q "^# image sha256 $image_sum\$" "$TG_TMP/ftp/cfgs/$C.cfg"
     if [ "${got:-x}" != "$image_sum" ]; then
-        tr -d '\r' <"$TG_TMP/$C.console" | grep '^vmlab:' | sed 's/^/    /'
+        tg_console_text "$C" | grep '^vmlab:' | sed 's/^/    /'
     fi
 fi
 

@@ -175,10 +175,12 @@ static void
 sshd_stop(Sshd *s)
 {
     g_autofree char *pidfile = g_strdup_printf("%s/sshd-%s.pid", g.dir, s->name);
+    g_autofree char *spawned = NULL;
     int status;
 
     if (s->pid <= 0)
         return;
+    spawned = g_strdup_printf("%s/spawned-%d.pid", g.dir, (int)s->pid);
     kill(s->pid, SIGTERM);
     for (int i = 0; i < 300 && waitpid(s->pid, &status, WNOHANG) == 0; i++) {
         if (i == 299) {
@@ -189,6 +191,7 @@ sshd_stop(Sshd *s)
     }
     s->pid = 0;
     g_unlink(pidfile);
+    g_unlink(spawned);
 }
 
 /*
@@ -225,6 +228,12 @@ sshd_start(Sshd *s, const char *key, char **why)
             return FALSE;
         }
         close(fd);
+        {
+            /* For the watchdog, before sshd writes its own pid file. */
+            g_autofree char *spawned = g_strdup_printf("%s/spawned-%d.pid", g.dir, (int)s->pid);
+            g_autofree char *pid = g_strdup_printf("%d\n", (int)s->pid);
+            g_assert_true(g_file_set_contents(spawned, pid, -1, NULL));
+        }
         ready = g_strdup_printf("Server listening on 127.0.0.1 port %u.", s->port);
         deadline = g_get_monotonic_time() + SSHD_START_MS * G_TIME_SPAN_MILLISECOND;
         while (g_get_monotonic_time() < deadline) {
@@ -234,6 +243,8 @@ sshd_start(Sshd *s, const char *key, char **why)
             if (log && strstr(log, ready))
                 return TRUE;
             if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
+                g_autofree char *spawned = g_strdup_printf("%s/spawned-%d.pid", g.dir, (int)s->pid);
+                g_unlink(spawned);
                 s->pid = 0;
                 if (log && strstr(log, "Address already in use"))
                     break; /* another process took the port: try another one */
@@ -773,6 +784,57 @@ test_hostkey_unknown_type_refused(Fixture *f, gconstpointer data)
                               "type vmlab-virt cannot check");
 }
 
+/* Return: (transfer full): a valid sk-ssh-ed25519@openssh.com public key blob, base64. */
+static char *
+sk_key_blob(void)
+{
+    static const char *fields[] = {"sk-ssh-ed25519@openssh.com", "0123456789abcdef0123456789abcdef",
+                                   "ssh:"};
+    g_autoptr(GByteArray) blob = g_byte_array_new();
+
+    for (guint i = 0; i < G_N_ELEMENTS(fields); i++) {
+        guint32 len = GUINT32_TO_BE((guint32)strlen(fields[i]));
+        g_byte_array_append(blob, (const guint8 *)&len, 4);
+        g_byte_array_append(blob, (const guint8 *)fields[i], (guint)strlen(fields[i]));
+    }
+    return g_base64_encode(blob->data, blob->len);
+}
+
+static void
+test_hostkey_unknown_type_hashed_refused(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *blob = sk_key_blob();
+    g_autofree char *text = NULL;
+    g_autofree char *hashed = NULL;
+    g_autofree char *after = NULL;
+    VlSshTarget t;
+
+    if (!need_server())
+        return;
+    /* The same entry as above, its name hashed by OpenSSH itself (ssh-keygen -H). */
+    t = target(f);
+    text = g_strdup_printf("[127.0.0.1]:%u sk-ssh-ed25519@openssh.com %s\n", t.port, blob);
+    g_assert_true(g_file_set_contents(f->known_hosts, text, -1, NULL));
+    {
+        const char *hash[] = {"/usr/bin/ssh-keygen", "-q", "-H", "-f", f->known_hosts, NULL};
+        run(hash, FALSE);
+    }
+    hashed = slurp(f->known_hosts);
+    g_assert_true(g_str_has_prefix(hashed, "|1|"));
+    g_assert_nonnull(strstr(hashed, blob));
+    g_assert_false(vl_ssh_check_login(&t, NULL, &error));
+    g_assert_error(error, VL_ERROR, VL_ERROR_INVALID);
+    g_assert_nonnull(strstr(error->message, "type vmlab-virt cannot check"));
+    after = slurp(f->known_hosts);
+    g_assert_cmpstr(after, ==, hashed);
+    /* An entry for another port does not stand in the way. */
+    t.port = free_port();
+    g_clear_error(&error);
+    g_assert_false(vl_ssh_check_login(&t, NULL, &error));
+    g_assert_error(error, VL_ERROR, VL_ERROR_IO);
+}
+
 static void
 test_exec_output_and_status(Fixture *f, gconstpointer data)
 {
@@ -819,6 +881,22 @@ test_exec_large_output(Fixture *f, gconstpointer data)
     g_assert_cmpuint(strlen(err), ==, 700000);
     g_assert_cmpuint(strspn(out, "x"), ==, 3000000);
     g_assert_cmpuint(strspn(err, "y"), ==, 700000);
+}
+
+static void
+test_exec_output_limit(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *out = NULL;
+    VlSshTarget t;
+
+    if (!need_server())
+        return;
+    t = target(f);
+    g_assert_false(vl_ssh_exec(&t, "head -c 17000000 /dev/zero", &out, NULL, NULL, NULL, &error));
+    g_assert_error(error, VL_ERROR, VL_ERROR_FAILED);
+    g_assert_nonnull(strstr(error->message, "standard output exceeds 16 MiB"));
+    g_assert_null(out);
 }
 
 static void
@@ -888,8 +966,10 @@ main(int argc, char **argv)
     ADD("/ssh/hostkey/unparseable-refused", test_hostkey_unparseable_refused);
     ADD("/ssh/hostkey/marker-refused", test_hostkey_marker_refused);
     ADD("/ssh/hostkey/unknown-type-refused", test_hostkey_unknown_type_refused);
+    ADD("/ssh/hostkey/unknown-type-hashed-refused", test_hostkey_unknown_type_hashed_refused);
     ADD("/ssh/exec/output-and-status", test_exec_output_and_status);
     ADD("/ssh/exec/large-output", test_exec_large_output);
+    ADD("/ssh/exec/output-limit", test_exec_output_limit);
     ADD("/ssh/exec/signal", test_exec_signal);
     ADD("/ssh/exec/timeout", test_exec_timeout);
 

@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* test-e2e-lab.c - end to end on a real libvirtd + QEMU (TCG): up, pings over links, stop/start,
+ * exec, down */
+#include "vl-test-util.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+#include <unistd.h>
+
+/*
+ * Runs only with VMLAB_E2E=1 (CI sets it): needs root, a libvirtd answering on qemu:///system and
+ * the tiny guest image (scripts/build-tiny-guest.sh) in $VMLAB_TINY_DIR or
+ * /var/lib/vmlab/images/tiny. Each case copies its spec into a private state folder, so nothing of
+ * a user's labs is touched; domain names carry a prefix of their own. Every command is bounded;
+ * teardown always runs `down --force`.
+ */
+
+#define URI "qemu:///system"
+
+typedef struct {
+    const char *name;                /* test case */
+    const char *spec;                /* relative to tests/ */
+    const char *lab;                 /* lab name after the rewrite */
+    const char *prefix;              /* domain prefix after the rewrite */
+    const char *pings[3][3];         /* node, then the addresses it must reach */
+    const char *restart;             /* the node to stop and start */
+    const char *after_restart[2][2]; /* node, address: pings that must work again */
+} E2eCase;
+
+static const E2eCase e2e_cases[] = {
+    {"udp-triangle",
+     "../specs/example",
+     "e2e-udp",
+     "e2eu-",
+     {{"r1", "10.0.12.2", "10.0.13.3"},
+      {"r2", "10.0.12.1", "10.0.23.3"},
+      {"r3", "10.0.23.2", "10.0.13.1"}},
+     "r2",
+     {{"r1", "10.0.12.2"}, {"r3", "10.0.23.2"}}},
+    /* TCP: r3 only connects (to r2), so restarting it brings its link back */
+    {"tcp-line",
+     "e2e/data/tcp-line",
+     "e2e-tcp",
+     "e2et-",
+     {{"r1", "10.1.12.2", "10.1.12.1"},
+      {"r2", "10.1.12.1", "10.1.23.3"},
+      {"r3", "10.1.23.2", "10.1.23.3"}},
+     "r3",
+     {{"r2", "10.1.23.3"}, {"r3", "10.1.23.2"}}},
+};
+
+typedef struct {
+    char *home;
+    char *spec;
+    const E2eCase *c;
+} Fixture;
+
+static gboolean
+e2e_enabled(void)
+{
+    return g_strcmp0(g_getenv("VMLAB_E2E"), "1") == 0;
+}
+
+static void
+copy_file(const char *from, const char *to)
+{
+    g_autofree char *text = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autofree char *dir = g_path_get_dirname(to);
+
+    g_file_get_contents(from, &text, NULL, &err);
+    g_assert_no_error(err);
+    g_assert_cmpint(g_mkdir_with_parents(dir, 0755), ==, 0);
+    g_file_set_contents(to, text, -1, &err);
+    g_assert_no_error(err);
+}
+
+static void
+fixture_setup(Fixture *f, gconstpointer data)
+{
+    const E2eCase *c = data;
+    const char *files[] = {"topology.json", "platforms.json", "profiles/r1.json",
+                           "profiles/r2.json", "profiles/r3.json"};
+    const char *tiny =
+        g_getenv("VMLAB_TINY_DIR") ? g_getenv("VMLAB_TINY_DIR") : "/var/lib/vmlab/images/tiny";
+    g_autofree char *src = vl_test_srcpath(c->spec);
+    g_autofree char *images = NULL;
+    g_autofree char *link = NULL;
+    g_autofree char *topo = NULL;
+    g_autofree char *text = NULL;
+    g_autoptr(GString) t = NULL;
+
+    f->c = c;
+    if (!e2e_enabled())
+        return;
+    /* QEMU runs as libvirt-qemu: the state folder must be reachable by it. */
+    f->home = vl_test_mkdtemp();
+    g_assert_cmpint(g_chmod(f->home, 0755), ==, 0);
+    images = g_build_filename(f->home, "images", NULL);
+    g_assert_cmpint(g_mkdir(images, 0755), ==, 0);
+    link = g_build_filename(images, "tiny", NULL);
+    g_assert_true(g_file_test(tiny, G_FILE_TEST_IS_DIR));
+    g_assert_cmpint(symlink(tiny, link), ==, 0);
+    g_setenv("VMLAB_HOME", f->home, TRUE);
+
+    f->spec = vl_test_mkdtemp();
+    for (guint i = 0; i < G_N_ELEMENTS(files); i++) {
+        g_autofree char *from = g_build_filename(src, files[i], NULL);
+        g_autofree char *to = g_build_filename(f->spec, files[i], NULL);
+        copy_file(from, to);
+    }
+    /* Own lab name, domain prefix and ports, so a running example lab is not disturbed. */
+    topo = g_build_filename(f->spec, "topology.json", NULL);
+    g_file_get_contents(topo, &text, NULL, NULL);
+    t = g_string_new(text);
+    if (strstr(c->spec, "example")) {
+        g_string_replace(t, "\"name\": \"example\"", "\"name\": \"e2e-udp\"", 1);
+        g_string_replace(t, "\"link_transport\": \"udp\"",
+                         "\"link_transport\": \"udp\", \"domain_prefix\": \"e2eu-\"", 1);
+        g_string_replace(t, "21000", "24000", 1);
+        g_string_replace(t, "31000", "34000", 1);
+        g_string_replace(t, "41000", "44000", 1);
+    }
+    g_file_set_contents(topo, t->str, -1, NULL);
+}
+
+static void
+run_ok(guint seconds, const char *const *argv)
+{
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    int status = vl_test_run_timeout(seconds, argv, &out, &err);
+
+    if (status != 0)
+        g_test_message("%s %s: exit %d\nstdout:\n%s\nstderr:\n%s", argv[0], argv[1] ? argv[1] : "",
+                       status, out, err);
+    g_assert_cmpint(status, ==, 0);
+}
+
+static void
+fixture_teardown(Fixture *f, gconstpointer data)
+{
+    if (f->home) {
+        const char *down[] = {"down", "--lab", f->c->lab, "--force", "-c", URI, NULL};
+        vl_test_run_timeout(120, down, NULL, NULL);
+        vl_test_rmtree(f->home);
+        vl_test_rmtree(f->spec);
+    }
+    g_free(f->home);
+    g_free(f->spec);
+}
+
+/* Pings @addr from @node over the lab's links; a few tries while ARP settles. */
+static void
+assert_ping(const Fixture *f, const char *node, const char *addr)
+{
+    g_autofree char *cmd = g_strdup_printf("ping -c 3 -W 2 %s", addr);
+    const char *argv[] = {"exec", "--lab", f->c->lab, "-c", URI, node, "--", cmd, NULL};
+    int status = 1;
+
+    for (int attempt = 0; attempt < 5 && status != 0; attempt++) {
+        g_autofree char *out = NULL;
+        status = vl_test_run_timeout(60, argv, &out, NULL);
+        if (status != 0)
+            g_usleep(2 * G_USEC_PER_SEC);
+    }
+    if (status != 0)
+        g_test_message("%s cannot ping %s", node, addr);
+    g_assert_cmpint(status, ==, 0);
+}
+
+static void
+test_e2e(Fixture *f, gconstpointer data)
+{
+    const E2eCase *c = f->c;
+    const char *up[] = {"up", f->spec, "-c", URI, "--jobs", "3", NULL};
+    const char *down[] = {"down", f->spec, "-c", URI, NULL};
+    const char *all[] = {"exec", "--all", "--lab", c->lab, "-c", URI, "--", "hostname", NULL};
+    const char *stop[] = {"stop", c->restart, "--lab", c->lab, "-c", URI, NULL};
+    const char *start[] = {"start", c->restart, "--lab", c->lab, "-c", URI, NULL};
+    g_autofree char *out = NULL;
+    g_autofree char *virsh = NULL;
+    g_autofree char *pools = NULL;
+    g_autofree char *pool_name = g_strdup_printf("vmlab-%s", c->lab);
+
+    if (!e2e_enabled()) {
+        g_test_skip("set VMLAB_E2E=1 (needs root, libvirtd and the tiny guest image)");
+        return;
+    }
+    run_ok(400, up);
+    for (guint i = 0; i < 3; i++) {
+        assert_ping(f, c->pings[i][0], c->pings[i][1]);
+        assert_ping(f, c->pings[i][0], c->pings[i][2]);
+    }
+    /* exec --all: every VM answers, exit status 0 */
+    g_assert_cmpint(vl_test_run_timeout(120, all, &out, NULL), ==, 0);
+    for (guint i = 0; i < 3; i++) {
+        g_autofree char *hdr = g_strdup_printf("== %s%s", c->prefix, c->pings[i][0]);
+        g_assert_nonnull(strstr(out, hdr));
+        g_assert_nonnull(strstr(out, c->pings[i][0]));
+    }
+    /* stop and start one node; `up` then waits until it is ready again */
+    run_ok(60, stop);
+    run_ok(60, start);
+    run_ok(400, up);
+    for (guint i = 0; i < 2; i++)
+        assert_ping(f, c->after_restart[i][0], c->after_restart[i][1]);
+    /* down leaves no domain, volume or pool of the lab */
+    run_ok(120, down);
+    g_assert_true(
+        g_spawn_command_line_sync("virsh -c " URI " list --all --name", &virsh, NULL, NULL, NULL));
+    g_assert_null(strstr(virsh, c->prefix));
+    g_assert_true(g_spawn_command_line_sync("virsh -c " URI " pool-list --all --name", &pools, NULL,
+                                            NULL, NULL));
+    g_assert_null(strstr(pools, pool_name));
+}
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    for (guint i = 0; i < G_N_ELEMENTS(e2e_cases); i++) {
+        g_autofree char *path = g_strdup_printf("/e2e/lab/%s", e2e_cases[i].name);
+        g_test_add(path, Fixture, &e2e_cases[i], fixture_setup, test_e2e, fixture_teardown);
+    }
+    return g_test_run();
+}
