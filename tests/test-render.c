@@ -24,6 +24,7 @@ static const GoldenCase golden_cases[] = {
     {"example", "../specs/example", "qemu"},
     {"fabric", "../specs/fabric", "qemu"},
     {"tcp-kvm", "data/render/tcp-kvm", "kvm"},
+    {"sros", "data/render/sros", "qemu"},
 };
 
 static VlXmlValidator *validator;

@@ -25,6 +25,9 @@
       <xsl:copy-of select="namespace::*[name() = 'qemu']"/>
       <xsl:apply-templates select="@*[name() != 'type']"/>
       <name><xsl:value-of select="$m/@name"/></name>
+      <xsl:if test="$m/@uuid">
+        <uuid><xsl:value-of select="$m/@uuid"/></uuid>
+      </xsl:if>
       <title><xsl:value-of select="$m/@title"/></title>
       <description><xsl:value-of select="$m/@description"/></description>
       <metadata>
@@ -47,6 +50,13 @@
                                          or self::memory or self::currentMemory or self::vcpu
                                          or self::vlm:model)]"/>
       <xsl:call-template name="cpu"/>
+      <xsl:if test="$m/@smbios-product and not(sysinfo)">
+        <sysinfo type="smbios">
+          <system>
+            <entry name="product"><xsl:value-of select="$m/@smbios-product"/></entry>
+          </system>
+        </sysinfo>
+      </xsl:if>
       <xsl:call-template name="mgmt-nic"/>
       <xsl:copy-of select="$m"/>
     </domain>
@@ -64,6 +74,9 @@
         <xsl:if test="$m/vlm:kernel/@cmdline">
           <cmdline><xsl:value-of select="$m/vlm:kernel/@cmdline"/></cmdline>
         </xsl:if>
+      </xsl:if>
+      <xsl:if test="$m/@smbios-product and not(smbios)">
+        <smbios mode="sysinfo"/>
       </xsl:if>
     </os>
   </xsl:template>
@@ -124,7 +137,8 @@
           </xsl:call-template>
         </controller>
       </xsl:for-each>
-      <xsl:for-each select="$m/vlm:nic">
+      <!-- mcast NICs (the SR OS fabric) go through the pass-through below -->
+      <xsl:for-each select="$m/vlm:nic[@type != 'mcast']">
         <interface type="{@type}">
           <mac address="{@mac}"/>
           <source address="{@address}" port="{@port}">
@@ -158,9 +172,17 @@
   <xsl:template name="mgmt-nic">
     <qemu:commandline>
       <qemu:arg value="-netdev"/>
-      <qemu:arg value="user,id=vlmgmt0,net={$m/@mgmt-net}{$m/@mgmt-host-opt},hostfwd=tcp:{$m/@host-address}:{$m/@ssh-port}-:22"/>
+      <qemu:arg value="user,id=vlmgmt0,net={$m/@mgmt-net}{$m/@mgmt-host-opt},hostfwd=tcp:{$m/@host-address}:{$m/@ssh-port}-{$m/@mgmt-guest}:22"/>
       <qemu:arg value="-device"/>
       <qemu:arg value="{$m/@mgmt-device},netdev=vlmgmt0,mac={$m/@mgmt-mac},bus=pci.0,addr={$m/@mgmt-pci-slot}"/>
+      <!-- libvirt's <interface type='mcast'> cannot pick a local address, so its frames would
+           follow the default route off the host: bind the segment to loopback instead. -->
+      <xsl:for-each select="$m/vlm:nic[@type = 'mcast']">
+        <qemu:arg value="-netdev"/>
+        <qemu:arg value="socket,id=vlfab{@index},mcast={@address}:{@port},localaddr={@local-address}"/>
+        <qemu:arg value="-device"/>
+        <qemu:arg value="{@qemu-device},netdev=vlfab{@index},mac={@mac},bus=pci.0,addr={@pci-slot}"/>
+      </xsl:for-each>
     </qemu:commandline>
   </xsl:template>
 </xsl:stylesheet>

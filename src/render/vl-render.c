@@ -168,6 +168,7 @@ vl_render_model_nics(xmlNode *model, xmlNs *ns, const VlVm *vm)
         vl_xml_set_prop(n, "type", vl_nic_kind_to_string(nic->kind));
         vl_xml_set_prop(n, "mac", nic->mac);
         vl_xml_set_prop(n, "model", vm->node->nic_model);
+        vl_xml_set_prop(n, "qemu-device", vl_render_qemu_nic_device(vm->node->nic_model));
         vl_xml_set_prop(n, "local-address", nic->local_addr);
         if (nic->kind == VL_NIC_UDP)
             vl_xml_set_prop_u(n, "local-port", nic->local_port);
@@ -228,6 +229,14 @@ vl_render_model_new(VlRenderer *r, const VlSpec *spec, const VlVm *vm)
     vl_xml_set_prop(model, "mgmt-device", vl_render_qemu_nic_device(node->nic_model));
     vl_xml_set_prop_hex(model, "mgmt-pci-slot", VL_PCI_MGMT_SLOT);
     vl_xml_set_prop(model, "mgmt-net", "10.0.2.0/24");
+    if (vm->mgmt_host) {
+        g_autofree char *opt = g_strdup_printf(",host=%s", vm->mgmt_host);
+        vl_xml_set_prop(model, "mgmt-host-opt", opt);
+    }
+    vl_xml_set_prop(model, "mgmt-guest", vm->mgmt_guest);
+    vl_xml_set_prop(model, "uuid", vm->uuid);
+    vl_xml_set_prop(model, "smbios-product", vm->smbios_product);
+    vl_xml_set_prop(model, "card", vm->card);
 
     for (guint i = 0; i < node->cpu_features->len; i++) {
         const char *f = g_ptr_array_index(node->cpu_features, i);
@@ -318,6 +327,22 @@ vl_render_vm_doc(VlRenderer *r, const VlSpec *spec, const VlVm *vm, GError **err
     out = vl_xslt_apply(r->domain_xsl, input, NULL, error);
     if (!out)
         return NULL;
+    if (vm->layout_xslt) {
+        xsltStylesheet *layout = vl_renderer_stylesheet(r, vm->layout_xslt, error);
+        g_autoptr(GPtrArray) params = g_ptr_array_new();
+        xmlDoc *next;
+
+        if (!layout)
+            return NULL;
+        for (guint i = 0; i < vm->layout_params->len; i++)
+            g_ptr_array_add(params, g_ptr_array_index(vm->layout_params, i));
+        g_ptr_array_add(params, NULL);
+        next = vl_xslt_apply(layout, out, (const char *const *)params->pdata, error);
+        if (!next)
+            return NULL;
+        xmlFreeDoc(g_steal_pointer(&out));
+        out = next;
+    }
     if (vm->xslt) {
         xsltStylesheet *extra = vl_renderer_stylesheet(r, vm->xslt, error);
         xmlDoc *next;

@@ -16,6 +16,8 @@
  *                the range is [base, base + links).
  *   VM ports:    the first VM of node j gets console_port_base + j and ssh_port_base + j; the
  *                extra VMs of multi-VM devices follow after the last node, in node order.
+ *   SR OS fabric: the cards of distributed router j share UDP port fabric_port_base + j on a
+ *                multicast group of their own (239.255.x.y), bound to loopback.
  */
 
 /* Return: (transfer none) (nullable): the interface at "device:interface", reporting why not. */
@@ -136,7 +138,8 @@ vl_spec_assign_ports(VlSpec *spec, VlDiag *diag)
     guint nlinks = 0;
     guint nvms = 0;
     gboolean udp = spec->transport == VL_TRANSPORT_UDP;
-    VlPortRange ranges[3];
+    gboolean fabric = FALSE;
+    VlPortRange ranges[4];
 
     if (json_object_object_get_ex(spec->topology, "links", &links) &&
         json_object_is_type(links, json_type_array))
@@ -145,7 +148,10 @@ vl_spec_assign_ports(VlSpec *spec, VlDiag *diag)
         VlNode *node = g_ptr_array_index(spec->nodes, i);
         node->console_port = spec->console_port_base + node->index;
         node->ssh_port = spec->ssh_port_base + node->index;
-        nvms += 1;
+        /* extra VMs of multi-VM devices before this one */
+        node->first_extra_vm = nvms - i;
+        nvms += vl_spec_sros_vm_count(node);
+        fabric |= node->sros && vl_sros_is_distributed(node->sros);
     }
     for (guint i = 0; i < spec->links->len; i++) {
         VlLink *link = g_ptr_array_index(spec->links, i);
@@ -158,12 +164,15 @@ vl_spec_assign_ports(VlSpec *spec, VlDiag *diag)
     }
 
     /* A base of 0 means it was invalid and is already reported. */
-    if (!spec->link_port_base || !spec->console_port_base || !spec->ssh_port_base)
+    if (!spec->link_port_base || !spec->console_port_base || !spec->ssh_port_base ||
+        !spec->fabric_port_base)
         return;
     ranges[0] =
         (VlPortRange){"link", "link_port_base", spec->link_port_base, udp ? 2 * nlinks : nlinks};
     ranges[1] = (VlPortRange){"console", "console_port_base", spec->console_port_base, nvms};
     ranges[2] = (VlPortRange){"ssh", "ssh_port_base", spec->ssh_port_base, nvms};
+    ranges[3] = (VlPortRange){"fabric", "fabric_port_base", spec->fabric_port_base,
+                              fabric ? spec->nodes->len : 0};
     for (guint i = 0; i < G_N_ELEMENTS(ranges); i++) {
         g_autofree char *path = vl_json_path_key(spec->section, ranges[i].key);
         guint64 last = (guint64)ranges[i].first + ranges[i].count - 1;

@@ -95,6 +95,8 @@ vl_spec_load_section(VlSpec *spec, VlDiag *diag)
                                                      VL_DEFAULT_CONSOLE_PORT_BASE, diag);
     spec->ssh_port_base =
         vl_spec_load_port_base(section, sec, "ssh_port_base", VL_DEFAULT_SSH_PORT_BASE, diag);
+    spec->fabric_port_base =
+        vl_spec_load_port_base(section, sec, "fabric_port_base", VL_DEFAULT_FABRIC_PORT_BASE, diag);
 
     spec->domain_prefix = g_strdup("");
     if (section && json_object_object_get_ex(section, "domain_prefix", &v)) {
@@ -235,7 +237,7 @@ vl_spec_place_interfaces(VlNode *node, VlDiag *diag)
 {
     json_object *map = vl_spec_setting_lookup(node, "vm_interface_map", NULL);
     json_object *custom = NULL;
-    g_autoptr(GHashTable) used = g_hash_table_new(g_direct_hash, g_direct_equal);
+    g_autoptr(GHashTable) used = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     g_autofree char *ipath = NULL;
     g_autofree char *dpath = vl_json_path_key("devices", node->name);
 
@@ -264,23 +266,33 @@ vl_spec_place_interfaces(VlNode *node, VlDiag *diag)
         VlIface *iface = g_ptr_array_index(node->ifaces, i);
         g_autofree char *why = NULL;
         g_autofree char *p = vl_json_path_key(ipath, iface->name);
+        g_autofree char *slot = NULL;
         const char *other;
 
-        iface->nic = vl_ifmap_place(node->ifmap, custom, iface->name, &why);
+        iface->nic = node->sros ? vl_spec_sros_place(node, iface, &why)
+                                : vl_ifmap_place(node->ifmap, custom, iface->name, &why);
         if (!iface->nic) {
-            vl_diag_error(
-                diag, VL_TOPOLOGY_FILE, p, "platform '%s' (%s map) cannot place interface '%s': %s",
-                node->platform_name, vl_ifmap_kind_to_string(node->ifmap), iface->name, why);
+            if (node->sros)
+                vl_diag_error(diag, VL_TOPOLOGY_FILE, p,
+                              "SR OS device '%s' cannot place port '%s': %s", node->name,
+                              iface->name, why);
+            else
+                vl_diag_error(diag, VL_TOPOLOGY_FILE, p,
+                              "platform '%s' (%s map) cannot place interface '%s': %s",
+                              node->platform_name, vl_ifmap_kind_to_string(node->ifmap),
+                              iface->name, why);
             continue;
         }
-        other = g_hash_table_lookup(used, GUINT_TO_POINTER(iface->nic));
+        /* NICs are per VM: an SR OS device's cards each have their own. */
+        slot = g_strdup_printf("%u/%u", iface->vm_index, iface->nic);
+        other = g_hash_table_lookup(used, slot);
         if (other) {
             vl_diag_error(diag, VL_TOPOLOGY_FILE, p,
                           "interface '%s' maps to NIC %u, already used by interface '%s'",
                           iface->name, iface->nic, other);
             continue;
         }
-        g_hash_table_insert(used, GUINT_TO_POINTER(iface->nic), iface->name);
+        g_hash_table_insert(used, g_steal_pointer(&slot), iface->name);
     }
 }
 
@@ -376,7 +388,7 @@ vl_spec_resolve_node(VlSpec *spec, VlNode *node, VlDiag *diag)
     vl_spec_resolve_cpu_features(node);
     vl_spec_resolve_credentials(node);
 
-    if (!node->image && !node->kernel) {
+    if (!node->image && !node->kernel && !vl_spec_setting_string(node, "vm_type", NULL)) {
         vl_diag_error(diag, rel, "vm_image",
                       "device '%s' has no image: set vm_image (or vm_kernel) in its profile or in "
                       "platform '%s'",
@@ -390,8 +402,11 @@ vl_spec_resolve_node(VlSpec *spec, VlNode *node, VlDiag *diag)
 
     node->template = vl_spec_resolve_path(spec, node, "vm_template");
     if (!node->template)
-        node->template =
-            g_build_filename(tdir, node->kernel ? "linux-kernel.xml" : "generic.xml", NULL);
+        node->template = g_build_filename(tdir,
+                                          vl_spec_setting_string(node, "vm_type", NULL) ? "sros.xml"
+                                          : node->kernel ? "linux-kernel.xml"
+                                                         : "generic.xml",
+                                          NULL);
     node->xslt = vl_spec_resolve_path(spec, node, "vm_xslt");
     if (!vl_fs_is_readable_file(node->template)) {
         g_autofree char *where = NULL;
@@ -498,6 +513,7 @@ vl_spec_load_node(VlSpec *spec, const char *name, json_object *dev, VlDiag *diag
         return;
     }
     vl_spec_resolve_node(spec, node, diag);
+    vl_spec_sros_resolve(spec, node, node->index, diag);
     vl_spec_place_interfaces(node, diag);
 }
 

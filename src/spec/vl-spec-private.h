@@ -21,5 +21,20 @@ void vl_spec_assign_ports(VlSpec *spec, VlDiag *diag);
 /* Turns every node into its VMs, with disks, NICs and MAC addresses. */
 void vl_spec_expand_vms(VlSpec *spec, VlDiag *diag);
 
+typedef VlVm *(*VlVmNewFunc)(VlSpec *spec, VlNode *node, const char *name, const char *role);
+
+/* SR OS (vl-spec-sros.c) */
+gboolean vl_sros_is_distributed(const VlSros *s);
+void vl_sros_free(VlSros *s);
+/* Resolves @node's SR OS settings if it has a vm_type. Return: TRUE if it is an SR OS device. */
+gboolean vl_spec_sros_resolve(VlSpec *spec, VlNode *node, guint router_ordinal, VlDiag *diag);
+/* Return: how many VMs @node becomes. */
+guint vl_spec_sros_vm_count(const VlNode *node);
+/* Return: the NIC of port @iface ("1/1/3") in its card's VM (setting @iface->vm_index), or 0 with
+ * @why. */
+guint vl_spec_sros_place(const VlNode *node, VlIface *iface, char **why);
+/* Creates @node's card VMs (names, TIMOS lines, disks, ports) through @vm_new. */
+void vl_spec_sros_expand(VlSpec *spec, VlNode *node, VlVmNewFunc vm_new);
+
 /* Reports every missing image, kernel or initrd file at @level. Return: TRUE if none is missing. */
 gboolean vl_spec_report_images(const VlSpec *spec, VlDiag *diag, VlDiagLevel level);

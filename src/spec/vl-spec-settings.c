@@ -17,6 +17,11 @@ typedef enum {
     VL_SETTING_CREDENTIALS,
     VL_SETTING_REGEX,
     VL_SETTING_IMAGE_FORMAT,
+    VL_SETTING_VMTYPE, /* vsim | magc | vpc | vsri */
+    VL_SETTING_CARDS,  /* ["a", "b", 1, 2...] */
+    VL_SETTING_UUID,
+    VL_SETTING_SROS, /* an object of SR OS settings (vl_sros_settings) */
+    VL_SETTING_STRV, /* an array of strings */
 } VlSettingKind;
 
 typedef struct {
@@ -46,17 +51,36 @@ static const VlSetting vl_settings[] = {
     {"vm_interface_custom_map", VL_SETTING_NICTABLE, 0},
     {"vm_cpu_features", VL_SETTING_FEATURES, 0},
     {"vm_credentials", VL_SETTING_CREDENTIALS, 0},
+    {"vm_type", VL_SETTING_VMTYPE, 0},
+    {"vm_id", VL_SETTING_POSINT, 999},
+    {"cards", VL_SETTING_CARDS, 0},
+    {"vm_uuid", VL_SETTING_UUID, 0},
+    {"sros", VL_SETTING_SROS, 0},
+};
+
+/* The keys of a platform's or profile's "sros" object. */
+static const VlSetting vl_sros_settings[] = {
+    {"chassis", VL_SETTING_NAME, 0},       {"cpm_card", VL_SETTING_NAME, 0},
+    {"iom_card", VL_SETTING_NAME, 0},      {"mdas", VL_SETTING_STRV, 0},
+    {"timos_extra", VL_SETTING_STRING, 0}, {"cpm_image", VL_SETTING_STRING, 0},
+    {"iom_image", VL_SETTING_STRING, 0},   {"timos_path", VL_SETTING_STRING, 0},
+    {"license", VL_SETTING_STRING, 0},     {"cpm_memory", VL_SETTING_POSINT, 16 * 1024 * 1024},
+    {"cpm_cpus", VL_SETTING_POSINT, 1024}, {"iom_memory", VL_SETTING_POSINT, 16 * 1024 * 1024},
+    {"iom_cpus", VL_SETTING_POSINT, 1024}, {"ports_per_mda", VL_SETTING_POSINT, 64},
 };
 
 static const VlSetting *
-vl_setting_find(const char *key)
+vl_setting_find_in(const VlSetting *table, gsize n, const char *key)
 {
-    for (guint i = 0; i < G_N_ELEMENTS(vl_settings); i++) {
-        if (g_str_equal(vl_settings[i].key, key))
-            return &vl_settings[i];
+    for (gsize i = 0; i < n; i++) {
+        if (g_str_equal(table[i].key, key))
+            return &table[i];
     }
     return NULL;
 }
+
+static void vl_setting_check_one(const VlSetting *s, json_object *v, const char *file,
+                                 const char *path, VlDiag *diag);
 
 static gboolean
 vl_setting_is_name(const char *s)
@@ -211,6 +235,61 @@ vl_setting_check_one(const VlSetting *s, json_object *v, const char *file, const
                           vl_json_type_name(v));
         }
         return;
+    case VL_SETTING_VMTYPE:
+        if (!str || (!g_str_equal(str, "vsim") && !g_str_equal(str, "magc") &&
+                     !g_str_equal(str, "vpc") && !g_str_equal(str, "vsri")))
+            vl_diag_error(diag, file, path,
+                          "must be \"vsim\", \"magc\", \"vpc\" or \"vsri\", got %s",
+                          str ? str : vl_json_type_name(v));
+        return;
+    case VL_SETTING_UUID:
+        if (!str || !g_uuid_string_is_valid(str))
+            vl_diag_error(diag, file, path, "must be a UUID (8-4-4-4-12 hex digits), got %s",
+                          str ? str : vl_json_type_name(v));
+        return;
+    case VL_SETTING_CARDS:
+    case VL_SETTING_STRV:
+        if (!json_object_is_type(v, json_type_array) || json_object_array_length(v) == 0) {
+            vl_diag_error(diag, file, path, "must be a non-empty array, got %s",
+                          vl_json_type_name(v));
+            return;
+        }
+        for (size_t i = 0; i < json_object_array_length(v); i++) {
+            json_object *c = json_object_array_get_idx(v, i);
+            g_autofree char *p = vl_json_path_index(path, i);
+            const char *cs =
+                json_object_is_type(c, json_type_string) ? json_object_get_string(c) : NULL;
+            if (s->kind == VL_SETTING_STRV) {
+                if (!cs || !*cs)
+                    vl_diag_error(diag, file, p, "must be a non-empty string, got %s",
+                                  vl_json_type_name(c));
+            } else if (json_object_is_type(c, json_type_int)) {
+                if (json_object_get_int64(c) < 1 || json_object_get_int64(c) > 64)
+                    vl_diag_error(diag, file, p,
+                                  "a line card number must be 1..64, got %" G_GINT64_FORMAT,
+                                  json_object_get_int64(c));
+            } else if (!cs || (!g_str_equal(cs, "a") && !g_str_equal(cs, "b"))) {
+                vl_diag_error(diag, file, p,
+                              "a card is \"a\", \"b\" (CPMs) or a line card number, got %s",
+                              cs ? cs : vl_json_type_name(c));
+            }
+        }
+        return;
+    case VL_SETTING_SROS:
+        if (!json_object_is_type(v, json_type_object)) {
+            vl_diag_error(diag, file, path, "must be an object of SR OS settings, got %s",
+                          vl_json_type_name(v));
+            return;
+        }
+        json_object_object_foreach(v, key, sv)
+        {
+            const VlSetting *sub =
+                vl_setting_find_in(vl_sros_settings, G_N_ELEMENTS(vl_sros_settings), key);
+            g_autofree char *p = vl_json_path_key(path, key);
+            if (sub)
+                vl_setting_check_one(sub, sv, file, p, diag);
+        }
+        return;
     case VL_SETTING_CREDENTIALS: {
         static const char *const keys[] = {"user", "pass"};
         if (!json_object_is_type(v, json_type_object)) {
@@ -236,7 +315,7 @@ vl_spec_settings_check(json_object *obj, const char *file, const char *path, VlD
 {
     json_object_object_foreach(obj, key, v)
     {
-        const VlSetting *s = vl_setting_find(key);
+        const VlSetting *s = vl_setting_find_in(vl_settings, G_N_ELEMENTS(vl_settings), key);
         g_autofree char *p = NULL;
 
         if (!s)
@@ -287,4 +366,27 @@ vl_spec_setting_string(const VlNode *node, const char *key, const char *def)
     if (v && json_object_is_type(v, json_type_string) && *json_object_get_string(v))
         return json_object_get_string(v);
     return def;
+}
+
+json_object *
+vl_spec_sros_setting_lookup(const VlNode *node, const char *key, char **where)
+{
+    json_object *obj = NULL;
+    json_object *v = NULL;
+
+    if (node->profile && json_object_object_get_ex(node->profile, "sros", &obj) &&
+        json_object_is_type(obj, json_type_object) && json_object_object_get_ex(obj, key, &v)) {
+        if (where)
+            *where = g_strdup_printf("profiles/%s.json: sros.%s", node->name, key);
+        return v;
+    }
+    if (node->platform && json_object_object_get_ex(node->platform, "sros", &obj) &&
+        json_object_is_type(obj, json_type_object) && json_object_object_get_ex(obj, key, &v)) {
+        if (where) {
+            g_autofree char *p = vl_json_path_key("platforms", node->platform_name);
+            *where = g_strdup_printf("platforms.json: %s.sros.%s", p, key);
+        }
+        return v;
+    }
+    return NULL;
 }

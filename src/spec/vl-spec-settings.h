@@ -30,3 +30,12 @@ guint64 vl_spec_setting_posint(const VlNode *node, const char *key, guint64 def)
 
 /* Return: (transfer none) (nullable): the string setting @key, or @def when unset or invalid. */
 const char *vl_spec_setting_string(const VlNode *node, const char *key, const char *def);
+
+/**
+ * vl_spec_sros_setting_lookup:
+ * @key: a key of the "sros" object, such as "chassis"
+ * @where: (out) (optional): "FILE: PATH" of the value found
+ *
+ * Return: (transfer none) (nullable): the profile's sros.@key, else the platform's, else NULL.
+ */
+json_object *vl_spec_sros_setting_lookup(const VlNode *node, const char *key, char **where);

@@ -78,19 +78,28 @@ vl_spec_nic_wire(VlNic *nic, const VlIface *iface)
  * unconnected NICs so that NIC n is always the guest's n-th network device.
  */
 static void
-vl_spec_vm_add_nics(VlSpec *spec, VlVm *vm, GPtrArray *ifaces, GHashTable *macs)
+vl_spec_vm_add_nics(VlSpec *spec, VlVm *vm, GHashTable *macs)
 {
+    const VlNode *node = vm->node;
+    guint vm_index = 0;
     guint max = 0;
     g_autofree VlIface **by_index = NULL;
+    gboolean fabric = node->sros && vl_sros_is_distributed(node->sros);
 
-    for (guint i = 0; i < ifaces->len; i++) {
-        const VlIface *iface = g_ptr_array_index(ifaces, i);
-        max = MAX(max, iface->nic);
+    while (g_ptr_array_index(node->vms, vm_index) != vm)
+        vm_index++;
+    for (guint i = 0; i < node->ifaces->len; i++) {
+        const VlIface *iface = g_ptr_array_index(node->ifaces, i);
+        if (iface->vm_index == vm_index)
+            max = MAX(max, iface->nic);
     }
+    if (fabric)
+        max = MAX(max, 1);
     by_index = g_new0(VlIface *, max + 1);
-    for (guint i = 0; i < ifaces->len; i++) {
-        VlIface *iface = g_ptr_array_index(ifaces, i);
-        by_index[iface->nic] = iface;
+    for (guint i = 0; i < node->ifaces->len; i++) {
+        VlIface *iface = g_ptr_array_index(node->ifaces, i);
+        if (iface->vm_index == vm_index)
+            by_index[iface->nic] = iface;
     }
     for (guint n = 1; n <= max; n++) {
         VlNic *nic = g_new0(VlNic, 1);
@@ -98,14 +107,20 @@ vl_spec_vm_add_nics(VlSpec *spec, VlVm *vm, GPtrArray *ifaces, GHashTable *macs)
         nic->index = n;
         nic->iface = by_index[n];
         nic->mac = vl_spec_mac_unique(spec->name, vm->name, n, macs);
-        if (nic->iface && nic->iface->link) {
+        if (fabric && n == 1) {
+            /* the router's internal segment: every card joins the same group */
+            nic->kind = VL_NIC_MCAST;
+            nic->local_addr = g_strdup("127.0.0.1");
+            nic->remote_addr = g_strdup(node->sros->fabric_group);
+            nic->remote_port = node->sros->fabric_port;
+        } else if (nic->iface && nic->iface->link) {
             vl_spec_nic_wire(nic, nic->iface);
         } else {
             /* Unconnected: a UDP socket on an ephemeral port that sends to the discard port. */
             nic->kind = VL_NIC_UDP;
-            nic->local_addr = g_strdup(vm->node->host_addr);
+            nic->local_addr = g_strdup(node->host_addr);
             nic->local_port = 0;
-            nic->remote_addr = g_strdup(vm->node->host_addr);
+            nic->remote_addr = g_strdup(node->host_addr);
             nic->remote_port = 9;
         }
         g_ptr_array_add(vm->nics, nic);
@@ -130,13 +145,6 @@ vl_spec_vm_new(VlSpec *spec, VlNode *node, const char *name, const char *role)
     return vm;
 }
 
-/* Return: (transfer none): the VM that holds @iface's NIC. */
-static VlVm *
-vl_spec_iface_vm(const VlIface *iface)
-{
-    return g_ptr_array_index(iface->node->vms, 0);
-}
-
 /*
  * vl_spec_order_starts:
  * QEMU's connecting end of a TCP link gives up for good when nothing listens yet, so a VM starts
@@ -155,8 +163,8 @@ vl_spec_order_starts(VlSpec *spec, VlDiag *diag)
         changed = FALSE;
         for (guint i = 0; i < spec->links->len; i++) {
             const VlLink *l = g_ptr_array_index(spec->links, i);
-            VlVm *server = vl_spec_iface_vm(l->a);
-            VlVm *client = vl_spec_iface_vm(l->z);
+            VlVm *server = vl_iface_vm(l->a);
+            VlVm *client = vl_iface_vm(l->z);
             if (server != client && client->start_wave < server->start_wave + 1) {
                 client->start_wave = server->start_wave + 1;
                 changed = TRUE;
@@ -168,8 +176,8 @@ vl_spec_order_starts(VlSpec *spec, VlDiag *diag)
     /* Still changing after |VMs| rounds: a cycle. Name a link whose ends keep climbing. */
     for (guint i = 0; i < spec->links->len; i++) {
         const VlLink *l = g_ptr_array_index(spec->links, i);
-        VlVm *server = vl_spec_iface_vm(l->a);
-        VlVm *client = vl_spec_iface_vm(l->z);
+        VlVm *server = vl_iface_vm(l->a);
+        VlVm *client = vl_iface_vm(l->z);
         g_autofree char *path = g_strdup_printf("links[%u]", l->index);
         if (server != client && client->start_wave < server->start_wave + 1) {
             vl_diag_error(diag, "topology.json", path,
@@ -192,8 +200,19 @@ vl_spec_expand_vms(VlSpec *spec, VlDiag *diag)
     disks = g_build_filename(lab_dir, "disks", NULL);
     for (guint i = 0; i < spec->nodes->len; i++) {
         VlNode *node = g_ptr_array_index(spec->nodes, i);
-        g_autofree char *name = g_strconcat(spec->domain_prefix, node->name, NULL);
-        VlVm *vm = vl_spec_vm_new(spec, node, name, "router");
+        g_autofree char *name = NULL;
+        VlVm *vm;
+
+        if (node->sros) {
+            vl_spec_sros_expand(spec, node, vl_spec_vm_new);
+            for (guint j = 0; j < node->vms->len; j++) {
+                VlVm *card = g_ptr_array_index(node->vms, j);
+                card->mgmt_mac = vl_spec_mac_unique(spec->name, card->name, 0, macs);
+            }
+            continue;
+        }
+        name = g_strconcat(spec->domain_prefix, node->name, NULL);
+        vm = vl_spec_vm_new(spec, node, name, "router");
 
         vm->console_port = node->console_port;
         vm->ssh_port = node->ssh_port;
@@ -206,10 +225,26 @@ vl_spec_expand_vms(VlSpec *spec, VlDiag *diag)
             vm->backing_format = g_strdup(vl_spec_image_format(node));
         }
     }
+    /* Domain names are unique per libvirt host; SR OS names come from vm_type and vm_id. */
+    {
+        g_autoptr(GHashTable) names = g_hash_table_new(g_str_hash, g_str_equal);
+        for (guint i = 0; i < spec->vms->len; i++) {
+            VlVm *vm = g_ptr_array_index(spec->vms, i);
+            VlVm *other = g_hash_table_lookup(names, vm->name);
+            if (other) {
+                g_autofree char *rel = g_strdup_printf("profiles/%s.json", vm->node->name);
+                vl_diag_error(diag, rel, vm->node->sros ? "vm_id" : "",
+                              "domain name '%s' is also the name of a VM of device '%s'", vm->name,
+                              other->node->name);
+                return;
+            }
+            g_hash_table_insert(names, vm->name, vm);
+        }
+    }
     /* NICs after every VM exists: a NIC may need its peer's VM. */
     for (guint i = 0; i < spec->vms->len; i++) {
         VlVm *vm = g_ptr_array_index(spec->vms, i);
-        vl_spec_vm_add_nics(spec, vm, vm->node->ifaces, macs);
+        vl_spec_vm_add_nics(spec, vm, macs);
     }
     vl_spec_order_starts(spec, diag);
 }

@@ -30,6 +30,15 @@ vl_vm_free(gpointer data)
     g_free(vm->backing_path);
     g_free(vm->backing_format);
     g_free(vm->mgmt_mac);
+    g_free(vm->card);
+    g_free(vm->smbios_product);
+    g_free(vm->uuid);
+    g_free(vm->copy_from);
+    g_free(vm->layout_xslt);
+    if (vm->layout_params)
+        g_ptr_array_unref(vm->layout_params);
+    g_free(vm->mgmt_host);
+    g_free(vm->mgmt_guest);
     g_ptr_array_unref(vm->nics);
     g_free(vm);
 }
@@ -66,6 +75,7 @@ vl_node_free(gpointer data)
     g_free(node->xslt);
     g_free(node->host);
     g_free(node->host_addr);
+    vl_sros_free(node->sros);
     g_ptr_array_unref(node->ifaces);
     g_ptr_array_unref(node->vms);
     g_free(node);
@@ -123,6 +133,16 @@ vl_spec_find_vm(const VlSpec *spec, const char *name)
     return NULL;
 }
 
+/* Finds where a setting (or an "sros.KEY") came from, for messages. */
+static void
+vl_spec_report_lookup(const VlNode *node, const char *key, char **where)
+{
+    if (g_str_has_prefix(key, "sros."))
+        vl_spec_sros_setting_lookup(node, key + 5, where);
+    else
+        vl_spec_setting_lookup(node, key, where);
+}
+
 gboolean
 vl_spec_report_images(const VlSpec *spec, VlDiag *diag, VlDiagLevel level)
 {
@@ -134,8 +154,12 @@ vl_spec_report_images(const VlSpec *spec, VlDiag *diag, VlDiagLevel level)
         const struct {
             const char *key;
             const char *path;
-        } files[] = {
-            {"vm_image", node->image}, {"vm_kernel", node->kernel}, {"vm_initrd", node->initrd}};
+        } files[] = {{"vm_image", node->image},
+                     {"vm_kernel", node->kernel},
+                     {"vm_initrd", node->initrd},
+                     {"sros.cpm_image", node->sros ? node->sros->cpm_image : NULL},
+                     {"sros.iom_image", node->sros ? node->sros->iom_image : NULL},
+                     {"sros.license", node->sros ? node->sros->license : NULL}};
 
         for (guint j = 0; j < G_N_ELEMENTS(files); j++) {
             g_autofree char *where = NULL;
@@ -143,11 +167,11 @@ vl_spec_report_images(const VlSpec *spec, VlDiag *diag, VlDiagLevel level)
             if (!files[j].path || vl_fs_is_readable_file(files[j].path))
                 continue;
             ok = FALSE;
-            vl_spec_setting_lookup(node, files[j].key, &where);
+            vl_spec_report_lookup(node, files[j].key, &where);
             /* A platform's image is shared by its devices: one report is enough. */
             if (!g_hash_table_add(seen, g_steal_pointer(&where)))
                 continue;
-            vl_spec_setting_lookup(node, files[j].key, &where);
+            vl_spec_report_lookup(node, files[j].key, &where);
             vl_diag_add(diag, level, NULL, where, "file '%s' does not exist or cannot be read",
                         files[j].path);
         }
@@ -161,6 +185,12 @@ vl_spec_check_images(const VlSpec *spec, VlDiag *diag)
     return vl_spec_report_images(spec, diag, VL_DIAG_ERROR);
 }
 
+VlVm *
+vl_iface_vm(const VlIface *iface)
+{
+    return g_ptr_array_index(iface->node->vms, iface->vm_index);
+}
+
 const char *
 vl_transport_to_string(VlTransport t)
 {
@@ -171,6 +201,8 @@ const char *
 vl_nic_kind_to_string(VlNicKind k)
 {
     switch (k) {
+    case VL_NIC_MCAST:
+        return "mcast";
     case VL_NIC_UDP:
         return "udp";
     case VL_NIC_SERVER:

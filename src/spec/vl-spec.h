@@ -19,6 +19,37 @@ typedef enum {
 } VlIfmapKind;
 
 typedef enum {
+    VL_SROS_NONE, /* not an SR OS device */
+    VL_SROS_VSIM, /* distributed: one VM per card */
+    VL_SROS_MAGC, /* distributed */
+    VL_SROS_VPC,  /* integrated: one VM */
+    VL_SROS_VSRI, /* integrated */
+} VlSrosType;
+
+/* The resolved SR OS settings of a device (profile's "sros" keys over its platform's). */
+typedef struct {
+    VlSrosType type;
+    guint vm_id;
+    GPtrArray *cards; /* "a", "b", "1", "2"... */
+    char *chassis;
+    char *cpm_card;
+    char *iom_card;
+    GPtrArray *mdas;   /* MDA types, one per MDA slot */
+    char *timos_extra; /* appended to every card's TIMOS line */
+    char *cpm_image;   /* raw base of CPM (and integrated) disks */
+    char *iom_image;   /* qcow2 base of IOM disks */
+    char *timos_path;  /* the router's TiMOS image folder on the FTP backend */
+    char *license;     /* (nullable) a license file copied onto cf3 */
+    char *vm_uuid;     /* (nullable) pinned CPM UUID */
+    guint64 cpm_memory, iom_memory;
+    guint cpm_cpus, iom_cpus;
+    guint ports_per_mda;
+    char *fabric_group; /* distributed: the multicast segment of the router's cards */
+    guint fabric_port;
+} VlSros;
+
+typedef enum {
+    VL_NIC_MCAST,  /* <interface type='mcast'>: the SR OS fabric segment */
     VL_NIC_UDP,    /* <interface type='udp'>: both ends bind, stateless */
     VL_NIC_SERVER, /* <interface type='server'>: TCP listen (the link's a side) */
     VL_NIC_CLIENT, /* <interface type='client'>: TCP connect (the link's z side) */
@@ -35,6 +66,7 @@ typedef struct {
     VlNode *node; /* (not owned) */
     VlLink *link; /* (not owned, nullable): the link using it */
     json_object *json;
+    guint vm_index; /* which of the node's VMs holds its NIC (SR OS: the card's) */
 } VlIface;
 
 /* One link: two interfaces joined by a pair of socket NICs. */
@@ -77,6 +109,15 @@ struct _VlVm {
     char *mgmt_mac;
     GPtrArray *nics;  /* VlNic, by NIC index */
     guint start_wave; /* TCP: started after the VMs of lower waves (their listening ends) */
+    /* SR OS */
+    char *card;               /* (nullable) "a", "b", "1"...: the card this VM is */
+    char *smbios_product;     /* (nullable) the TIMOS:... line */
+    char *uuid;               /* (nullable) a pinned UUID */
+    char *copy_from;          /* (nullable) persistent disk: copied once from this base */
+    char *layout_xslt;        /* (nullable) disk layout stylesheet, applied with @layout_params */
+    GPtrArray *layout_params; /* name, value, name, value... */
+    char *mgmt_host;          /* (nullable) QEMU user network's host address (10.0.2.1 for SR OS) */
+    char *mgmt_guest;         /* (nullable) the guest address SSH is forwarded to */
 };
 
 /* One device of the topology, resolved against its profile and platform. */
@@ -108,6 +149,8 @@ struct _VlNode {
     char *host_addr;     /* the host's address; 127.0.0.1 when local */
     guint console_port;
     guint ssh_port;
+    VlSros *sros;         /* (nullable) set for SR OS devices */
+    guint first_extra_vm; /* ports of VMs beyond the first: base + nodes + first_extra_vm + k */
 
     GPtrArray *ifaces; /* VlIface, in declaration order */
     GPtrArray *vms;    /* VlVm (not owned; the spec owns them) */
@@ -121,6 +164,7 @@ typedef struct {
     guint link_port_base;
     guint console_port_base;
     guint ssh_port_base;
+    guint fabric_port_base; /* SR OS fabric segments: one UDP port per distributed router */
     VlTransport transport;
     GHashTable *hosts; /* name -> address */
     json_object *topology;
@@ -139,6 +183,7 @@ typedef struct {
 #define VL_DEFAULT_LINK_PORT_BASE    20000
 #define VL_DEFAULT_CONSOLE_PORT_BASE 30000
 #define VL_DEFAULT_SSH_PORT_BASE     40000
+#define VL_DEFAULT_FABRIC_PORT_BASE  19000
 
 /**
  * vl_spec_load:
@@ -179,3 +224,6 @@ gboolean vl_spec_check_images(const VlSpec *spec, VlDiag *diag);
 
 const char *vl_transport_to_string(VlTransport t);
 const char *vl_nic_kind_to_string(VlNicKind k);
+
+/* Return: (transfer none): the VM that holds @iface's NIC. */
+VlVm *vl_iface_vm(const VlIface *iface);

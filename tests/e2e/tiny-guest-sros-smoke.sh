@@ -1,21 +1,24 @@
 #!/usr/bin/env bash
-# End-to-end smoke test of the tiny guest in the SR OS layouts: 10.0.2.2 management, raw cf3 disk, qcow2 overlay, fabric.
+# End-to-end smoke test of the tiny guest in SR OS layouts: 10.0.2.2 management, raw cf3 disk, qcow2 overlay, fabric.
 #
 # Usage: tests/e2e/tiny-guest-sros-smoke.sh    (as root, for qemu:///system; VMLAB_SMOKE_URI to change)
 # Two guests stand in for a distributed SR OS router:
 #   cpm: management NIC through the QEMU pass-through "-netdev user,net=10.0.2.0/24,host=10.0.2.1,hostfwd=..."
 #        (guest 10.0.2.2/24, gateway 10.0.2.1), a raw FAT disk (cache none, empty <backingStore/>) holding a
 #        bof.cfg, booted with vmlab.cf3=1 vmlab.ftpboot=1;
-#   iom: the same management layout (gateway from the default for a 10.0.2.2 guest), a qcow2 overlay disk on the image's disk.qcow2 (<backingStore type='file'>).
+#   iom: the same management layout (gateway from the default for a 10.0.2.2 guest), a qcow2 overlay disk on
+#        the image's disk.qcow2 (<backingStore type='file'>).
 # Both share a fabric segment as libvirt <interface type='mcast'> and a second one as a pass-through
 # "-netdev socket,mcast=...,localaddr=127.0.0.1". Checks: ready lines, bof.cfg printed on the console, SSH on the
 # forwarded port, eth0 = 10.0.2.2/24 via 10.0.2.1, the FTP boot (image fetched from an FTP server on the host's
 # 127.0.0.1 through 10.0.2.1, sha256 printed, config uploaded), pings both ways on both fabric segments.
 # libvirt's mcast interface has no local address: without a route QEMU would send the fabric's multicast out of
 # the host's default-route NIC, so this test routes its (random, 239.255/16) group to lo for the run, as root,
-# and skips that segment if it cannot. The FTP check needs /usr/bin/python3 with pyftpdlib (python3-pyftpdlib,
-# installed with apt-get when missing and root) and is skipped without it.
-# Prints "N passed, N failed" (and skips); exit 0 when nothing failed. VMLAB_SMOKE_KEEP=1 keeps a failed run's files.
+# and skips that segment if it cannot (or when VMLAB_SMOKE_NO_MCAST_ROUTE is set). The FTP check needs
+# /usr/bin/python3 with pyftpdlib (python3-pyftpdlib, installed with apt-get when missing and root) and is
+# skipped without it.
+# Prints "N passed, N failed" (and skips); exit 0 when nothing failed. VMLAB_SMOKE_KEEP=1 keeps a failed run's
+# files, VMLAB_SMOKE_KEEP=always every run's.
 # shellcheck disable=SC2016 # single-quoted commands run in the guest
 set -euo pipefail
 
@@ -69,7 +72,7 @@ fi
 
 # ---- fabric group routed to lo (libvirt's mcast interface cannot name a local address) ---------------------
 mcast_ok=no
-if [ "$(id -u)" = 0 ] && [ -z "$(ip route show "$mc_group/32" 2>/dev/null)" ] &&
+if [ "$(id -u)" = 0 ] && [ -z "${VMLAB_SMOKE_NO_MCAST_ROUTE:-}" ] && [ -z "$(ip route show "$mc_group/32" 2>/dev/null)" ] &&
     ip route add "$mc_group/32" dev lo 2>/dev/null; then
     TG_CLEANUP_CMDS+=("ip route del $mc_group/32 dev lo")
     ip route get "$mc_group" | grep -q ' dev lo ' && mcast_ok=yes
@@ -202,7 +205,8 @@ for g in "cpm:$ssh_c:$(tg_mac 3 0)" "iom:$ssh_d:$(tg_mac 4 0)"; do
     rest=${g#*:}
     port=${rest%%:*}
     mmac=${rest#*:}
-    if out=$(tg_ssh "$port" 'ip -br a; ip route; d=$(readlink -f /sys/class/net/eth0/device); echo "eth0-pci ${d%/virtio*} $(cat /sys/class/net/eth0/address)"; ls /sys/block'); then
+    if out=$(tg_ssh "$port" 'ip -br a; ip route; d=$(readlink -f /sys/class/net/eth0/device)
+            echo "eth0-pci ${d%/virtio*} $(cat /sys/class/net/eth0/address)"; ls /sys/block'); then
         tg_ok "$n: ssh on 127.0.0.1:$port"
         printf '%s\n' "$out" | sed 's/^/    /'
     else
