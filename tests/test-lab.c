@@ -6,6 +6,7 @@
 #include "vl-json.h"
 #include "vl-lab.h"
 #include "vl-lock.h"
+#include "vl-sros-bootfiles.h"
 #include "vl-test-util.h"
 
 #include <glib/gstdio.h>
@@ -280,7 +281,7 @@ test_down(Fixture *f, gconstpointer data)
     g_autofree char *state = vl_lab_state_path("example");
 
     g_assert_true(ok);
-    g_assert_true(vl_lab_down(f->conn, "example", FALSE, NULL, NULL, &err));
+    g_assert_true(vl_lab_down(f->conn, "example", FALSE, FALSE, NULL, NULL, &err));
     g_assert_no_error(err);
     left = vl_conn_lab_domains(f->conn, "example", &err);
     g_assert_cmpuint(g_hash_table_size(left), ==, 0);
@@ -304,7 +305,7 @@ test_lock_contention(Fixture *f, gconstpointer data)
     g_assert_error(err, VL_ERROR, VL_ERROR_BUSY);
     g_assert_nonnull(strstr(err->message, pid));
     g_clear_error(&err);
-    g_assert_false(vl_lab_down(f->conn, "example", FALSE, NULL, NULL, &err));
+    g_assert_false(vl_lab_down(f->conn, "example", FALSE, FALSE, NULL, NULL, &err));
     g_assert_error(err, VL_ERROR, VL_ERROR_BUSY);
 }
 
@@ -347,6 +348,120 @@ test_up_partial_failure(Fixture *f, gconstpointer data)
     g_assert_cmpint(report_of(reports, "r3")->action, ==, VL_VM_ACTION_CREATE);
 }
 
+/* Return: (transfer full): a file of a FAT image as text. */
+static char *
+read_text(const char *image, const char *name, GCancellable *c, GError **error)
+{
+    g_autoptr(GBytes) b = vl_sros_bootfiles_read(image, name, c, error);
+    gsize len = 0;
+    const char *data;
+
+    if (!b)
+        return NULL;
+    data = g_bytes_get_data(b, &len);
+    return g_strndup(data, len);
+}
+
+/* An SR OS vsim: a FAT CPM image gets boot files once; the proxy gets the router; purge deletes. */
+static void
+test_sros_disks(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *spec = vl_test_mkdtemp();
+    g_autofree char *cpm = g_build_filename(spec, "cpm.img", NULL);
+    g_autofree char *disk =
+        g_build_filename(f->home, "labs", "srl", "persist", "vsim-7-a.img", NULL);
+    g_autofree char *pwfile = g_build_filename(f->home, "labs", "srl", "ftp", "pe1.password", NULL);
+    g_autofree char *proxy_cfg = g_build_filename(f->home, "ftp", "proxy.json", NULL);
+    g_autofree char *bof = NULL;
+    g_autofree char *nvram = NULL;
+    g_autofree char *text = NULL;
+    g_autoptr(VlSpec) s = NULL;
+    g_autoptr(GPtrArray) reports = NULL;
+    VlUpOptions opts = {.start = TRUE, .wait = FALSE, .jobs = 2};
+    const char *mkfs[] = {"mkfs.vfat", "-C", cpm, "8192", NULL};
+    struct stat st;
+    virDomainPtr d;
+    int status;
+
+    g_assert_true(g_spawn_sync(NULL, (char **)mkfs, NULL,
+                               G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL,
+                               NULL, &status, &err));
+    g_assert_no_error(err);
+    vl_test_write(spec, "iom.qcow2", "");
+    vl_test_write(spec, "topology.json",
+                  "{\"name\": \"srl\", \"devices\": {\"pe1\": {\"interfaces\": {\"1/1/1\": {}}}},"
+                  " \"vmlab\": {\"ftp\": {\"listen\": \"127.0.0.1:0\"}}}");
+    vl_test_write(spec, "platforms.json",
+                  "{\"platforms\": {\"sros\": {\"sros\": {\"cpm_image\": \"cpm.img\", "
+                  "\"iom_image\": \"iom.qcow2\"}}}}");
+    vl_test_write(
+        spec, "profiles/pe1.json",
+        "{\"platform\": \"sros\", \"vm_type\": \"vsim\", \"vm_id\": 7, \"cards\": [\"a\", 1]}");
+    s = load(spec);
+    g_assert_true(vl_lab_up(f->conn, s, f->r, &opts, &reports, &err));
+    g_assert_no_error(err);
+    g_clear_pointer(&reports, g_ptr_array_unref);
+
+    /* cf3: a copy with bof.cfg and nvram.dat naming the router's FTP login */
+    bof = read_text(disk, "bof.cfg", NULL, &err);
+    g_assert_no_error(err);
+    g_assert_nonnull(strstr(bof, "@10.0.2.1/sros/"));
+    g_assert_nonnull(strstr(bof, "address"));
+    g_assert_nonnull(strstr(bof, "10.0.2.2/24 active"));
+    nvram = read_text(disk, "nvram.dat", NULL, &err);
+    g_assert_no_error(err);
+    g_assert_nonnull(strstr(nvram, "tn=vsim-7-a"));
+    g_assert_cmpint(g_stat(pwfile, &st), ==, 0);
+    g_assert_cmpint(st.st_mode & 0777, ==, 0600);
+    g_file_get_contents(proxy_cfg, &text, NULL, &err);
+    g_assert_no_error(err);
+    g_assert_nonnull(strstr(text, "\"srl/pe1\""));
+    g_clear_pointer(&text, g_free);
+
+    /* the router owns its boot files: a later up (VM stopped) keeps a changed bof.cfg */
+    {
+        g_autofree char *mine = g_build_filename(spec, "bof.cfg", NULL);
+        const char *mcopy[] = {"mcopy", "-o", "-i", disk, mine, "::bof.cfg", NULL};
+        vl_test_write(spec, "bof.cfg", "primary-image cf3:/mine.tim\n");
+        g_assert_true(g_spawn_sync(NULL, (char **)mcopy, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                                   NULL, NULL, &status, &err));
+        g_assert_cmpint(status, ==, 0);
+    }
+    d = virDomainLookupByName(f->conn, "vsim-7-a");
+    g_assert_cmpint(virDomainDestroy(d), ==, 0);
+    virDomainFree(d);
+    g_assert_true(vl_lab_up(f->conn, s, f->r, &opts, &reports, &err));
+    g_clear_pointer(&reports, g_ptr_array_unref);
+    text = read_text(disk, "bof.cfg", NULL, &err);
+    g_assert_cmpstr(text, ==, "primary-image cf3:/mine.tim\n");
+    g_clear_pointer(&text, g_free);
+
+    /* --reset-boot on a running CPM is refused; on a stopped one it rewrites */
+    opts.reset_boot = TRUE;
+    g_assert_false(vl_lab_up(f->conn, s, f->r, &opts, &reports, &err));
+    g_clear_error(&err);
+    g_clear_pointer(&reports, g_ptr_array_unref);
+    d = virDomainLookupByName(f->conn, "vsim-7-a");
+    virDomainDestroy(d);
+    virDomainFree(d);
+    g_assert_true(vl_lab_up(f->conn, s, f->r, &opts, &reports, &err));
+    g_assert_no_error(err);
+    g_clear_pointer(&reports, g_ptr_array_unref);
+    text = read_text(disk, "bof.cfg", NULL, &err);
+    g_assert_nonnull(strstr(text, "@10.0.2.1/sros/"));
+
+    /* down keeps the CPM disk; --purge deletes it; the proxy forgets the lab */
+    g_assert_true(vl_lab_down(f->conn, "srl", FALSE, FALSE, NULL, NULL, &err));
+    g_assert_no_error(err);
+    g_assert_true(g_file_test(disk, G_FILE_TEST_EXISTS));
+    g_file_get_contents(proxy_cfg, &text, NULL, &err);
+    g_assert_null(strstr(text, "srl/pe1"));
+    g_assert_true(vl_lab_down(f->conn, "srl", FALSE, TRUE, NULL, NULL, &err));
+    g_assert_false(g_file_test(disk, G_FILE_TEST_EXISTS));
+    vl_test_rmtree(spec);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -361,5 +476,6 @@ main(int argc, char **argv)
     ADD("/lab/up/partial-failure", test_up_partial_failure);
     ADD("/lab/down/removes-all", test_down);
     ADD("/lab/lock/contention", test_lock_contention);
+    ADD("/lab/sros/cpm-disk-and-boot-files", test_sros_disks);
     return g_test_run();
 }

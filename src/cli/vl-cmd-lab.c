@@ -81,6 +81,7 @@ vl_cmd_up(int argc, char **argv, GError **error)
     g_autofree char *virt_type = NULL;
     gboolean no_start = FALSE;
     gboolean no_wait = FALSE;
+    gboolean reset_boot = FALSE;
     gint jobs = 4;
     GOptionEntry entries[] = {
         {"connect", 'c', 0, G_OPTION_ARG_STRING, &uri,
@@ -93,6 +94,8 @@ vl_cmd_up(int argc, char **argv, GError **error)
          "N"},
         {"virt-type", 0, 0, G_OPTION_ARG_STRING, &virt_type,
          "qemu (TCG) or kvm (default: detected)", "TYPE"},
+        {"reset-boot", 0, 0, G_OPTION_ARG_NONE, &reset_boot,
+         "Rewrite bof.cfg and nvram.dat on existing SR OS CPM disks", NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("SPECDIR - deploy a lab and bring it up");
@@ -123,6 +126,7 @@ vl_cmd_up(int argc, char **argv, GError **error)
     if (!conn)
         return FALSE;
     opts.start = !no_start;
+    opts.reset_boot = reset_boot;
     opts.wait = !no_start && !no_wait;
     opts.jobs = (guint)jobs;
     opts.progress = vl_cmd_up_progress;
@@ -160,12 +164,15 @@ vl_cmd_down(int argc, char **argv, GError **error)
     g_autofree char *uri = NULL;
     g_autofree char *lab = NULL;
     gboolean force = FALSE;
+    gboolean purge = FALSE;
     GOptionEntry entries[] = {
         {"connect", 'c', 0, G_OPTION_ARG_STRING, &uri, "libvirt URI", "URI"},
         {"lab", 'l', 0, G_OPTION_ARG_STRING, &lab, "The lab's name, instead of its spec folder",
          "NAME"},
         {"force", 'f', 0, G_OPTION_ARG_NONE, &force,
          "Also remove the lab's domains the state file does not list", NULL},
+        {"purge", 0, 0, G_OPTION_ARG_NONE, &purge, "Also delete the persistent SR OS CPM disks",
+         NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     g_autoptr(GOptionContext) ctx =
@@ -186,7 +193,7 @@ vl_cmd_down(int argc, char **argv, GError **error)
     conn = vl_conn_open(uri, error);
     if (!conn)
         return FALSE;
-    if (!vl_lab_down(conn, lab, force, vl_cmd_up_progress, NULL, error))
+    if (!vl_lab_down(conn, lab, force, purge, vl_cmd_up_progress, NULL, error))
         return FALSE;
     g_print("lab '%s' is down\n", lab);
     return TRUE;

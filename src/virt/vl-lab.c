@@ -5,7 +5,9 @@
 #include "vl-error.h"
 #include "vl-fs.h"
 #include "vl-json.h"
+#include "vl-ftp-setup.h"
 #include "vl-lock.h"
+#include "vl-sros-disk.h"
 #include "vl-storage.h"
 
 #include <glib/gstdio.h>
@@ -258,13 +260,28 @@ vl_up_define_vm(VlUpRun *run, VlRenderer *r, virStoragePoolPtr pool, VlVm *vm, V
     g_autofree char *xml = NULL;
     g_autofree char *digest = NULL;
     VlDomainMeta *meta = g_hash_table_lookup(lab_domains, vm->name);
+    gboolean running = dom && virDomainIsActive(dom) == 1;
+    gboolean ephemeral = vm->card && vm->backing_path; /* an SR OS line card's overlay */
     virDomainPtr defined;
+
+    /* SR OS disks are prepared while the VM is down: the CPM's persistent cf3: is copied once
+     * and gets its boot files before the first boot; a line card gets a fresh overlay. */
+    if (vm->copy_from && running && run->opts->reset_boot) {
+        g_set_error(error, VL_ERROR, VL_ERROR_FAILED,
+                    "domain '%s' is running: stop it before resetting its boot files", vm->name);
+        return FALSE;
+    }
+    if (vm->copy_from && !running &&
+        !vl_sros_disk_prepare(run->spec, vm, run->opts->reset_boot, NULL, error))
+        return FALSE;
 
     xml = vl_up_domain_xml(r, run->spec, vm, NULL, error);
     if (!xml)
         return FALSE;
     digest = vl_render_domain_digest(xml);
     if (dom && meta && g_strcmp0(meta->digest, digest) == 0) {
+        if (ephemeral && !running && !vl_storage_volume_create(pool, vm, TRUE, error))
+            return FALSE;
         report->action = VL_VM_ACTION_NONE;
         report->running = virDomainIsActive(dom) == 1;
         vl_up_progress(run, report, "unchanged");
@@ -291,7 +308,8 @@ vl_up_define_vm(VlUpRun *run, VlRenderer *r, virStoragePoolPtr pool, VlVm *vm, V
         report->action = VL_VM_ACTION_CREATE;
     }
     if (vm->disk_path && vm->backing_path &&
-        !vl_storage_volume_create(pool, vm, report->action == VL_VM_ACTION_REDEFINE, error))
+        !vl_storage_volume_create(pool, vm, report->action == VL_VM_ACTION_REDEFINE || ephemeral,
+                                  error))
         return FALSE;
     defined = virDomainDefineXML(run->conn, xml);
     if (!defined) {
@@ -485,6 +503,9 @@ vl_lab_up(virConnectPtr conn, VlSpec *spec, VlRenderer *r, const VlUpOptions *op
             vl_up_progress(&run, rep, "removed");
     }
 
+    /* SR OS routers fetch their images from the FTP proxy as they boot. */
+    if (!vl_ftp_proxy_update(spec, error))
+        goto out;
     if (opts->start)
         vl_up_start_all(&run, reps);
 
@@ -510,8 +531,8 @@ out:
 }
 
 gboolean
-vl_lab_down(virConnectPtr conn, const char *lab, gboolean force, VlLabProgressFunc progress,
-            gpointer data, GError **error)
+vl_lab_down(virConnectPtr conn, const char *lab, gboolean force, gboolean purge,
+            VlLabProgressFunc progress, gpointer data, GError **error)
 {
     g_autofree char *lab_dir = vl_fs_lab_dir(lab);
     g_autofree char *state_path = vl_lab_state_path(lab);
@@ -556,6 +577,18 @@ vl_lab_down(virConnectPtr conn, const char *lab, gboolean force, VlLabProgressFu
     }
     if (pool && !vl_storage_pool_delete(pool, error))
         return FALSE;
+    if (!vl_ftp_proxy_remove_lab(lab, error))
+        return FALSE;
+    if (purge) {
+        g_autofree char *persist = g_build_filename(lab_dir, "persist", NULL);
+        g_autoptr(GDir) d = g_dir_open(persist, 0, NULL);
+        const char *ent;
+        while (d && (ent = g_dir_read_name(d))) {
+            g_autofree char *f = g_build_filename(persist, ent, NULL);
+            g_unlink(f);
+        }
+        g_rmdir(persist);
+    }
     if (g_unlink(state_path) < 0 && g_file_test(state_path, G_FILE_TEST_EXISTS)) {
         g_set_error(error, VL_ERROR, VL_ERROR_IO, "%s: cannot remove", state_path);
         return FALSE;

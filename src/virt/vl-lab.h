@@ -39,9 +39,10 @@ typedef gboolean (*VlLabReadyFunc)(const VlSpec *spec, const VlVm *vm, guint tim
                                    gpointer data, GError **error);
 
 typedef struct {
-    gboolean start; /* start the VMs (else only define them) */
-    gboolean wait;  /* wait for readiness (needs @ready) */
-    guint jobs;     /* VMs started and waited for at once */
+    gboolean start;      /* start the VMs (else only define them) */
+    gboolean reset_boot; /* rewrite SR OS boot files on existing CPM disks */
+    gboolean wait;       /* wait for readiness (needs @ready) */
+    guint jobs;          /* VMs started and waited for at once */
     VlLabProgressFunc progress;
     VlLabReadyFunc ready;
     gpointer data; /* for @progress and @ready */
@@ -65,11 +66,13 @@ gboolean vl_lab_up(virConnectPtr conn, VlSpec *spec, VlRenderer *r, const VlUpOp
  * vl_lab_down:
  * @lab: the lab name
  * @force: also remove the lab's domains (by metadata) that its state file does not list
+ * @purge: also delete the persistent SR OS CPM disks (kept otherwise)
  *
- * Stops and undefines the lab's domains and deletes its volumes and pool and its state file.
+ * Stops and undefines the lab's domains and deletes its volumes and pool and its state file, and
+ * removes its routers from the FTP proxy.
  * Return: TRUE on success.
  */
-gboolean vl_lab_down(virConnectPtr conn, const char *lab, gboolean force,
+gboolean vl_lab_down(virConnectPtr conn, const char *lab, gboolean force, gboolean purge,
                      VlLabProgressFunc progress, gpointer data, GError **error);
 
 /**

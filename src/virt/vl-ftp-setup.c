@@ -1,0 +1,336 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* vl-ftp-setup.c - a lab's side of the FTP proxy: router logins, the shared proxy config, its
+ * process */
+#include "vl-ftp-setup.h"
+
+#include "vl-error.h"
+#include "vl-fs.h"
+#include "vl-json.h"
+
+#include <errno.h>
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/types.h>
+
+/*
+ * One proxy serves every lab of a user: its config, pid and log live in <state dir>/ftp, and its
+ * default backend is the local folder <state dir>/ftp/files (TiMOS images under each router's
+ * timos_path, configs under /data/cfgs/<lab>/<device>). A lab's topology may name other backends
+ * (vmlab.ftp.backends, in the proxy's own format, e.g. an SFTP server) and pick the one its rules
+ * use (vmlab.ftp.backend). Routers are keyed "<lab>/<device>"; `up` replaces its lab's routers and
+ * `down` removes them, leaving the other labs' alone.
+ */
+
+void
+vl_ftp_creds_free(VlFtpCreds *c)
+{
+    if (!c)
+        return;
+    g_free(c->login);
+    if (c->password)
+        memset(c->password, 0, strlen(c->password));
+    g_free(c->password);
+    g_free(c->password_file);
+    g_free(c);
+}
+
+char *
+vl_ftp_proxy_dir(void)
+{
+    g_autofree char *state = vl_fs_state_dir();
+
+    return g_build_filename(state, "ftp", NULL);
+}
+
+VlFtpCreds *
+vl_ftp_lab_credentials(const VlSpec *spec, const VlNode *node, GError **error)
+{
+    static const char alphabet[] = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+    g_autoptr(VlFtpCreds) c = g_new0(VlFtpCreds, 1);
+    g_autofree char *lab_dir = vl_fs_lab_dir(spec->name);
+    g_autofree char *dir = g_build_filename(lab_dir, "ftp", NULL);
+    g_autofree char *file = g_strdup_printf("%s.password", node->name);
+    g_autofree char *key = g_strdup_printf("%s/%s", spec->name, node->name);
+    g_autofree char *sum = g_compute_checksum_for_string(G_CHECKSUM_SHA256, key, -1);
+    g_autofree char *text = NULL;
+
+    c->login = g_strdup_printf("vl%.10s", sum);
+    c->password_file = g_build_filename(dir, file, NULL);
+    if (g_mkdir_with_parents(dir, 0700) < 0) {
+        int e = errno;
+        g_set_error(error, VL_ERROR, VL_ERROR_IO, "%s: cannot create folder: %s", dir,
+                    g_strerror(e));
+        return NULL;
+    }
+    if (g_file_get_contents(c->password_file, &text, NULL, NULL) && *g_strstrip(text)) {
+        c->password = g_steal_pointer(&text);
+        return g_steal_pointer(&c);
+    }
+    c->password = g_malloc0(17);
+    for (guint i = 0; i < 16; i++)
+        c->password[i] = alphabet[g_random_int_range(0, (gint32)sizeof(alphabet) - 1)];
+    {
+        g_autofree char *line = g_strconcat(c->password, "\n", NULL);
+        if (!vl_fs_write_atomic(c->password_file, line, strlen(line), 0600, error))
+            return NULL;
+    }
+    return g_steal_pointer(&c);
+}
+
+static char *
+vl_ftp_proxy_file(const char *name)
+{
+    g_autofree char *dir = vl_ftp_proxy_dir();
+
+    return g_build_filename(dir, name, NULL);
+}
+
+/* Return: the pid of the running proxy named by the pid file, or 0. */
+static pid_t
+vl_ftp_proxy_pid(void)
+{
+    g_autofree char *pidfile = vl_ftp_proxy_file("proxy.pid");
+    g_autofree char *text = NULL;
+    g_autofree char *cmdline_path = NULL;
+    g_autofree char *cmdline = NULL;
+    gsize len = 0;
+    pid_t pid;
+
+    if (!g_file_get_contents(pidfile, &text, NULL, NULL))
+        return 0;
+    pid = (pid_t)g_ascii_strtoll(text, NULL, 10);
+    if (pid <= 0 || kill(pid, 0) < 0)
+        return 0;
+    /* A recycled pid is not our proxy. */
+    cmdline_path = g_strdup_printf("/proc/%d/cmdline", (int)pid);
+    if (!g_file_get_contents(cmdline_path, &cmdline, &len, NULL) ||
+        !memmem(cmdline, len, "ftp-proxy", 9))
+        return 0;
+    return pid;
+}
+
+/* Return: (transfer full): the proxy config as it is, or a new one with the default backend. */
+static json_object *
+vl_ftp_proxy_config_load(const char *path, GError **error)
+{
+    g_autoptr(json_object) cfg = NULL;
+    g_autofree char *files = vl_ftp_proxy_file("files");
+    json_object *backends;
+    json_object *local;
+
+    if (g_file_test(path, G_FILE_TEST_EXISTS)) {
+        cfg = vl_json_load_file(path, error);
+        if (!cfg) {
+            g_prefix_error(error, "%s: ", path);
+            return NULL;
+        }
+        return g_steal_pointer(&cfg);
+    }
+    cfg = json_object_new_object();
+    json_object_object_add(
+        cfg, "listen", json_object_new_string(geteuid() == 0 ? "127.0.0.1:21" : "127.0.0.1:2121"));
+    backends = json_object_new_object();
+    local = json_object_new_object();
+    json_object_object_add(local, "type", json_object_new_string("local"));
+    json_object_object_add(local, "root", json_object_new_string(files));
+    json_object_object_add(backends, "local", local);
+    json_object_object_add(cfg, "backends", backends);
+    json_object_object_add(cfg, "routers", json_object_new_object());
+    return g_steal_pointer(&cfg);
+}
+
+/* Removes the routers of @lab from @cfg. Return: how many routers remain. */
+static guint
+vl_ftp_proxy_drop_lab(json_object *cfg, const char *lab)
+{
+    json_object *routers = NULL;
+    g_autofree char *prefix = g_strdup_printf("%s/", lab);
+    g_autoptr(GPtrArray) drop = g_ptr_array_new_with_free_func(g_free);
+
+    if (!json_object_object_get_ex(cfg, "routers", &routers) ||
+        !json_object_is_type(routers, json_type_object))
+        return 0;
+    json_object_object_foreach(routers, key, val)
+    {
+        (void)val;
+        if (g_str_has_prefix(key, prefix))
+            g_ptr_array_add(drop, g_strdup(key));
+    }
+    for (guint i = 0; i < drop->len; i++)
+        json_object_object_del(routers, g_ptr_array_index(drop, i));
+    return (guint)json_object_object_length(routers);
+}
+
+static json_object *
+vl_ftp_rule(const char *path, const char *backend, const char *target)
+{
+    json_object *r = json_object_new_object();
+
+    json_object_object_add(r, "path", json_object_new_string(path));
+    json_object_object_add(r, "backend", json_object_new_string(backend));
+    json_object_object_add(r, "target", json_object_new_string(target));
+    return r;
+}
+
+/* Starts the proxy (it returns once listening), or tells the running one to reload. */
+static gboolean
+vl_ftp_proxy_kick(const char *config, GError **error)
+{
+    pid_t pid = vl_ftp_proxy_pid();
+    g_autofree char *pidfile = vl_ftp_proxy_file("proxy.pid");
+    g_autofree char *logfile = vl_ftp_proxy_file("proxy.log");
+    g_autofree char *self = NULL;
+    g_autoptr(GSubprocess) proc = NULL;
+    g_autofree char *err_text = NULL;
+
+    if (pid > 0) {
+        if (kill(pid, SIGHUP) < 0) {
+            int e = errno;
+            g_set_error(error, VL_ERROR, VL_ERROR_FAILED,
+                        "cannot signal the FTP proxy (PID %d): %s", (int)pid, g_strerror(e));
+            return FALSE;
+        }
+        return TRUE;
+    }
+    /* The binary that runs us (tests name it, since they are other programs). */
+    self = g_strdup(g_getenv("VMLAB_BIN"));
+    if (!self)
+        self = g_file_read_link("/proc/self/exe", NULL);
+    proc = g_subprocess_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                            error, self, "ftp-proxy", "--config", config, "--pid-file", pidfile,
+                            "--log-file", logfile, NULL);
+    if (!proc)
+        return FALSE;
+    if (!g_subprocess_communicate_utf8(proc, NULL, NULL, NULL, &err_text, error))
+        return FALSE;
+    if (!g_subprocess_get_successful(proc)) {
+        g_set_error(error, VL_ERROR, VL_ERROR_FAILED, "the FTP proxy did not start: %s",
+                    err_text && *err_text ? g_strstrip(err_text) : "see its log");
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+vl_ftp_proxy_update(const VlSpec *spec, GError **error)
+{
+    g_autofree char *dir = vl_ftp_proxy_dir();
+    g_autofree char *path = g_build_filename(dir, "proxy.json", NULL);
+    g_autofree char *files = g_build_filename(dir, "files", NULL);
+    g_autoptr(json_object) cfg = NULL;
+    json_object *routers = NULL;
+    json_object *backends = NULL;
+    json_object *ftp = NULL;
+    json_object *section = NULL;
+    const char *backend = "local";
+    guint added = 0;
+
+    gboolean has_sros = FALSE;
+
+    for (guint i = 0; i < spec->nodes->len; i++)
+        has_sros |= ((const VlNode *)g_ptr_array_index(spec->nodes, i))->sros != NULL;
+    /* A lab without SR OS devices has nothing to do with a proxy that was never set up. */
+    if (!has_sros && !g_file_test(path, G_FILE_TEST_EXISTS))
+        return TRUE;
+    if (g_mkdir_with_parents(files, 0755) < 0) {
+        int e = errno;
+        g_set_error(error, VL_ERROR, VL_ERROR_IO, "%s: cannot create folder: %s", files,
+                    g_strerror(e));
+        return FALSE;
+    }
+    cfg = vl_ftp_proxy_config_load(path, error);
+    if (!cfg)
+        return FALSE;
+    vl_ftp_proxy_drop_lab(cfg, spec->name);
+    json_object_object_get_ex(cfg, "routers", &routers);
+    json_object_object_get_ex(cfg, "backends", &backends);
+
+    /* The lab's own backends and listen address, if its topology names them. */
+    if (json_object_object_get_ex(spec->topology, spec->section, &section) &&
+        json_object_object_get_ex(section, "ftp", &ftp) &&
+        json_object_is_type(ftp, json_type_object)) {
+        json_object *v = NULL;
+        if (json_object_object_get_ex(ftp, "backends", &v) &&
+            json_object_is_type(v, json_type_object)) {
+            json_object_object_foreach(v, name, b)
+                json_object_object_add(backends, name, json_object_get(b));
+        }
+        if (json_object_object_get_ex(ftp, "backend", &v) &&
+            json_object_is_type(v, json_type_string))
+            backend = json_object_get_string(v);
+        if (json_object_object_get_ex(ftp, "listen", &v) &&
+            json_object_is_type(v, json_type_string))
+            json_object_object_add(cfg, "listen", json_object_get(v));
+    }
+
+    for (guint i = 0; i < spec->nodes->len; i++) {
+        const VlNode *node = g_ptr_array_index(spec->nodes, i);
+        g_autoptr(VlFtpCreds) creds = NULL;
+        g_autofree char *key = NULL;
+        g_autofree char *boot = NULL;
+        g_autofree char *iom = NULL;
+        json_object *r;
+        json_object *rules;
+        json_object *config;
+
+        if (!node->sros)
+            continue;
+        creds = vl_ftp_lab_credentials(spec, node, error);
+        if (!creds)
+            return FALSE;
+        key = g_strdup_printf("%s/%s", spec->name, node->name);
+        boot = g_build_filename(node->sros->timos_path, "i386-boot.tim", NULL);
+        iom = g_build_filename(node->sros->timos_path, "i386-iom.tim", NULL);
+        r = json_object_new_object();
+        json_object_object_add(r, "login", json_object_new_string(creds->login));
+        json_object_object_add(r, "password_file", json_object_new_string(creds->password_file));
+        json_object_object_add(r, "lab", json_object_new_string(spec->name));
+        json_object_object_add(r, "vsim", json_object_new_string(node->name));
+        rules = json_object_new_array();
+        json_object_array_add(rules, vl_ftp_rule("/i386-boot.tim", backend, boot));
+        json_object_array_add(rules, vl_ftp_rule("/i386-iom.tim", backend, iom));
+        json_object_array_add(rules, vl_ftp_rule("/sros", backend, node->sros->timos_path));
+        json_object_object_add(r, "rules", rules);
+        config = json_object_new_object();
+        json_object_object_add(config, "path", json_object_new_string("/config"));
+        json_object_object_add(config, "backend", json_object_new_string(backend));
+        json_object_object_add(r, "config", config);
+        json_object_object_add(routers, key, r);
+        added++;
+    }
+    if (!vl_json_write_file(path, cfg, 0600, error))
+        return FALSE;
+    if (!added) {
+        /* Nothing of this lab: only stop a proxy that now serves nobody. */
+        if (json_object_object_length(routers) == 0 && vl_ftp_proxy_pid() > 0)
+            kill(vl_ftp_proxy_pid(), SIGTERM);
+        else if (vl_ftp_proxy_pid() > 0)
+            kill(vl_ftp_proxy_pid(), SIGHUP);
+        return TRUE;
+    }
+    return vl_ftp_proxy_kick(path, error);
+}
+
+gboolean
+vl_ftp_proxy_remove_lab(const char *lab, GError **error)
+{
+    g_autofree char *path = vl_ftp_proxy_file("proxy.json");
+    g_autoptr(json_object) cfg = NULL;
+    guint left;
+    pid_t pid;
+
+    if (!g_file_test(path, G_FILE_TEST_EXISTS))
+        return TRUE;
+    cfg = vl_ftp_proxy_config_load(path, error);
+    if (!cfg)
+        return FALSE;
+    left = vl_ftp_proxy_drop_lab(cfg, lab);
+    if (!vl_json_write_file(path, cfg, 0600, error))
+        return FALSE;
+    pid = vl_ftp_proxy_pid();
+    if (pid > 0)
+        kill(pid, left ? SIGHUP : SIGTERM);
+    return TRUE;
+}
