@@ -3,7 +3,7 @@
 #
 # Usage: scripts/build-tiny-guest.sh [-f|--force] [-q|--quiet]
 #
-# Output, in ${VMLAB_HOME:-$HOME/.vmlab}/images/tiny/:
+# Output, in $VMLAB_HOME/images/tiny/ (default: /var/lib/vmlab for root, as vmlab-virt uses, else ~/.vmlab):
 #   vmlinuz      Debian 12 kernel (linux-image-6.1.0-NN-amd64, newest NN apt knows, or $VMLAB_TINY_KERNEL_PKG)
 #   initrd.img   gzip'd newc cpio: busybox-static, dropbear and iproute2's ip with their shared libraries,
 #                virtio/e1000/vfat kernel modules, /init (guest/init)
@@ -59,7 +59,13 @@ repo=$(cd "$here/.." && pwd)
 guest_init="$repo/guest/init"
 [ -r "$guest_init" ] || die "missing '$guest_init'"
 
-vmlab_home=${VMLAB_HOME:-$HOME/.vmlab}
+if [ -n "${VMLAB_HOME:-}" ]; then
+    vmlab_home=$VMLAB_HOME
+elif [ "$(id -u)" -eq 0 ]; then
+    vmlab_home=/var/lib/vmlab # QEMU of qemu:///system cannot enter /root
+else
+    vmlab_home=$HOME/.vmlab
+fi
 out="$vmlab_home/images/tiny"
 cache="$vmlab_home/cache/tiny-guest"
 mkdir -p "$out" "$cache"

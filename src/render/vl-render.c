@@ -248,7 +248,7 @@ vl_render_model_new(VlRenderer *r, const VlSpec *spec, const VlVm *vm)
         xmlNode *k = xmlNewChild(model, ns, BAD_CAST "kernel", NULL);
         vl_xml_set_prop(k, "path", node->kernel);
         vl_xml_set_prop(k, "initrd", node->initrd);
-        vl_xml_set_prop(k, "cmdline", node->cmdline);
+        vl_xml_set_prop(k, "cmdline", vm->cmdline);
     }
     if (vm->disk_path) {
         xmlNode *d = xmlNewChild(model, ns, BAD_CAST "disk", NULL);

@@ -241,6 +241,20 @@ vl_spec_expand_vms(VlSpec *spec, VlDiag *diag)
             g_hash_table_insert(names, vm->name, vm);
         }
     }
+    /* Kernel command lines per VM: ${vm} is the domain name, ${card} the SR OS card ("" for a
+     * one-VM device), ${index} the VM's position in its device (0, 1, ...). */
+    for (guint i = 0; i < spec->nodes->len; i++) {
+        VlNode *node = g_ptr_array_index(spec->nodes, i);
+        for (guint j = 0; node->cmdline && j < node->vms->len; j++) {
+            VlVm *vm = g_ptr_array_index(node->vms, j);
+            g_autoptr(GString) c = g_string_new(node->cmdline);
+            g_autofree char *index = g_strdup_printf("%u", j);
+            g_string_replace(c, "${vm}", vm->name, 0);
+            g_string_replace(c, "${card}", vm->card ? vm->card : "", 0);
+            g_string_replace(c, "${index}", index, 0);
+            vm->cmdline = g_string_free(g_steal_pointer(&c), FALSE);
+        }
+    }
     /* NICs after every VM exists: a NIC may need its peer's VM. */
     for (guint i = 0; i < spec->vms->len; i++) {
         VlVm *vm = g_ptr_array_index(spec->vms, i);

@@ -39,6 +39,7 @@ vl_vm_free(gpointer data)
         g_ptr_array_unref(vm->layout_params);
     g_free(vm->mgmt_host);
     g_free(vm->mgmt_guest);
+    g_free(vm->cmdline);
     g_ptr_array_unref(vm->nics);
     g_free(vm);
 }

@@ -118,6 +118,7 @@ struct _VlVm {
     GPtrArray *layout_params; /* name, value, name, value... */
     char *mgmt_host;          /* (nullable) QEMU user network's host address (10.0.2.1 for SR OS) */
     char *mgmt_guest;         /* (nullable) the guest address SSH is forwarded to */
+    char *cmdline; /* (nullable) the node's vm_cmdline with ${vm}, ${card}, ${index} filled in */
 };
 
 /* One device of the topology, resolved against its profile and platform. */

@@ -215,6 +215,136 @@ test_e2e(Fixture *f, gconstpointer data)
     g_assert_null(strstr(pools, pool_name));
 }
 
+/* Runs `exec` on @node of lab e2e-sros. Return: its exit status; @out gets its output. */
+static int
+sros_exec(const char *node, const char *cmd, char **out)
+{
+    const char *argv[] = {"exec", "--lab", "e2e-sros", "-c", URI, node, "--", cmd, NULL};
+    int status = 1;
+
+    for (int attempt = 0; attempt < 5 && status != 0; attempt++) {
+        if (out)
+            g_clear_pointer(out, g_free);
+        status = vl_test_run_timeout(60, argv, out, NULL);
+        if (status != 0)
+            g_usleep(2 * G_USEC_PER_SEC);
+    }
+    return status;
+}
+
+/*
+ * SR OS with the tiny guest standing in for TiMOS: a vsim with CPM a and line cards 1 and 2, and a
+ * Linux peer on port 1/1/1. The CPM mounts its raw cf3: disk, reads bof.cfg, fetches the
+ * primary image from 10.0.2.1 through the FTP proxy (local backend) and uploads a config naming
+ * the image's sha256, which must land in /data/cfgs/<lab>/<device>/ on the backend.
+ */
+typedef struct {
+    char *home;
+} SrosFixture;
+
+static void
+sros_setup(SrosFixture *f, gconstpointer data)
+{
+    const char *tiny =
+        g_getenv("VMLAB_TINY_DIR") ? g_getenv("VMLAB_TINY_DIR") : "/var/lib/vmlab/images/tiny";
+    g_autofree char *images = NULL;
+    g_autofree char *link = NULL;
+
+    if (!e2e_enabled())
+        return;
+    f->home = vl_test_mkdtemp();
+    g_assert_cmpint(g_chmod(f->home, 0755), ==, 0);
+    images = g_build_filename(f->home, "images", NULL);
+    g_assert_cmpint(g_mkdir(images, 0755), ==, 0);
+    link = g_build_filename(images, "tiny", NULL);
+    g_assert_cmpint(symlink(tiny, link), ==, 0);
+    g_setenv("VMLAB_HOME", f->home, TRUE);
+}
+
+static void
+sros_teardown(SrosFixture *f, gconstpointer data)
+{
+    const char *down[] = {"down", "--lab", "e2e-sros", "--force", "--purge", "-c", URI, NULL};
+
+    if (!f->home)
+        return;
+    vl_test_run_timeout(120, down, NULL, NULL);
+    vl_test_rmtree(f->home);
+    g_free(f->home);
+}
+
+static void
+test_e2e_sros(SrosFixture *f, gconstpointer unused)
+{
+    g_autofree char *src = vl_test_srcpath("e2e/data/sros");
+    const char *home = f->home;
+    g_autofree char *timos = NULL;
+    g_autofree char *image = NULL;
+    g_autofree char *sum = NULL;
+    g_autofree char *cfg = NULL;
+    g_autofree char *text = NULL;
+    g_autofree char *out = NULL;
+    g_autofree char *xml = NULL;
+    g_autofree char *expect = NULL;
+    g_autoptr(GBytes) data = NULL;
+    const char *up[] = {"up", src, "-c", URI, NULL};
+    const char *down[] = {"down", src, "-c", URI, "--purge", NULL};
+    guint8 buf[65536];
+
+    if (!e2e_enabled()) {
+        g_test_skip("set VMLAB_E2E=1 (needs root, libvirtd and the tiny guest image)");
+        return;
+    }
+    /* the "TiMOS image" on the proxy's local backend, at the platform's timos_path */
+    timos = g_build_filename(home, "ftp", "files", "sros", "e2e", NULL);
+    g_assert_cmpint(g_mkdir_with_parents(timos, 0755), ==, 0);
+    for (guint i = 0; i < sizeof(buf); i++)
+        buf[i] = (guint8)g_random_int();
+    data = g_bytes_new(buf, sizeof(buf));
+    image = g_build_filename(timos, "both.tim", NULL);
+    g_assert_true(g_file_set_contents(image, (const char *)buf, sizeof(buf), NULL));
+    sum = g_compute_checksum_for_bytes(G_CHECKSUM_SHA256, data);
+
+    run_ok(600, up);
+    /* cf3: holds the bof.cfg vmlab-virt wrote, pointing at 10.0.2.1 */
+    g_assert_cmpint(sros_exec("e2es-vsim-1-a", "cat /cf3/bof.cfg", &out), ==, 0);
+    g_assert_nonnull(strstr(out, "primary-image"));
+    g_assert_nonnull(strstr(out, "@10.0.2.1/sros/"));
+    g_assert_nonnull(strstr(out, "10.0.2.2/24 active"));
+    /* the fabric segment joins the CPM and both line cards */
+    g_assert_cmpint(sros_exec("e2es-vsim-1-a", "ping -c 3 -W 2 10.99.0.11", NULL), ==, 0);
+    g_assert_cmpint(sros_exec("e2es-vsim-1-a", "ping -c 3 -W 2 10.99.0.12", NULL), ==, 0);
+    /* port 1/1/1 of line card 1 carries the link to r9 */
+    g_assert_cmpint(sros_exec("e2es-vsim-1-1", "ping -c 3 -W 2 10.5.1.2", NULL), ==, 0);
+    /* the CPM fetched the image through the proxy and saved a config naming its sha256 */
+    cfg = g_build_filename(home, "ftp", "files", "data", "cfgs", "e2e-sros", "pe1", "config.cfg",
+                           NULL);
+    for (int i = 0; i < 30 && !g_file_test(cfg, G_FILE_TEST_EXISTS); i++)
+        g_usleep(G_USEC_PER_SEC);
+    g_assert_true(g_file_get_contents(cfg, &text, NULL, NULL));
+    expect = g_strdup_printf("image sha256 %s", sum);
+    g_assert_nonnull(strstr(text, expect));
+    /* the disk layouts of the brief */
+    g_assert_true(g_spawn_command_line_sync("virsh -c " URI " dumpxml e2es-vsim-1-a", &xml, NULL,
+                                            NULL, NULL));
+    g_assert_nonnull(strstr(xml, "type='raw' cache='none'"));
+    g_clear_pointer(&xml, g_free);
+    g_assert_true(g_spawn_command_line_sync("virsh -c " URI " dumpxml e2es-vsim-1-1", &xml, NULL,
+                                            NULL, NULL));
+    g_assert_nonnull(strstr(xml, "type='qcow2' cache='none'"));
+    g_assert_nonnull(strstr(xml, "disk.qcow2"));
+
+    run_ok(120, down);
+    {
+        g_autofree char *list = NULL;
+        g_autofree char *persist = g_build_filename(home, "labs", "e2e-sros", "persist", NULL);
+        g_assert_true(g_spawn_command_line_sync("virsh -c " URI " list --all --name", &list, NULL,
+                                                NULL, NULL));
+        g_assert_null(strstr(list, "e2es-"));
+        g_assert_false(g_file_test(persist, G_FILE_TEST_EXISTS));
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -223,5 +353,7 @@ main(int argc, char **argv)
         g_autofree char *path = g_strdup_printf("/e2e/lab/%s", e2e_cases[i].name);
         g_test_add(path, Fixture, &e2e_cases[i], fixture_setup, test_e2e, fixture_teardown);
     }
+    g_test_add("/e2e/sros/vsim-ftp-boot", SrosFixture, NULL, sros_setup, test_e2e_sros,
+               sros_teardown);
     return g_test_run();
 }

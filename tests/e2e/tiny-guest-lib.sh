@@ -138,7 +138,7 @@ tg_build_image() {
         tg_fail "build-tiny-guest.sh"
         return 1
     }
-    img=${VMLAB_HOME:-$HOME/.vmlab}/images/tiny
+    img=${VMLAB_HOME:-$([ "$(id -u)" -eq 0 ] && echo /var/lib/vmlab || echo "$HOME/.vmlab")}/images/tiny
     mkdir -p "$TG_TMP/img"
     cp "$img/vmlinuz" "$img/initrd.img" "$img/disk.img" "$img/disk.qcow2" "$TG_TMP/img/"
     chmod 0644 "$TG_TMP"/img/*
