@@ -10,6 +10,7 @@
 
 #include <gio/gio.h>
 #include <string.h>
+#include <unistd.h>
 
 #define VL_TOPOLOGY_FILE  "topology.json"
 #define VL_PLATFORMS_FILE "platforms.json"
@@ -67,6 +68,51 @@ vl_spec_load_port_base(json_object *section, const char *section_name, const cha
     return (guint)n;
 }
 
+/* vmlab.ftp: where the FTP proxy listens and which backends serve the lab's SR OS routers. */
+static void
+vl_spec_load_ftp(VlSpec *spec, json_object *section, const char *sec, VlDiag *diag)
+{
+    json_object *ftp = NULL;
+    json_object *v = NULL;
+    g_autofree char *path = vl_json_path_key(sec, "ftp");
+
+    spec->ftp_listen = g_strdup(geteuid() == 0 ? "127.0.0.1:21" : "127.0.0.1:2121");
+    spec->ftp_port = geteuid() == 0 ? 21 : 2121;
+    if (!section || !json_object_object_get_ex(section, "ftp", &ftp))
+        return;
+    if (!json_object_is_type(ftp, json_type_object)) {
+        vl_diag_error(diag, VL_TOPOLOGY_FILE, path, "must be an object, got %s",
+                      vl_json_type_name(ftp));
+        return;
+    }
+    if (json_object_object_get_ex(ftp, "listen", &v)) {
+        g_autofree char *lpath = vl_json_path_key(path, "listen");
+        const char *l = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+        const char *colon = l ? strrchr(l, ':') : NULL;
+        guint64 port = 0;
+        if (!colon || !g_ascii_string_to_unsigned(colon + 1, 10, 0, 65535, &port, NULL)) {
+            vl_diag_error(diag, VL_TOPOLOGY_FILE, lpath, "must be \"ADDRESS:PORT\", got %s",
+                          l ? l : vl_json_type_name(v));
+        } else {
+            g_free(spec->ftp_listen);
+            spec->ftp_listen = g_strdup(l);
+            spec->ftp_port = (guint)port;
+        }
+    }
+    if (json_object_object_get_ex(ftp, "backend", &v) &&
+        !json_object_is_type(v, json_type_string)) {
+        g_autofree char *bpath = vl_json_path_key(path, "backend");
+        vl_diag_error(diag, VL_TOPOLOGY_FILE, bpath, "must be a backend name, got %s",
+                      vl_json_type_name(v));
+    }
+    if (json_object_object_get_ex(ftp, "backends", &v) &&
+        !json_object_is_type(v, json_type_object)) {
+        g_autofree char *bpath = vl_json_path_key(path, "backends");
+        vl_diag_error(diag, VL_TOPOLOGY_FILE, bpath, "must be an object of name -> backend, got %s",
+                      vl_json_type_name(v));
+    }
+}
+
 static void
 vl_spec_load_section(VlSpec *spec, VlDiag *diag)
 {
@@ -111,6 +157,8 @@ vl_spec_load_section(VlSpec *spec, VlDiag *diag)
                           p ? p : vl_json_type_name(v));
         }
     }
+
+    vl_spec_load_ftp(spec, section, sec, diag);
 
     spec->transport = VL_TRANSPORT_UDP;
     if (section && json_object_object_get_ex(section, "link_transport", &v)) {

@@ -104,6 +104,7 @@ vl_spec_free(VlSpec *spec)
     g_free(spec->name);
     g_free(spec->section);
     g_free(spec->domain_prefix);
+    g_free(spec->ftp_listen);
     g_hash_table_unref(spec->hosts);
     if (spec->topology)
         json_object_put(spec->topology);

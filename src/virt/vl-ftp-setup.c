@@ -260,10 +260,8 @@ vl_ftp_proxy_update(const VlSpec *spec, GError **error)
         if (json_object_object_get_ex(ftp, "backend", &v) &&
             json_object_is_type(v, json_type_string))
             backend = json_object_get_string(v);
-        if (json_object_object_get_ex(ftp, "listen", &v) &&
-            json_object_is_type(v, json_type_string))
-            json_object_object_add(cfg, "listen", json_object_get(v));
     }
+    json_object_object_add(cfg, "listen", json_object_new_string(spec->ftp_listen));
 
     for (guint i = 0; i < spec->nodes->len; i++) {
         const VlNode *node = g_ptr_array_index(spec->nodes, i);

@@ -3,7 +3,9 @@
  * exec, down */
 #include "vl-test-util.h"
 
+#include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -235,20 +237,100 @@ sros_exec(const char *node, const char *cmd, char **out)
 /*
  * SR OS with the tiny guest standing in for TiMOS: a vsim with CPM a and line cards 1 and 2, and a
  * Linux peer on port 1/1/1. The CPM mounts its raw cf3: disk, reads bof.cfg, fetches the
- * primary image from 10.0.2.1 through the FTP proxy (local backend) and uploads a config naming
- * the image's sha256, which must land in /data/cfgs/<lab>/<device>/ on the backend.
+ * primary image from 10.0.2.1 through the FTP proxy and uploads a config naming the image's
+ * sha256, which must land in /data/cfgs/<lab>/<device>/ on the backend: the proxy's local folder,
+ * or an OpenSSH sshd (internal-sftp, chrooted, key login, host key pinned in known_hosts) that the
+ * test starts on 127.0.0.1.
  */
 typedef struct {
-    char *home;
+    char *home;     /* VMLAB_HOME */
+    char *spec;     /* a copy of e2e/data/sros, with the backend written in */
+    char *files;    /* the backend's root as seen on this host */
+    char *sshd_dir; /* sftp: keys, config */
+    GSubprocess *sshd;
 } SrosFixture;
+
+static void
+sros_keygen(const char *path)
+{
+    const char *argv[] = {"ssh-keygen", "-q", "-t", "ecdsa", "-N", "", "-f", path, NULL};
+    int status = 1;
+
+    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL,
+                               NULL, &status, NULL));
+    g_assert_cmpint(status, ==, 0);
+}
+
+/* Starts sshd on a free loopback port serving @f->files over internal-sftp. Return: the port. */
+static guint
+sros_start_sshd(SrosFixture *f)
+{
+    g_autofree char *hostkey = g_build_filename(f->sshd_dir, "host_key", NULL);
+    g_autofree char *hostpub = g_build_filename(f->sshd_dir, "host_key.pub", NULL);
+    g_autofree char *client = g_build_filename(f->sshd_dir, "client_key", NULL);
+    g_autofree char *clientpub = g_build_filename(f->sshd_dir, "client_key.pub", NULL);
+    g_autofree char *auth = g_build_filename(f->sshd_dir, "authorized_keys", NULL);
+    g_autofree char *known = g_build_filename(f->sshd_dir, "known_hosts", NULL);
+    g_autofree char *conf = g_build_filename(f->sshd_dir, "sshd_config", NULL);
+    g_autofree char *pub = NULL;
+    g_autofree char *hpub = NULL;
+    g_autofree char *text = NULL;
+    g_autofree char *kh = NULL;
+    g_autoptr(GSocket) probe =
+        g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+    g_autoptr(GInetAddress) lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
+    g_autoptr(GSocketAddress) any = g_inet_socket_address_new(lo, 0);
+    g_autoptr(GSocketAddress) bound = NULL;
+    guint port;
+
+    sros_keygen(hostkey);
+    sros_keygen(client);
+    g_assert_true(g_file_get_contents(clientpub, &pub, NULL, NULL));
+    g_assert_true(g_file_set_contents(auth, pub, -1, NULL));
+    /* a free port: bind 0, read it back, release it for sshd */
+    g_assert_true(g_socket_bind(probe, any, TRUE, NULL));
+    bound = g_socket_get_local_address(probe, NULL);
+    port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
+    g_socket_close(probe, NULL);
+    g_assert_true(g_file_get_contents(hostpub, &hpub, NULL, NULL));
+    kh = g_strdup_printf("[127.0.0.1]:%u %s", port, hpub);
+    g_assert_true(g_file_set_contents(known, kh, -1, NULL));
+    text = g_strdup_printf(
+        "Port %u\nListenAddress 127.0.0.1\nHostKey %s\nPidFile none\nAuthorizedKeysFile %s\n"
+        "PermitRootLogin prohibit-password\nPasswordAuthentication no\n"
+        "KbdInteractiveAuthentication no\nStrictModes no\nUsePAM no\n"
+        "Subsystem sftp internal-sftp\nChrootDirectory %s\nForceCommand internal-sftp\n",
+        port, hostkey, auth, f->files);
+    g_assert_true(g_file_set_contents(conf, text, -1, NULL));
+    g_mkdir_with_parents("/run/sshd", 0755);
+    f->sshd = g_subprocess_new(G_SUBPROCESS_FLAGS_STDERR_SILENCE, NULL, "/usr/sbin/sshd", "-D",
+                               "-e", "-f", conf, NULL);
+    g_assert_nonnull(f->sshd);
+    for (int i = 0; i < 50; i++) {
+        g_autoptr(GSocketClient) c = g_socket_client_new();
+        g_autoptr(GSocketConnection) conn =
+            g_socket_client_connect_to_host(c, "127.0.0.1", (guint16)port, NULL, NULL);
+        if (conn)
+            return port;
+        g_usleep(100 * 1000);
+    }
+    g_error("sshd did not listen on 127.0.0.1:%u", port);
+}
 
 static void
 sros_setup(SrosFixture *f, gconstpointer data)
 {
+    const char *backend = data;
     const char *tiny =
         g_getenv("VMLAB_TINY_DIR") ? g_getenv("VMLAB_TINY_DIR") : "/var/lib/vmlab/images/tiny";
+    const char *files[] = {"topology.json", "platforms.json", "profiles/pe1.json",
+                           "profiles/r9.json"};
+    g_autofree char *src = vl_test_srcpath("e2e/data/sros");
     g_autofree char *images = NULL;
     g_autofree char *link = NULL;
+    g_autofree char *topo = NULL;
+    g_autofree char *text = NULL;
+    g_autoptr(GString) t = NULL;
 
     if (!e2e_enabled())
         return;
@@ -259,6 +341,38 @@ sros_setup(SrosFixture *f, gconstpointer data)
     link = g_build_filename(images, "tiny", NULL);
     g_assert_cmpint(symlink(tiny, link), ==, 0);
     g_setenv("VMLAB_HOME", f->home, TRUE);
+
+    f->spec = vl_test_mkdtemp();
+    for (guint i = 0; i < G_N_ELEMENTS(files); i++) {
+        g_autofree char *from = g_build_filename(src, files[i], NULL);
+        g_autofree char *to = g_build_filename(f->spec, files[i], NULL);
+        copy_file(from, to);
+    }
+    if (g_str_equal(backend, "local")) {
+        f->files = g_build_filename(f->home, "ftp", "files", NULL);
+        return;
+    }
+    /* sshd refuses a chroot below a world-writable folder such as /tmp: use /run */
+    f->files = g_strdup("/run/vmlab-e2e-sftp-XXXXXX");
+    g_assert_nonnull(g_mkdtemp_full(f->files, 0755));
+    f->sshd_dir = vl_test_mkdtemp();
+    {
+        guint port = sros_start_sshd(f);
+        g_autofree char *key = g_build_filename(f->sshd_dir, "client_key", NULL);
+        g_autofree char *known = g_build_filename(f->sshd_dir, "known_hosts", NULL);
+        g_autofree char *ftp =
+            g_strdup_printf("\"domain_prefix\": \"e2es-\", \"ftp\": {\"backend\": \"images\", "
+                            "\"backends\": {\"images\": "
+                            "{\"type\": \"sftp\", \"host\": \"127.0.0.1\", \"port\": %u, \"user\": "
+                            "\"root\", \"private_key\": \"%s\", "
+                            "\"known_hosts\": \"%s\"}}}",
+                            port, key, known);
+        topo = g_build_filename(f->spec, "topology.json", NULL);
+        g_assert_true(g_file_get_contents(topo, &text, NULL, NULL));
+        t = g_string_new(text);
+        g_assert_cmpuint(g_string_replace(t, "\"domain_prefix\": \"e2es-\"", ftp, 1), ==, 1);
+        g_assert_true(g_file_set_contents(topo, t->str, -1, NULL));
+    }
 }
 
 static void
@@ -269,14 +383,24 @@ sros_teardown(SrosFixture *f, gconstpointer data)
     if (!f->home)
         return;
     vl_test_run_timeout(120, down, NULL, NULL);
+    if (f->sshd) {
+        g_subprocess_send_signal(f->sshd, SIGTERM);
+        g_subprocess_wait(f->sshd, NULL, NULL);
+        g_object_unref(f->sshd);
+        vl_test_rmtree(f->files);
+        vl_test_rmtree(f->sshd_dir);
+    }
     vl_test_rmtree(f->home);
+    vl_test_rmtree(f->spec);
     g_free(f->home);
+    g_free(f->spec);
+    g_free(f->files);
+    g_free(f->sshd_dir);
 }
 
 static void
 test_e2e_sros(SrosFixture *f, gconstpointer unused)
 {
-    g_autofree char *src = vl_test_srcpath("e2e/data/sros");
     const char *home = f->home;
     g_autofree char *timos = NULL;
     g_autofree char *image = NULL;
@@ -287,16 +411,16 @@ test_e2e_sros(SrosFixture *f, gconstpointer unused)
     g_autofree char *xml = NULL;
     g_autofree char *expect = NULL;
     g_autoptr(GBytes) data = NULL;
-    const char *up[] = {"up", src, "-c", URI, NULL};
-    const char *down[] = {"down", src, "-c", URI, "--purge", NULL};
+    const char *up[] = {"up", f->spec, "-c", URI, NULL};
+    const char *down[] = {"down", f->spec, "-c", URI, "--purge", NULL};
     guint8 buf[65536];
 
     if (!e2e_enabled()) {
         g_test_skip("set VMLAB_E2E=1 (needs root, libvirtd and the tiny guest image)");
         return;
     }
-    /* the "TiMOS image" on the proxy's local backend, at the platform's timos_path */
-    timos = g_build_filename(home, "ftp", "files", "sros", "e2e", NULL);
+    /* the "TiMOS image" on the backend, at the platform's timos_path */
+    timos = g_build_filename(f->files, "sros", "e2e", NULL);
     g_assert_cmpint(g_mkdir_with_parents(timos, 0755), ==, 0);
     for (guint i = 0; i < sizeof(buf); i++)
         buf[i] = (guint8)g_random_int();
@@ -317,8 +441,7 @@ test_e2e_sros(SrosFixture *f, gconstpointer unused)
     /* port 1/1/1 of line card 1 carries the link to r9 */
     g_assert_cmpint(sros_exec("e2es-vsim-1-1", "ping -c 3 -W 2 10.5.1.2", NULL), ==, 0);
     /* the CPM fetched the image through the proxy and saved a config naming its sha256 */
-    cfg = g_build_filename(home, "ftp", "files", "data", "cfgs", "e2e-sros", "pe1", "config.cfg",
-                           NULL);
+    cfg = g_build_filename(f->files, "data", "cfgs", "e2e-sros", "pe1", "config.cfg", NULL);
     for (int i = 0; i < 30 && !g_file_test(cfg, G_FILE_TEST_EXISTS); i++)
         g_usleep(G_USEC_PER_SEC);
     g_assert_true(g_file_get_contents(cfg, &text, NULL, NULL));
@@ -353,7 +476,9 @@ main(int argc, char **argv)
         g_autofree char *path = g_strdup_printf("/e2e/lab/%s", e2e_cases[i].name);
         g_test_add(path, Fixture, &e2e_cases[i], fixture_setup, test_e2e, fixture_teardown);
     }
-    g_test_add("/e2e/sros/vsim-ftp-boot", SrosFixture, NULL, sros_setup, test_e2e_sros,
+    g_test_add("/e2e/sros/vsim-ftp-boot/local", SrosFixture, "local", sros_setup, test_e2e_sros,
+               sros_teardown);
+    g_test_add("/e2e/sros/vsim-ftp-boot/sftp", SrosFixture, "sftp", sros_setup, test_e2e_sros,
                sros_teardown);
     return g_test_run();
 }
