@@ -59,9 +59,12 @@ test_64_downloads(void)
     rss = peak_rss_kib(proxy->proc);
     g_test_message("proxy peak RSS with %d concurrent downloads: %" G_GUINT64_FORMAT " KiB",
                    N_CLIENTS, rss);
-    /* Streaming: memory stays far below even one copy of the file. */
+    /* Streaming: memory stays far below even one copy of the file. ASan's shadow memory and
+     * quarantine inflate RSS, so the bound only means something in a plain build. */
     g_assert_cmpuint(rss, >, 0);
+#if !defined(__SANITIZE_ADDRESS__)
     g_assert_cmpuint(rss, <, 32 * 1024);
+#endif
     {
         g_autofree char *log = ftp_test_proxy_log(proxy);
         guint n = 0;
