@@ -21,8 +21,9 @@ typedef struct {
     VlRenderer *r;
 } Fixture;
 
-static const char *const example_files[] = {"topology.json", "platforms.json", "profiles/r1.json",
-                                            "profiles/r2.json", "profiles/r3.json"};
+static const char *const example_files[] = {"topology.json",    "platforms.json",
+                                            "profiles/r1.json", "profiles/r2.json",
+                                            "profiles/r3.json", NULL};
 
 static void
 fixture_setup(Fixture *f, gconstpointer data)
@@ -33,13 +34,7 @@ fixture_setup(Fixture *f, gconstpointer data)
     f->home = vl_test_mkdtemp();
     f->specdir = vl_test_mkdtemp();
     g_setenv("VMLAB_HOME", f->home, TRUE);
-    for (guint i = 0; i < G_N_ELEMENTS(example_files); i++) {
-        g_autofree char *from = g_build_filename(src, example_files[i], NULL);
-        g_autofree char *text = NULL;
-        g_file_get_contents(from, &text, NULL, &err);
-        g_assert_no_error(err);
-        vl_test_write(f->specdir, example_files[i], text);
-    }
+    vl_test_copy_files(src, f->specdir, example_files);
     f->conn = vl_conn_open("test:///default", &err);
     g_assert_no_error(err);
     f->r = vl_renderer_new("qemu", &err);

@@ -125,20 +125,14 @@ test_digest(void)
 {
     g_autofree char *src = vl_test_srcpath("../specs/example");
     g_autofree char *dir = vl_test_mkdtemp();
-    const char *files[] = {"topology.json", "platforms.json", "profiles/r1.json",
-                           "profiles/r2.json", "profiles/r3.json"};
+    const char *files[] = {"topology.json",    "platforms.json",   "profiles/r1.json",
+                           "profiles/r2.json", "profiles/r3.json", NULL};
     g_autoptr(GError) err = NULL;
     g_autoptr(VlRenderer) r = vl_renderer_new("qemu", &err);
     g_autofree char *d1 = NULL, *d1b = NULL, *d2 = NULL, *d3 = NULL;
 
     g_assert_no_error(err);
-    for (guint i = 0; i < G_N_ELEMENTS(files); i++) {
-        g_autofree char *from = g_build_filename(src, files[i], NULL);
-        g_autofree char *text = NULL;
-        g_file_get_contents(from, &text, NULL, &err);
-        g_assert_no_error(err);
-        vl_test_write(dir, files[i], text);
-    }
+    vl_test_copy_files(src, dir, files);
     {
         g_autoptr(VlSpec) spec = load_spec(dir);
         g_autofree char *x1 = vl_render_vm(r, spec, vl_spec_find_vm(spec, "r1"), &err);
@@ -216,27 +210,27 @@ test_sros_guestfwd(void)
 {
     g_autofree char *src = vl_test_srcpath("data/render/sros");
     g_autofree char *dir = vl_test_mkdtemp();
-    const char *files[] = {"topology.json",     "platforms.json",    "profiles/pe1.json",
-                           "profiles/pe2.json", "profiles/pe3.json", "profiles/pe4.json",
-                           "images/cpm.img",    "images/iom.qcow2",  "images/license.txt"};
+    const char *files[] = {"topology.json",      "platforms.json",
+                           "profiles/pe1.json",  "profiles/pe2.json",
+                           "profiles/pe3.json",  "profiles/pe4.json",
+                           "images/cpm.img",     "images/iom.qcow2",
+                           "images/license.txt", NULL};
     g_autoptr(GError) err = NULL;
     g_autoptr(VlRenderer) r = vl_renderer_new("qemu", &err);
     g_autoptr(VlSpec) spec = NULL;
     g_autofree char *cpm = NULL;
     g_autofree char *plain = NULL;
 
-    for (guint i = 0; i < G_N_ELEMENTS(files); i++) {
-        g_autofree char *from = g_build_filename(src, files[i], NULL);
+    vl_test_copy_files(src, dir, files);
+    {
+        g_autofree char *topo = g_build_filename(dir, "topology.json", NULL);
         g_autofree char *text = NULL;
-        g_file_get_contents(from, &text, NULL, &err);
+        g_autoptr(GString) t = NULL;
+        g_file_get_contents(topo, &text, NULL, &err);
         g_assert_no_error(err);
-        if (i == 0) {
-            g_autoptr(GString) t = g_string_new(text);
-            g_assert_cmpuint(g_string_replace(t, "127.0.0.1:21\"", "127.0.0.1:2121\"", 1), ==, 1);
-            vl_test_write(dir, files[i], t->str);
-        } else {
-            vl_test_write(dir, files[i], text);
-        }
+        t = g_string_new(text);
+        g_assert_cmpuint(g_string_replace(t, "127.0.0.1:21\"", "127.0.0.1:2121\"", 1), ==, 1);
+        vl_test_write(dir, "topology.json", t->str);
     }
     spec = load_spec(dir);
     cpm = vl_render_vm(r, spec, vl_spec_find_vm(spec, "vsim-2-a"), &err);

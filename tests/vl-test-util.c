@@ -28,6 +28,25 @@ vl_test_write(const char *dir, const char *rel, const char *content)
 }
 
 void
+vl_test_copy_files(const char *src, const char *dst, const char *const *files)
+{
+    for (guint i = 0; files[i]; i++) {
+        g_autofree char *from = g_build_filename(src, files[i], NULL);
+        g_autofree char *text = NULL;
+        gsize len = 0;
+        g_autoptr(GError) err = NULL;
+        g_autofree char *to = g_build_filename(dst, files[i], NULL);
+        g_autofree char *parent = g_path_get_dirname(to);
+
+        g_file_get_contents(from, &text, &len, &err);
+        g_assert_no_error(err);
+        g_assert_cmpint(g_mkdir_with_parents(parent, 0755), ==, 0);
+        g_file_set_contents(to, text, (gssize)len, &err);
+        g_assert_no_error(err);
+    }
+}
+
+void
 vl_test_rmtree(const char *dir)
 {
     g_autoptr(GDir) d = NULL;

@@ -10,6 +10,9 @@ char *vl_test_mkdtemp(void);
 /* Writes @content to @dir/@rel, creating folders. */
 void vl_test_write(const char *dir, const char *rel, const char *content);
 
+/* Copies the files @files (paths relative to @src, NULL-terminated) into @dst, creating folders. */
+void vl_test_copy_files(const char *src, const char *dst, const char *const *files);
+
 /* Removes @dir and everything below it. */
 void vl_test_rmtree(const char *dir);
 

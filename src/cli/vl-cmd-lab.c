@@ -301,12 +301,9 @@ vl_cmd_status(int argc, char **argv, GError **error)
                     "usage: vmlab-virt status [SPECDIR|--lab NAME] [--json] [-c URI]");
         return FALSE;
     }
-    if (argc == 2) {
-        g_autoptr(VlSpec) spec = vl_cli_spec_load(argv[1], FALSE, error);
-        if (!spec)
-            return FALSE;
-        lab = g_strdup(spec->name);
-    }
+    /* As for down: only the lab's name is needed, whatever became of the rest of the spec. */
+    if (argc == 2 && !(lab = vl_spec_read_lab_name(argv[1], error)))
+        return FALSE;
     conn = vl_conn_open(uri, error);
     if (!conn)
         return FALSE;

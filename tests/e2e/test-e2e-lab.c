@@ -64,25 +64,11 @@ e2e_enabled(void)
 }
 
 static void
-copy_file(const char *from, const char *to)
-{
-    g_autofree char *text = NULL;
-    g_autoptr(GError) err = NULL;
-    g_autofree char *dir = g_path_get_dirname(to);
-
-    g_file_get_contents(from, &text, NULL, &err);
-    g_assert_no_error(err);
-    g_assert_cmpint(g_mkdir_with_parents(dir, 0755), ==, 0);
-    g_file_set_contents(to, text, -1, &err);
-    g_assert_no_error(err);
-}
-
-static void
 fixture_setup(Fixture *f, gconstpointer data)
 {
     const E2eCase *c = data;
-    const char *files[] = {"topology.json", "platforms.json", "profiles/r1.json",
-                           "profiles/r2.json", "profiles/r3.json"};
+    const char *files[] = {"topology.json",    "platforms.json",   "profiles/r1.json",
+                           "profiles/r2.json", "profiles/r3.json", NULL};
     const char *tiny =
         g_getenv("VMLAB_TINY_DIR") ? g_getenv("VMLAB_TINY_DIR") : "/var/lib/vmlab/images/tiny";
     g_autofree char *src = vl_test_srcpath(c->spec);
@@ -106,11 +92,7 @@ fixture_setup(Fixture *f, gconstpointer data)
     g_setenv("VMLAB_HOME", f->home, TRUE);
 
     f->spec = vl_test_mkdtemp();
-    for (guint i = 0; i < G_N_ELEMENTS(files); i++) {
-        g_autofree char *from = g_build_filename(src, files[i], NULL);
-        g_autofree char *to = g_build_filename(f->spec, files[i], NULL);
-        copy_file(from, to);
-    }
+    vl_test_copy_files(src, f->spec, files);
     /* Own lab name, domain prefix and ports, so a running example lab is not disturbed. */
     topo = g_build_filename(f->spec, "topology.json", NULL);
     g_file_get_contents(topo, &text, NULL, NULL);
@@ -324,7 +306,7 @@ sros_setup(SrosFixture *f, gconstpointer data)
     const char *tiny =
         g_getenv("VMLAB_TINY_DIR") ? g_getenv("VMLAB_TINY_DIR") : "/var/lib/vmlab/images/tiny";
     const char *files[] = {"topology.json", "platforms.json", "profiles/pe1.json",
-                           "profiles/r9.json"};
+                           "profiles/r9.json", NULL};
     g_autofree char *src = vl_test_srcpath("e2e/data/sros");
     g_autofree char *images = NULL;
     g_autofree char *link = NULL;
@@ -343,11 +325,7 @@ sros_setup(SrosFixture *f, gconstpointer data)
     g_setenv("VMLAB_HOME", f->home, TRUE);
 
     f->spec = vl_test_mkdtemp();
-    for (guint i = 0; i < G_N_ELEMENTS(files); i++) {
-        g_autofree char *from = g_build_filename(src, files[i], NULL);
-        g_autofree char *to = g_build_filename(f->spec, files[i], NULL);
-        copy_file(from, to);
-    }
+    vl_test_copy_files(src, f->spec, files);
     if (g_str_equal(backend, "local")) {
         f->files = g_build_filename(f->home, "ftp", "files", NULL);
         return;
