@@ -6,9 +6,11 @@
 #include "vl-json.h"
 #include "vl-lab.h"
 #include "vl-lock.h"
+#include "vl-ready.h"
 #include "vl-sros-bootfiles.h"
 #include "vl-test-util.h"
 
+#include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <libvirt/virterror.h>
 #include <string.h>
@@ -457,6 +459,50 @@ test_sros_disks(Fixture *f, gconstpointer data)
     vl_test_rmtree(spec);
 }
 
+/* A telnet console (IAC negotiation first, as QEMU sends it) that prints boot lines. */
+static gpointer
+fake_console_thread(gpointer data)
+{
+    GSocketListener *l = data;
+    g_autoptr(GSocketConnection) c = g_socket_listener_accept(l, NULL, NULL, NULL);
+    GOutputStream *out;
+    static const char text[] =
+        "\xff\xfb\x01\xff\xfb\x03\xff\xfd\x00booting\r\nlogin: \r\nrouter is UP now\r\n";
+
+    if (!c)
+        return NULL;
+    out = g_io_stream_get_output_stream(G_IO_STREAM(c));
+    g_output_stream_write_all(out, text, sizeof(text) - 1, NULL, NULL, NULL);
+    g_usleep(300 * 1000);
+    return NULL;
+}
+
+static void
+test_ready_console(void)
+{
+    g_autoptr(GSocketListener) l = g_socket_listener_new();
+    g_autoptr(GInetAddress) lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
+    g_autoptr(GSocketAddress) addr = g_inet_socket_address_new(lo, 0);
+    g_autoptr(GSocketAddress) bound = NULL;
+    g_autoptr(GError) err = NULL;
+    GThread *t;
+    guint port;
+
+    g_assert_true(g_socket_listener_add_address(l, addr, G_SOCKET_TYPE_STREAM,
+                                                G_SOCKET_PROTOCOL_TCP, NULL, &bound, &err));
+    port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
+    t = g_thread_new("console", fake_console_thread, l);
+    g_assert_true(vl_ready_console_wait("127.0.0.1", port, "^router is UP", 10, &err));
+    g_assert_no_error(err);
+    g_thread_join(t);
+    /* a pattern that never comes: fails within its timeout */
+    t = g_thread_new("console", fake_console_thread, l);
+    g_assert_false(vl_ready_console_wait("127.0.0.1", port, "^never$", 2, &err));
+    g_assert_error(err, VL_ERROR, VL_ERROR_FAILED);
+    g_socket_listener_close(l);
+    g_thread_join(t);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -472,5 +518,6 @@ main(int argc, char **argv)
     ADD("/lab/down/removes-all", test_down);
     ADD("/lab/lock/contention", test_lock_contention);
     ADD("/lab/sros/cpm-disk-and-boot-files", test_sros_disks);
+    g_test_add_func("/lab/ready/console-pattern", test_ready_console);
     return g_test_run();
 }

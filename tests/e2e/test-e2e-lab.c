@@ -176,6 +176,20 @@ test_e2e(Fixture *f, gconstpointer data)
         assert_ping(f, c->pings[i][0], c->pings[i][1]);
         assert_ping(f, c->pings[i][0], c->pings[i][2]);
     }
+    /* status --json: every VM running and ready, with its ports */
+    {
+        const char *status[] = {"status", "--lab", c->lab, "--json", "-c", URI, NULL};
+        g_autofree char *json = NULL;
+        g_assert_cmpint(vl_test_run_timeout(60, status, &json, NULL), ==, 0);
+        g_assert_nonnull(strstr(json, "\"version\": 1"));
+        for (guint i = 0; i < 3; i++) {
+            g_autofree char *dom =
+                g_strdup_printf("\"domain\": \"%s%s\"", c->prefix, c->pings[i][0]);
+            g_assert_nonnull(strstr(json, dom));
+        }
+        g_assert_null(strstr(json, "\"ready\": false"));
+        g_assert_null(strstr(json, "shut off"));
+    }
     /* exec --all: every VM answers, exit status 0 */
     g_assert_cmpint(vl_test_run_timeout(120, all, &out, NULL), ==, 0);
     for (guint i = 0; i < 3; i++) {
