@@ -38,7 +38,7 @@
  */
 
 #define VL_FTP_IO_BUF   (256 * 1024) /* bytes per read from a backend or data socket */
-#define VL_FTP_SFTP_BUF 240000       /* SFTP reads: a multiple of libssh2's 30000-byte requests */
+#define VL_FTP_SFTP_BUF 960000       /* SFTP reads: a multiple of libssh2's 30000-byte requests */
 #define VL_FTP_SENDFILE (1024 * 1024)
 
 typedef enum {
