@@ -204,49 +204,6 @@ test_xslt_sandbox(void)
     vl_test_rmtree(dir);
 }
 
-/* Where the FTP proxy is not on port 21, SR OS VMs reach it at 10.0.2.1:21 through guestfwd. */
-static void
-test_sros_guestfwd(void)
-{
-    g_autofree char *src = vl_test_srcpath("data/render/sros");
-    g_autofree char *dir = vl_test_mkdtemp();
-    const char *files[] = {"topology.json",      "platforms.json",
-                           "profiles/pe1.json",  "profiles/pe2.json",
-                           "profiles/pe3.json",  "profiles/pe4.json",
-                           "images/cpm.img",     "images/iom.qcow2",
-                           "images/license.txt", NULL};
-    g_autoptr(GError) err = NULL;
-    g_autoptr(VlRenderer) r = vl_renderer_new("qemu", &err);
-    g_autoptr(VlSpec) spec = NULL;
-    g_autofree char *cpm = NULL;
-    g_autofree char *plain = NULL;
-
-    vl_test_copy_files(src, dir, files);
-    {
-        g_autofree char *topo = g_build_filename(dir, "topology.json", NULL);
-        g_autofree char *text = NULL;
-        g_autoptr(GString) t = NULL;
-        g_file_get_contents(topo, &text, NULL, &err);
-        g_assert_no_error(err);
-        t = g_string_new(text);
-        g_assert_cmpuint(g_string_replace(t, "127.0.0.1:21\"", "127.0.0.1:2121\"", 1), ==, 1);
-        vl_test_write(dir, "topology.json", t->str);
-    }
-    spec = load_spec(dir);
-    cpm = vl_render_vm(r, spec, vl_spec_find_vm(spec, "vsim-2-a"), &err);
-    g_assert_no_error(err);
-    g_assert_nonnull(strstr(cpm, "guestfwd=tcp:10.0.2.1:21-cmd:busybox nc 127.0.0.1 2121"));
-    /* only SR OS VMs talk to the proxy */
-    g_clear_pointer(&spec, vl_spec_free);
-    {
-        g_autofree char *ex = vl_test_srcpath("../specs/example");
-        spec = load_spec(ex);
-        plain = vl_render_vm(r, spec, vl_spec_find_vm(spec, "r1"), &err);
-        g_assert_null(strstr(plain, "guestfwd"));
-    }
-    vl_test_rmtree(dir);
-}
-
 static void
 test_refuse_dtd(void)
 {
@@ -303,7 +260,6 @@ main(int argc, char **argv)
     g_test_add_func("/render/digest/stable-and-sensitive", test_digest);
     g_test_add_func("/render/xslt/sandbox", test_xslt_sandbox);
     g_test_add_func("/render/xml/refuse-dtd", test_refuse_dtd);
-    g_test_add_func("/render/sros/ftp-guestfwd", test_sros_guestfwd);
     g_test_add_func("/render/cli/output-and-node", test_cli_render);
     rc = g_test_run();
     virConnectClose(test_conn);

@@ -172,7 +172,7 @@
   <xsl:template name="mgmt-nic">
     <qemu:commandline>
       <qemu:arg value="-netdev"/>
-      <qemu:arg value="user,id=vlmgmt0,net={$m/@mgmt-net}{$m/@mgmt-host-opt},hostfwd=tcp:{$m/@host-address}:{$m/@ssh-port}-{$m/@mgmt-guest}:22{$m/@mgmt-guestfwd}"/>
+      <qemu:arg value="user,id=vlmgmt0,net={$m/@mgmt-net}{$m/@mgmt-host-opt},hostfwd=tcp:{$m/@host-address}:{$m/@ssh-port}-{$m/@mgmt-guest}:22"/>
       <qemu:arg value="-device"/>
       <qemu:arg value="{$m/@mgmt-device},netdev=vlmgmt0,mac={$m/@mgmt-mac},bus=pci.0,addr={$m/@mgmt-pci-slot}"/>
       <!-- libvirt's <interface type='mcast'> cannot pick a local address, so its frames would

@@ -234,13 +234,6 @@ vl_render_model_new(VlRenderer *r, const VlSpec *spec, const VlVm *vm)
         vl_xml_set_prop(model, "mgmt-host-opt", opt);
     }
     vl_xml_set_prop(model, "mgmt-guest", vm->mgmt_guest);
-    /* SR OS VMs fetch from 10.0.2.1:21, which slirp maps to host loopback port 21; where the proxy
-     * cannot bind 21 (a user's qemu:///session), forward each connection to its port instead. */
-    if (vm->mgmt_host && spec->ftp_port != 21) {
-        g_autofree char *fwd = g_strdup_printf(",guestfwd=tcp:%s:21-cmd:busybox nc 127.0.0.1 %u",
-                                               vm->mgmt_host, spec->ftp_port);
-        vl_xml_set_prop(model, "mgmt-guestfwd", fwd);
-    }
     vl_xml_set_prop(model, "uuid", vm->uuid);
     vl_xml_set_prop(model, "smbios-product", vm->smbios_product);
     vl_xml_set_prop(model, "card", vm->card);

@@ -76,8 +76,7 @@ vl_spec_load_ftp(VlSpec *spec, json_object *section, const char *sec, VlDiag *di
     json_object *v = NULL;
     g_autofree char *path = vl_json_path_key(sec, "ftp");
 
-    spec->ftp_listen = g_strdup(geteuid() == 0 ? "127.0.0.1:21" : "127.0.0.1:2121");
-    spec->ftp_port = geteuid() == 0 ? 21 : 2121;
+    spec->ftp_listen = g_strdup("127.0.0.1:21");
     if (!section || !json_object_object_get_ex(section, "ftp", &ftp))
         return;
     if (!json_object_is_type(ftp, json_type_object)) {
@@ -96,7 +95,6 @@ vl_spec_load_ftp(VlSpec *spec, json_object *section, const char *sec, VlDiag *di
         } else {
             g_free(spec->ftp_listen);
             spec->ftp_listen = g_strdup(l);
-            spec->ftp_port = (guint)port;
         }
     }
     if (json_object_object_get_ex(ftp, "backend", &v) &&

@@ -166,8 +166,8 @@ typedef struct {
     guint console_port_base;
     guint ssh_port_base;
     guint fabric_port_base; /* SR OS fabric segments: one UDP port per distributed router */
-    char *ftp_listen;       /* the FTP proxy's address:port (vmlab.ftp.listen or the default) */
-    guint ftp_port;         /* its port: 21 as root, 2121 otherwise; VMs reach it at 10.0.2.1:21 */
+    char *ftp_listen; /* the FTP proxy's address:port: vmlab.ftp.listen, else 127.0.0.1:21, where
+                         QEMU's user network takes the VMs' connections to 10.0.2.1:21 */
     VlTransport transport;
     GHashTable *hosts; /* name -> address */
     json_object *topology;

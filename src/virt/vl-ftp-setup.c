@@ -129,8 +129,7 @@ vl_ftp_proxy_config_load(const char *path, GError **error)
         return g_steal_pointer(&cfg);
     }
     cfg = json_object_new_object();
-    json_object_object_add(
-        cfg, "listen", json_object_new_string(geteuid() == 0 ? "127.0.0.1:21" : "127.0.0.1:2121"));
+    json_object_object_add(cfg, "listen", json_object_new_string("127.0.0.1:21"));
     backends = json_object_new_object();
     local = json_object_new_object();
     json_object_object_add(local, "type", json_object_new_string("local"));
@@ -206,8 +205,14 @@ vl_ftp_proxy_kick(const char *config, GError **error)
     if (!g_subprocess_communicate_utf8(proc, NULL, NULL, NULL, &err_text, error))
         return FALSE;
     if (!g_subprocess_get_successful(proc)) {
-        g_set_error(error, VL_ERROR, VL_ERROR_FAILED, "the FTP proxy did not start: %s",
-                    err_text && *err_text ? g_strstrip(err_text) : "see its log");
+        const char *hint = "";
+        if (err_text && strstr(err_text, "ermission denied") && geteuid() != 0)
+            hint = " (the VMs reach it at 10.0.2.1:21, which QEMU maps to host port 21: let users "
+                   "bind it "
+                   "once with 'sudo sysctl net.ipv4.ip_unprivileged_port_start=21', or use "
+                   "qemu:///system)";
+        g_set_error(error, VL_ERROR, VL_ERROR_FAILED, "the FTP proxy did not start: %s%s",
+                    err_text && *err_text ? g_strstrip(err_text) : "see its log", hint);
         return FALSE;
     }
     return TRUE;
