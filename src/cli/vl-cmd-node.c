@@ -325,6 +325,9 @@ vl_cmd_exec(int argc, char **argv, GError **error)
             }
             g_free(lab);
             lab = g_strdup(m->lab);
+            /* SR OS line cards have no management plane to log in to */
+            if (g_strcmp0(m->role, "iom") == 0)
+                continue;
             g_ptr_array_add(names, g_strdup(l->data));
         }
         if (!names->len) {

@@ -133,6 +133,12 @@ vl_up_ready_worker(gpointer data, gpointer user_data)
     VlUpRun *run = job->run;
     g_autoptr(GError) err = NULL;
 
+    /* A console prints its ready line once, at boot: a VM this run did not start cannot show it
+     * again, and is taken as ready since it runs. */
+    if (job->vm->node->ready_pattern && !job->report->started) {
+        job->report->ready = TRUE;
+        return;
+    }
     if (!run->opts->ready(run->spec, job->vm, job->vm->node->boot_timeout, run->opts->data, &err)) {
         vl_up_fail(run, job->report, err);
         return;

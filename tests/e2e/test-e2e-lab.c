@@ -220,7 +220,8 @@ sros_exec(const char *node, const char *cmd, char **out)
     const char *argv[] = {"exec", "--lab", "e2e-sros", "-c", URI, node, "--", cmd, NULL};
     int status = 1;
 
-    for (int attempt = 0; attempt < 5 && status != 0; attempt++) {
+    /* line cards count as ready once running: give their guests time to boot */
+    for (int attempt = 0; attempt < 40 && status != 0; attempt++) {
         if (out)
             g_clear_pointer(out, g_free);
         status = vl_test_run_timeout(60, argv, out, NULL);
