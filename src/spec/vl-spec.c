@@ -171,11 +171,11 @@ vl_spec_report_images(const VlSpec *spec, VlDiag *diag, VlDiagLevel level)
             ok = FALSE;
             vl_spec_report_lookup(node, files[j].key, &where);
             /* A platform's image is shared by its devices: one report is enough. */
-            if (!g_hash_table_add(seen, g_steal_pointer(&where)))
+            if (g_hash_table_contains(seen, where))
                 continue;
-            vl_spec_report_lookup(node, files[j].key, &where);
             vl_diag_add(diag, level, NULL, where, "file '%s' does not exist or cannot be read",
                         files[j].path);
+            g_hash_table_add(seen, g_steal_pointer(&where));
         }
     }
     return ok;

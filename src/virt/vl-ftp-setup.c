@@ -307,10 +307,9 @@ vl_ftp_proxy_update(const VlSpec *spec, GError **error)
         return FALSE;
     if (!added) {
         /* Nothing of this lab: only stop a proxy that now serves nobody. */
-        if (json_object_object_length(routers) == 0 && vl_ftp_proxy_pid() > 0)
-            kill(vl_ftp_proxy_pid(), SIGTERM);
-        else if (vl_ftp_proxy_pid() > 0)
-            kill(vl_ftp_proxy_pid(), SIGHUP);
+        pid_t pid = vl_ftp_proxy_pid();
+        if (pid > 0)
+            kill(pid, json_object_object_length(routers) == 0 ? SIGTERM : SIGHUP);
         return TRUE;
     }
     return vl_ftp_proxy_kick(path, error);

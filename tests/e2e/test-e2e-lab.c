@@ -63,17 +63,34 @@ e2e_enabled(void)
     return g_strcmp0(g_getenv("VMLAB_E2E"), "1") == 0;
 }
 
+/*
+ * Return: (transfer full): a new VMLAB_HOME (now set in the environment) that QEMU, running as
+ * libvirt-qemu, can reach, with images/tiny pointing at the tiny guest.
+ */
+static char *
+e2e_home_new(void)
+{
+    const char *tiny =
+        g_getenv("VMLAB_TINY_DIR") ? g_getenv("VMLAB_TINY_DIR") : "/var/lib/vmlab/images/tiny";
+    char *home = vl_test_mkdtemp();
+    g_autofree char *images = g_build_filename(home, "images", NULL);
+    g_autofree char *link = g_build_filename(images, "tiny", NULL);
+
+    g_assert_cmpint(g_chmod(home, 0755), ==, 0);
+    g_assert_cmpint(g_mkdir(images, 0755), ==, 0);
+    g_assert_true(g_file_test(tiny, G_FILE_TEST_IS_DIR));
+    g_assert_cmpint(symlink(tiny, link), ==, 0);
+    g_setenv("VMLAB_HOME", home, TRUE);
+    return home;
+}
+
 static void
 fixture_setup(Fixture *f, gconstpointer data)
 {
     const E2eCase *c = data;
     const char *files[] = {"topology.json",    "platforms.json",   "profiles/r1.json",
                            "profiles/r2.json", "profiles/r3.json", NULL};
-    const char *tiny =
-        g_getenv("VMLAB_TINY_DIR") ? g_getenv("VMLAB_TINY_DIR") : "/var/lib/vmlab/images/tiny";
     g_autofree char *src = vl_test_srcpath(c->spec);
-    g_autofree char *images = NULL;
-    g_autofree char *link = NULL;
     g_autofree char *topo = NULL;
     g_autofree char *text = NULL;
     g_autoptr(GString) t = NULL;
@@ -81,15 +98,7 @@ fixture_setup(Fixture *f, gconstpointer data)
     f->c = c;
     if (!e2e_enabled())
         return;
-    /* QEMU runs as libvirt-qemu: the state folder must be reachable by it. */
-    f->home = vl_test_mkdtemp();
-    g_assert_cmpint(g_chmod(f->home, 0755), ==, 0);
-    images = g_build_filename(f->home, "images", NULL);
-    g_assert_cmpint(g_mkdir(images, 0755), ==, 0);
-    link = g_build_filename(images, "tiny", NULL);
-    g_assert_true(g_file_test(tiny, G_FILE_TEST_IS_DIR));
-    g_assert_cmpint(symlink(tiny, link), ==, 0);
-    g_setenv("VMLAB_HOME", f->home, TRUE);
+    f->home = e2e_home_new();
 
     f->spec = vl_test_mkdtemp();
     vl_test_copy_files(src, f->spec, files);
@@ -318,26 +327,16 @@ static void
 sros_setup(SrosFixture *f, gconstpointer data)
 {
     const char *backend = data;
-    const char *tiny =
-        g_getenv("VMLAB_TINY_DIR") ? g_getenv("VMLAB_TINY_DIR") : "/var/lib/vmlab/images/tiny";
     const char *files[] = {"topology.json", "platforms.json", "profiles/pe1.json",
                            "profiles/r9.json", NULL};
     g_autofree char *src = vl_test_srcpath("e2e/data/sros");
-    g_autofree char *images = NULL;
-    g_autofree char *link = NULL;
     g_autofree char *topo = NULL;
     g_autofree char *text = NULL;
     g_autoptr(GString) t = NULL;
 
     if (!e2e_enabled())
         return;
-    f->home = vl_test_mkdtemp();
-    g_assert_cmpint(g_chmod(f->home, 0755), ==, 0);
-    images = g_build_filename(f->home, "images", NULL);
-    g_assert_cmpint(g_mkdir(images, 0755), ==, 0);
-    link = g_build_filename(images, "tiny", NULL);
-    g_assert_cmpint(symlink(tiny, link), ==, 0);
-    g_setenv("VMLAB_HOME", f->home, TRUE);
+    f->home = e2e_home_new();
 
     f->spec = vl_test_mkdtemp();
     vl_test_copy_files(src, f->spec, files);
