@@ -4,6 +4,7 @@
 
 #include "vl-error.h"
 #include "vl-fs.h"
+#include "vl-virt-type.h"
 
 #include <string.h>
 
@@ -107,4 +108,19 @@ vl_cli_lab_vms(virConnectPtr conn, const char *lab, const char *name, char **lab
     if (lab_out)
         *lab_out = g_strdup(found_lab);
     return g_steal_pointer(&out);
+}
+
+VlRenderer *
+vl_cli_renderer_new(const char *virt_type, const VlSpec *spec, virConnectPtr conn, char **line,
+                    GError **error)
+{
+    g_autoptr(VlVirtType) vt = vl_virt_type_choose(virt_type, spec->virt_type, conn, error);
+    VlRenderer *r;
+
+    if (!vt)
+        return NULL;
+    r = vl_renderer_new(vt->type, error);
+    if (r && line)
+        *line = vl_virt_type_describe(vt);
+    return r;
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "vl-conn.h"
+#include "vl-render.h"
 #include "vl-spec.h"
 
 #include <glib.h>
@@ -48,6 +49,19 @@ void vl_cli_known_hosts_forget(const char *path, const char *host, guint port);
  */
 GPtrArray *vl_cli_lab_vms(virConnectPtr conn, const char *lab, const char *name, char **lab_out,
                           GError **error);
+
+/**
+ * vl_cli_renderer_new:
+ * @virt_type: (nullable): --virt-type
+ * @conn: (nullable): the connection whose host is judged; NULL judges this machine
+ * @line: (out) (optional): the "virt type ...: reason" line to show the user
+ *
+ * Chooses the virt type (vl_virt_type_choose(): option, $VMLAB_VIRT_TYPE, vmlab.virt_type, else
+ * what the host can run) and makes a renderer for it.
+ * Return: (transfer full): the renderer, or NULL with an error.
+ */
+VlRenderer *vl_cli_renderer_new(const char *virt_type, const VlSpec *spec, virConnectPtr conn,
+                                char **line, GError **error);
 
 gboolean vl_cmd_up(int argc, char **argv, GError **error);
 gboolean vl_cmd_down(int argc, char **argv, GError **error);

@@ -8,6 +8,7 @@
 #include "vl-lab.h"
 #include "vl-ready.h"
 #include "vl-ssh.h"
+#include "vl-virt-type.h"
 
 #include <gio/gio.h>
 #include <string.h>
@@ -96,7 +97,9 @@ vl_cmd_up(int argc, char **argv, GError **error)
         {"jobs", 'j', 0, G_OPTION_ARG_INT, &jobs, "VMs started and waited for at once (default 4)",
          "N"},
         {"virt-type", 0, 0, G_OPTION_ARG_STRING, &virt_type,
-         "qemu (TCG) or kvm (default: detected)", "TYPE"},
+         "qemu (TCG) or kvm (default: $VMLAB_VIRT_TYPE, vmlab.virt_type, else what the host "
+         "can run)",
+         "TYPE"},
         {"reset-boot", 0, 0, G_OPTION_ARG_NONE, &reset_boot,
          "Rewrite bof.cfg and nvram.dat on existing SR OS CPM disks", NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
@@ -104,6 +107,7 @@ vl_cmd_up(int argc, char **argv, GError **error)
     g_autoptr(GOptionContext) ctx = g_option_context_new("SPECDIR - deploy a lab and bring it up");
     g_autoptr(VlSpec) spec = NULL;
     g_autoptr(VlRenderer) r = NULL;
+    g_autofree char *vt_line = NULL;
     g_autoptr(virConnect) conn = NULL;
     g_autoptr(GPtrArray) reports = NULL;
     VlUpOptions opts = {0};
@@ -122,12 +126,16 @@ vl_cmd_up(int argc, char **argv, GError **error)
     spec = vl_cli_spec_load(argv[1], TRUE, error);
     if (!spec)
         return FALSE;
-    r = vl_renderer_new(virt_type, error);
-    if (!r)
+    if (virt_type && !vl_virt_type_check(virt_type, "--virt-type", error))
         return FALSE;
     conn = vl_conn_open(uri, error);
     if (!conn)
         return FALSE;
+    /* Judged by the connection's own host: its capabilities, not this machine's /dev/kvm. */
+    r = vl_cli_renderer_new(virt_type, spec, conn, &vt_line, error);
+    if (!r)
+        return FALSE;
+    g_print("%s\n", vt_line);
     opts.start = !no_start;
     opts.reset_boot = reset_boot;
     opts.wait = !no_start && !no_wait;

@@ -16,18 +16,25 @@ vl_cmd_render(int argc, char **argv, GError **error)
     g_autofree char *outdir = NULL;
     g_autofree char *node_name = NULL;
     g_autofree char *virt_type = NULL;
+    g_autofree char *uri = NULL;
     GOptionEntry entries[] = {
+        {"connect", 'c', 0, G_OPTION_ARG_STRING, &uri,
+         "Judge the virt type by this libvirt connection's host (default: this machine)", "URI"},
         {"output", 'o', 0, G_OPTION_ARG_FILENAME, &outdir, "Write DIR/<domain>.xml for every VM",
          "DIR"},
         {"node", 0, 0, G_OPTION_ARG_STRING, &node_name,
          "Print the domain of one device (or domain) to stdout", "NAME"},
         {"virt-type", 0, 0, G_OPTION_ARG_STRING, &virt_type,
-         "Domain type: qemu (TCG) or kvm (default: detected)", "TYPE"},
+         "Domain type: qemu (TCG) or kvm (default: $VMLAB_VIRT_TYPE, vmlab.virt_type, "
+         "else detected)",
+         "TYPE"},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("SPECDIR - render libvirt domain XML");
     g_autoptr(VlSpec) spec = NULL;
     g_autoptr(VlRenderer) r = NULL;
+    g_autofree char *vt_line = NULL;
+    g_autoptr(virConnect) conn = NULL;
     g_autoptr(GPtrArray) vms = g_ptr_array_new();
 
     g_option_context_add_main_entries(ctx, entries, NULL);
@@ -36,15 +43,18 @@ vl_cmd_render(int argc, char **argv, GError **error)
     if (!vl_cli_parse(ctx, &argc, &argv, error))
         return FALSE;
     if (argc != 2) {
-        g_set_error(
-            error, VL_ERROR, VL_ERROR_USAGE,
-            "usage: vmlab-virt render SPECDIR [-o DIR] [--node NAME] [--virt-type qemu|kvm]");
+        g_set_error(error, VL_ERROR, VL_ERROR_USAGE,
+                    "usage: vmlab-virt render SPECDIR [-o DIR] [--node NAME] [--virt-type "
+                    "qemu|kvm] [-c URI]");
         return FALSE;
     }
     spec = vl_cli_spec_load(argv[1], FALSE, error);
     if (!spec)
         return FALSE;
-    r = vl_renderer_new(virt_type, error);
+    /* Without -c, the local host is judged by the same rule as a connection's host. */
+    if (uri && !(conn = vl_conn_open(uri, error)))
+        return FALSE;
+    r = vl_cli_renderer_new(virt_type, spec, conn, &vt_line, error);
     if (!r)
         return FALSE;
 
@@ -90,7 +100,8 @@ vl_cmd_render(int argc, char **argv, GError **error)
             g_print("%s", xml);
         }
     }
-    if (outdir && !node_name)
-        g_print("%s: wrote %u domain%s\n", outdir, vms->len, vms->len == 1 ? "" : "s");
+    if (outdir && !node_name) {
+        g_print("%s\n%s: wrote %u domain%s\n", vt_line, outdir, vms->len, vms->len == 1 ? "" : "s");
+    }
     return TRUE;
 }

@@ -5,11 +5,9 @@
 #include "vl-error.h"
 #include "vl-fs.h"
 
-#include <fcntl.h>
 #include <libxml/xpath.h>
 #include <libxml/xpathInternals.h>
 #include <string.h>
-#include <unistd.h>
 
 /*
  * Pipeline: the model of one VM becomes a <vlm:model> element (built with libxml2, never by
@@ -35,17 +33,6 @@ struct _VlRenderer {
     GHashTable *stylesheets; /* path -> xsltStylesheet */
 };
 
-const char *
-vl_render_detect_virt_type(void)
-{
-    int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-
-    if (fd < 0)
-        return "qemu";
-    close(fd);
-    return "kvm";
-}
-
 VlRenderer *
 vl_renderer_new(const char *virt_type, GError **error)
 {
@@ -53,12 +40,12 @@ vl_renderer_new(const char *virt_type, GError **error)
     g_autofree char *dir = vl_fs_data_dir("xslt");
     g_autofree char *path = g_build_filename(dir, "domain.xsl", NULL);
 
-    if (virt_type && !g_str_equal(virt_type, "qemu") && !g_str_equal(virt_type, "kvm")) {
+    if (!virt_type || (!g_str_equal(virt_type, "qemu") && !g_str_equal(virt_type, "kvm"))) {
         g_set_error(error, VL_ERROR, VL_ERROR_USAGE, "virt type must be 'qemu' or 'kvm', got '%s'",
-                    virt_type);
+                    virt_type ? virt_type : "");
         return NULL;
     }
-    r->virt_type = g_strdup(virt_type ? virt_type : vl_render_detect_virt_type());
+    r->virt_type = g_strdup(virt_type);
     r->templates =
         g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)xmlFreeDoc);
     r->stylesheets =

@@ -15,7 +15,7 @@ typedef struct _VlRenderer VlRenderer;
 
 /**
  * vl_renderer_new:
- * @virt_type: "qemu" (TCG) or "kvm"; NULL detects it from /dev/kvm
+ * @virt_type: "qemu" (TCG) or "kvm" (see vl_virt_type_choose() for how it is chosen)
  *
  * Loads the built-in stylesheets. Templates and platform stylesheets are loaded on first use
  * and cached.
@@ -24,9 +24,6 @@ typedef struct _VlRenderer VlRenderer;
 VlRenderer *vl_renderer_new(const char *virt_type, GError **error);
 void vl_renderer_free(VlRenderer *r);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VlRenderer, vl_renderer_free)
-
-/* Return: "kvm" when /dev/kvm can be opened for reading and writing, else "qemu". */
-const char *vl_render_detect_virt_type(void);
 
 /**
  * vl_render_vm_doc:

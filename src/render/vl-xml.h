@@ -5,9 +5,13 @@
 #include <glib.h>
 #include <libxml/relaxng.h>
 #include <libxml/tree.h>
+#include <libxml/xpath.h>
 #include <libxslt/xsltInternals.h>
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlDoc, xmlFreeDoc)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlXPathContext, xmlXPathFreeContext)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlXPathObject, xmlXPathFreeObject)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlBuffer, xmlBufferFree)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(xsltStylesheet, xsltFreeStylesheet)
 
 /**

@@ -169,6 +169,16 @@ vl_spec_load_section(VlSpec *spec, VlDiag *diag)
                           t ? t : vl_json_type_name(v));
     }
 
+    if (section && json_object_object_get_ex(section, "virt_type", &v)) {
+        g_autofree char *path = vl_json_path_key(sec, "virt_type");
+        const char *t = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+        if (t && (g_str_equal(t, "qemu") || g_str_equal(t, "kvm")))
+            spec->virt_type = g_strdup(t);
+        else
+            vl_diag_error(diag, VL_TOPOLOGY_FILE, path, "must be \"qemu\" or \"kvm\", got %s",
+                          t ? t : vl_json_type_name(v));
+    }
+
     if (section && json_object_object_get_ex(section, "hosts", &v)) {
         g_autofree char *hpath = vl_json_path_key(sec, "hosts");
         if (!json_object_is_type(v, json_type_object)) {

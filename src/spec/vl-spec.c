@@ -105,6 +105,7 @@ vl_spec_free(VlSpec *spec)
     g_free(spec->section);
     g_free(spec->domain_prefix);
     g_free(spec->ftp_listen);
+    g_free(spec->virt_type);
     g_hash_table_unref(spec->hosts);
     if (spec->topology)
         json_object_put(spec->topology);

@@ -169,6 +169,7 @@ typedef struct {
     char *ftp_listen; /* the FTP proxy's address:port: vmlab.ftp.listen, else 127.0.0.1:21, where
                          QEMU's user network takes the VMs' connections to 10.0.2.1:21 */
     VlTransport transport;
+    char *virt_type;   /* (nullable) vmlab.virt_type: "qemu" or "kvm"; NULL: detected */
     GHashTable *hosts; /* name -> address */
     json_object *topology;
     json_object *platforms;
