@@ -108,3 +108,27 @@ vl_test_run_timeout(guint seconds, const char *const *argv, char **out, char **e
         *err = g_steal_pointer(&e);
     return g_subprocess_get_if_exited(proc) ? g_subprocess_get_exit_status(proc) : 128;
 }
+
+void
+vl_test_print_failure(const char *const *argv, int status, const char *out, const char *err)
+{
+    g_autofree char *line = g_strjoinv(" ", (char **)argv);
+
+    g_printerr("command: vmlab-virt %s\nexit status: %d%s\n--- stdout\n%s\n--- stderr\n%s\n---\n",
+               line, status, status == 128 ? " (killed: timeout or signal)" : "", out ? out : "",
+               err ? err : "");
+}
+
+void
+vl_test_run_expect(guint seconds, const char *const *argv, int expected, char **out)
+{
+    g_autofree char *o = NULL;
+    g_autofree char *e = NULL;
+    int status = vl_test_run_timeout(seconds, argv, &o, &e);
+
+    if (status != expected)
+        vl_test_print_failure(argv, status, o, e);
+    g_assert_cmpint(status, ==, expected);
+    if (out)
+        *out = g_steal_pointer(&o);
+}

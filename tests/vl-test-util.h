@@ -32,3 +32,18 @@ int vl_test_run(const char *const *argv, char **out, char **err);
 
 /* As vl_test_run(), bounded to @seconds. */
 int vl_test_run_timeout(guint seconds, const char *const *argv, char **out, char **err);
+
+/**
+ * vl_test_run_expect:
+ * @seconds: the bound
+ * @argv: as for vl_test_run()
+ * @expected: the exit status the command must end with
+ * @out: (out) (optional): stdout
+ *
+ * Runs the binary under test and asserts its exit status. On a mismatch it first prints, on
+ * stderr (which meson shows for a failing test), the command line, the status and both outputs.
+ */
+void vl_test_run_expect(guint seconds, const char *const *argv, int expected, char **out);
+
+/* Prints @argv, @status, @out and @err on stderr: what a failing command did. */
+void vl_test_print_failure(const char *const *argv, int status, const char *out, const char *err);

@@ -120,14 +120,7 @@ fixture_setup(Fixture *f, gconstpointer data)
 static void
 run_ok(guint seconds, const char *const *argv)
 {
-    g_autofree char *out = NULL;
-    g_autofree char *err = NULL;
-    int status = vl_test_run_timeout(seconds, argv, &out, &err);
-
-    if (status != 0)
-        g_test_message("%s %s: exit %d\nstdout:\n%s\nstderr:\n%s", argv[0], argv[1] ? argv[1] : "",
-                       status, out, err);
-    g_assert_cmpint(status, ==, 0);
+    vl_test_run_expect(seconds, argv, 0, NULL);
 }
 
 static void
@@ -151,14 +144,20 @@ assert_ping(const Fixture *f, const char *node, const char *addr)
     const char *argv[] = {"exec", "--lab", f->c->lab, "-c", URI, node, "--", cmd, NULL};
     int status = 1;
 
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+
     for (int attempt = 0; attempt < 5 && status != 0; attempt++) {
-        g_autofree char *out = NULL;
-        status = vl_test_run_timeout(60, argv, &out, NULL);
+        g_clear_pointer(&out, g_free);
+        g_clear_pointer(&err, g_free);
+        status = vl_test_run_timeout(60, argv, &out, &err);
         if (status != 0)
             g_usleep(2 * G_USEC_PER_SEC);
     }
-    if (status != 0)
-        g_test_message("%s cannot ping %s", node, addr);
+    if (status != 0) {
+        g_printerr("%s cannot ping %s after 5 tries; the last:\n", node, addr);
+        vl_test_print_failure(argv, status, out, err);
+    }
     g_assert_cmpint(status, ==, 0);
 }
 
@@ -189,7 +188,7 @@ test_e2e(Fixture *f, gconstpointer data)
     {
         const char *status[] = {"status", "--lab", c->lab, "--json", "-c", URI, NULL};
         g_autofree char *json = NULL;
-        g_assert_cmpint(vl_test_run_timeout(60, status, &json, NULL), ==, 0);
+        vl_test_run_expect(60, status, 0, &json);
         g_assert_nonnull(strstr(json, "\"version\": 1"));
         for (guint i = 0; i < 3; i++) {
             g_autofree char *dom =
@@ -200,7 +199,7 @@ test_e2e(Fixture *f, gconstpointer data)
         g_assert_null(strstr(json, "shut off"));
     }
     /* exec --all: every VM answers, exit status 0 */
-    g_assert_cmpint(vl_test_run_timeout(120, all, &out, NULL), ==, 0);
+    vl_test_run_expect(120, all, 0, &out);
     for (guint i = 0; i < 3; i++) {
         g_autofree char *hdr = g_strdup_printf("== %s%s", c->prefix, c->pings[i][0]);
         g_assert_nonnull(strstr(out, hdr));
