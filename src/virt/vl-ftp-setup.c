@@ -6,6 +6,7 @@
 #include "vl-error.h"
 #include "vl-fs.h"
 #include "vl-json.h"
+#include "vl-random.h"
 
 #include <errno.h>
 #include <gio/gio.h>
@@ -68,9 +69,9 @@ vl_ftp_lab_credentials(const VlSpec *spec, const VlNode *node, GError **error)
         c->password = g_steal_pointer(&text);
         return g_steal_pointer(&c);
     }
-    c->password = g_malloc0(17);
-    for (guint i = 0; i < 16; i++)
-        c->password[i] = alphabet[g_random_int_range(0, (gint32)sizeof(alphabet) - 1)];
+    c->password = vl_random_token(alphabet, 16, error);
+    if (!c->password)
+        return NULL;
     {
         g_autofree char *line = g_strconcat(c->password, "\n", NULL);
         if (!vl_fs_write_atomic(c->password_file, line, strlen(line), 0600, error))
