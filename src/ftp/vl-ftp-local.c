@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* vl-ftp-local.c - the local folder backend of the FTP proxy, with realpath jail checks */
+/* vl-ftp-local.c - the local folder backend of the FTP proxy, jailed by fd (vl-ftp-jail.c) */
 #include "vl-ftp-local.h"
 
+#include "vl-ftp-jail.h"
 #include "vl-ftp-path.h"
+#include "vl-random.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
-#include <limits.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -20,8 +20,9 @@ typedef struct {
 
 typedef struct {
     VlFtpFile parent;
-    char *temp_path;   /* REPLACE mode: the temporary file */
-    char *target_path; /* REPLACE mode: what it replaces on commit */
+    int dir_fd;      /* REPLACE mode: the folder of the upload, or -1 */
+    char *temp_name; /* REPLACE mode: the temporary file in it */
+    char *leaf;      /* REPLACE mode: the name it replaces on commit */
 } VlFtpLocalFile;
 
 static void
@@ -31,60 +32,86 @@ set_errno_error(GError **error, int err, const char *what, const char *path)
                 g_strerror(err));
 }
 
-static gboolean
-path_is_under(const char *real_root, const char *real)
+/* Return: "@root/@rel" for messages. */
+static char *
+local_display(const char *root, const char *rel)
 {
-    return vl_ftp_path_is_prefix(real_root, real);
+    return rel && *rel ? vl_ftp_path_join(root, rel) : g_strdup(root);
 }
 
-char *
-vl_ftp_local_resolve(const char *root, const char *rel, gboolean parent_only, GError **error)
+/* Return: an O_PATH fd of the jail folder @root (a trusted path from the config), or -1. */
+static int
+local_root_open(const char *root, GError **error)
 {
-    char real_root[PATH_MAX];
-    char real[PATH_MAX];
-    g_autofree char *full = NULL;
-    g_autofree char *dir = NULL;
-    g_autofree char *leaf = NULL;
+    int fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 
-    if (!realpath(root, real_root)) {
-        set_errno_error(error, errno, "cannot resolve", root);
-        return NULL;
+    if (fd < 0)
+        set_errno_error(error, errno, "cannot open", root);
+    return fd;
+}
+
+/*
+ * Opens @rel inside the jail @root with @flags (see vl_ftp_jail_open). A jail that is a file
+ * (a rule for one file) has only itself: @rel "" opens it.
+ * Return: the fd, or -1 with an error.
+ */
+static int
+local_open_in(const char *root, const char *rel, int flags, GError **error)
+{
+    g_autofree char *shown = local_display(root, rel);
+    struct stat st;
+    int root_fd;
+    int fd;
+
+    if (!*rel && stat(root, &st) == 0 && !S_ISDIR(st.st_mode)) {
+        fd = open(root, flags | O_CLOEXEC);
+        if (fd < 0)
+            set_errno_error(error, errno, "cannot open", root);
+        return fd;
     }
-    if (!parent_only) {
-        full = vl_ftp_path_join(root, rel);
-        if (!realpath(full, real)) {
-            set_errno_error(error, errno, "cannot resolve", full);
-            return NULL;
-        }
-        if (!path_is_under(real_root, real)) {
-            g_set_error(error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
-                        "'%s' resolves to '%s', outside the jail '%s'", full, real, real_root);
-            return NULL;
-        }
-        return g_strdup(real);
+    root_fd = local_root_open(root, error);
+    if (root_fd < 0)
+        return -1;
+    fd = vl_ftp_jail_open(root_fd, rel, flags);
+    close(root_fd);
+    if (fd < 0) {
+        set_errno_error(error, -fd, "cannot open", shown);
+        return -1;
     }
+    return fd;
+}
+
+/*
+ * Opens the folder holding @rel's last component inside the jail @root; *@leaf is that component.
+ * Return: an O_PATH fd, or -1 with an error (refusing the jail itself and invalid names).
+ */
+static int
+local_open_parent(const char *root, const char *rel, const char **leaf, GError **error)
+{
+    g_autofree char *shown = local_display(root, rel);
+    int root_fd;
+    int fd;
+
     if (!rel || !*rel) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
                     "cannot create, remove or rename the jail '%s' itself", root);
-        return NULL;
+        return -1;
     }
-    leaf = g_path_get_basename(rel);
-    dir = g_path_get_dirname(rel);
-    if (!vl_ftp_name_is_valid(leaf)) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_FILENAME, "invalid name '%s'", leaf);
-        return NULL;
+    root_fd = local_root_open(root, error);
+    if (root_fd < 0)
+        return -1;
+    fd = vl_ftp_jail_open_parent(root_fd, rel, leaf);
+    close(root_fd);
+    if (fd < 0) {
+        set_errno_error(error, -fd, "cannot open the folder of", shown);
+        return -1;
     }
-    full = vl_ftp_path_join(root, strcmp(dir, ".") == 0 ? "" : dir);
-    if (!realpath(full, real)) {
-        set_errno_error(error, errno, "cannot resolve", full);
-        return NULL;
+    if (!vl_ftp_name_is_valid(*leaf)) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_FILENAME, "invalid name '%s'", *leaf);
+        close(fd);
+        return -1;
     }
-    if (!path_is_under(real_root, real)) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
-                    "'%s' resolves to '%s', outside the jail '%s'", full, real, real_root);
-        return NULL;
-    }
-    return vl_ftp_path_join(real, leaf);
+    return fd;
 }
 
 static void
@@ -99,13 +126,17 @@ entry_from_stat(VlFtpEntry *out, const struct stat *st)
 static gboolean
 local_stat(VlFtpFs *fs, const char *root, const char *rel, VlFtpEntry *out, GError **error)
 {
-    g_autofree char *real = vl_ftp_local_resolve(root, rel, FALSE, error);
+    int fd = local_open_in(root, rel, O_PATH, error);
     struct stat st;
+    int e;
 
-    if (!real)
+    if (fd < 0)
         return FALSE;
-    if (stat(real, &st) < 0) {
-        set_errno_error(error, errno, "cannot stat", real);
+    e = fstat(fd, &st) < 0 ? errno : 0;
+    close(fd);
+    if (e) {
+        g_autofree char *shown = local_display(root, rel);
+        set_errno_error(error, e, "cannot stat", shown);
         return FALSE;
     }
     entry_from_stat(out, &st);
@@ -115,21 +146,23 @@ local_stat(VlFtpFs *fs, const char *root, const char *rel, VlFtpEntry *out, GErr
 static GPtrArray *
 local_list(VlFtpFs *fs, const char *root, const char *rel, GError **error)
 {
-    g_autofree char *real = vl_ftp_local_resolve(root, rel, FALSE, error);
     g_autoptr(GPtrArray) entries = NULL;
+    g_autofree char *shown = local_display(root, rel);
     DIR *dir;
     struct dirent *de;
-    char real_root[PATH_MAX];
+    int root_fd;
+    int fd;
 
-    if (!real)
+    fd = local_open_in(root, rel, O_RDONLY | O_DIRECTORY, error);
+    if (fd < 0)
         return NULL;
-    if (!realpath(root, real_root)) {
-        set_errno_error(error, errno, "cannot resolve", root);
-        return NULL;
-    }
-    dir = opendir(real);
-    if (!dir) {
-        set_errno_error(error, errno, "cannot list", real);
+    root_fd = local_root_open(root, error);
+    if (root_fd < 0 || !(dir = fdopendir(fd))) {
+        if (root_fd >= 0)
+            set_errno_error(error, errno, "cannot list", shown);
+        close(fd);
+        if (root_fd >= 0)
+            close(root_fd);
         return NULL;
     }
     entries = g_ptr_array_new_with_free_func((GDestroyNotify)vl_ftp_entry_free);
@@ -142,11 +175,14 @@ local_list(VlFtpFs *fs, const char *root, const char *rel, GError **error)
         if (fstatat(dirfd(dir), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
             continue;
         if (S_ISLNK(st.st_mode)) {
-            /* Show a link only when it leads inside the jail, with its target's details. */
-            g_autofree char *link = g_build_filename(real, de->d_name, NULL);
-            char target[PATH_MAX];
-            if (!realpath(link, target) || !path_is_under(real_root, target) ||
-                stat(target, &st) < 0)
+            /* A link shows its target's details when it resolves inside the jail. */
+            g_autofree char *link =
+                *rel ? g_build_filename(rel, de->d_name, NULL) : g_strdup(de->d_name);
+            int lfd = vl_ftp_jail_open(root_fd, link, O_PATH);
+            gboolean ok = lfd >= 0 && fstat(lfd, &st) == 0;
+            if (lfd >= 0)
+                close(lfd);
+            if (!ok)
                 continue;
         }
         if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
@@ -157,6 +193,7 @@ local_list(VlFtpFs *fs, const char *root, const char *rel, GError **error)
         g_ptr_array_add(entries, e);
     }
     closedir(dir);
+    close(root_fd);
     return g_steal_pointer(&entries);
 }
 
@@ -199,26 +236,28 @@ local_file_close(VlFtpFile *file, gboolean commit, GError **error)
     VlFtpLocalFile *self = (VlFtpLocalFile *)file;
     gboolean ok = TRUE;
 
-    if (self->temp_path) {
+    if (self->temp_name) {
         if (commit && fsync(file->fd) < 0) {
-            set_errno_error(error, errno, "cannot flush", self->temp_path);
+            set_errno_error(error, errno, "cannot flush", self->temp_name);
             ok = commit = FALSE;
         }
     }
-    if (close(file->fd) < 0 && ok && self->temp_path && commit) {
-        set_errno_error(error, errno, "cannot close", self->temp_path);
+    if (close(file->fd) < 0 && ok && self->temp_name && commit) {
+        set_errno_error(error, errno, "cannot close", self->temp_name);
         ok = commit = FALSE;
     }
-    if (self->temp_path) {
-        if (commit && rename(self->temp_path, self->target_path) < 0) {
-            set_errno_error(error, errno, "cannot rename into", self->target_path);
+    if (self->temp_name) {
+        /* In the folder the upload started in, whatever its path leads to by now. */
+        if (commit && renameat(self->dir_fd, self->temp_name, self->dir_fd, self->leaf) < 0) {
+            set_errno_error(error, errno, "cannot rename into", self->leaf);
             ok = commit = FALSE;
         }
         if (!commit)
-            (void)unlink(self->temp_path);
+            (void)unlinkat(self->dir_fd, self->temp_name, 0);
+        close(self->dir_fd);
     }
-    g_free(self->temp_path);
-    g_free(self->target_path);
+    g_free(self->temp_name);
+    g_free(self->leaf);
     g_free(self);
     return ok;
 }
@@ -236,101 +275,131 @@ local_file_new(int fd)
 
     f->parent.ops = &local_file_ops;
     f->parent.fd = fd;
+    f->dir_fd = -1;
     return &f->parent;
 }
 
 static VlFtpFile *
 local_open_read(VlFtpFs *fs, const char *root, const char *rel, guint64 offset, GError **error)
 {
-    g_autofree char *real = vl_ftp_local_resolve(root, rel, FALSE, error);
+    g_autofree char *shown = local_display(root, rel);
+    int fd = local_open_in(root, rel, O_RDONLY, error);
     struct stat st;
-    int fd;
 
-    if (!real)
+    if (fd < 0)
         return NULL;
-    fd = open(real, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) {
-        set_errno_error(error, errno, "cannot open", real);
-        return NULL;
-    }
     if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY, "'%s' is not a regular file", real);
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY, "'%s' is not a regular file",
+                    shown);
         close(fd);
         return NULL;
     }
     if (offset > 0 && lseek(fd, (off_t)offset, SEEK_SET) < 0) {
-        set_errno_error(error, errno, "cannot seek in", real);
+        set_errno_error(error, errno, "cannot seek in", shown);
         close(fd);
         return NULL;
     }
     return local_file_new(fd);
 }
 
+/* Return: a new temporary file ".<leaf>.vlftp-XXXXXX" in @dir_fd, its name in *@name; or -1. */
+static int
+local_temp_create(int dir_fd, const char *leaf, char **name, GError **error)
+{
+    static const char chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+    for (int tries = 0; tries < 16; tries++) {
+        g_autofree char *suffix = vl_random_token(chars, 6, error);
+        g_autofree char *temp = NULL;
+        int fd;
+
+        if (!suffix)
+            return -1;
+        temp = g_strdup_printf(".%s.vlftp-%s", leaf, suffix);
+        fd = openat(dir_fd, temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (fd >= 0) {
+            (void)fchmod(fd, 0644);
+            *name = g_steal_pointer(&temp);
+            return fd;
+        }
+        if (errno != EEXIST) {
+            set_errno_error(error, errno, "cannot create a temporary file for", leaf);
+            return -1;
+        }
+    }
+    set_errno_error(error, EEXIST, "cannot create a temporary file for", leaf);
+    return -1;
+}
+
 static VlFtpFile *
 local_open_write(VlFtpFs *fs, const char *root, const char *rel, VlFtpWriteMode mode,
                  guint64 offset, GError **error)
 {
-    g_autofree char *target = vl_ftp_local_resolve(root, rel, TRUE, error);
-    g_autofree char *real = NULL;
+    g_autofree char *shown = local_display(root, rel);
     g_autofree char *temp = NULL;
-    g_autofree char *base = NULL;
-    g_autofree char *dir = NULL;
+    const char *leaf = NULL;
     VlFtpLocalFile *f;
     struct stat st;
+    int dir_fd;
     int fd;
 
-    if (!target)
+    dir_fd = local_open_parent(root, rel, &leaf, error);
+    if (dir_fd < 0)
         return NULL;
-    if (stat(target, &st) == 0) {
-        if (S_ISDIR(st.st_mode)) {
-            g_set_error(error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY, "'%s' is a folder", target);
+    if (fstatat(dir_fd, leaf, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+        if (S_ISDIR(st.st_mode) || S_ISLNK(st.st_mode)) {
+            /* Uploads never write through a link, wherever it leads. */
+            g_set_error(error, G_IO_ERROR,
+                        S_ISDIR(st.st_mode) ? G_IO_ERROR_IS_DIRECTORY
+                                            : G_IO_ERROR_PERMISSION_DENIED,
+                        "'%s' is a %s", shown, S_ISDIR(st.st_mode) ? "folder" : "symbolic link");
+            close(dir_fd);
             return NULL;
         }
-        /* An existing entry (maybe a link): its real location must be in the jail too. */
-        real = vl_ftp_local_resolve(root, rel, FALSE, error);
-        if (!real)
-            return NULL;
     }
     if (mode != VL_FTP_WRITE_REPLACE) {
         int flags = O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW;
         if (mode == VL_FTP_WRITE_APPEND)
             flags |= O_APPEND;
-        fd = open(real ? real : target, flags, 0644);
-        if (fd < 0) {
-            set_errno_error(error, errno, "cannot open", target);
+        fd = openat(dir_fd, leaf, flags, 0644);
+        if (fd < 0)
+            set_errno_error(error, errno, "cannot open", shown);
+        close(dir_fd);
+        if (fd < 0)
             return NULL;
-        }
         if (mode == VL_FTP_WRITE_AT && lseek(fd, (off_t)offset, SEEK_SET) < 0) {
-            set_errno_error(error, errno, "cannot seek in", target);
+            set_errno_error(error, errno, "cannot seek in", shown);
             close(fd);
             return NULL;
         }
         return local_file_new(fd);
     }
-    dir = g_path_get_dirname(target);
-    base = g_path_get_basename(target);
-    temp = g_strdup_printf("%s/.%s.vlftp-XXXXXX", dir, base);
-    fd = g_mkstemp_full(temp, O_WRONLY | O_CLOEXEC, 0644);
+    fd = local_temp_create(dir_fd, leaf, &temp, error);
     if (fd < 0) {
-        set_errno_error(error, errno, "cannot create a temporary file in", dir);
+        close(dir_fd);
         return NULL;
     }
-    (void)fchmod(fd, 0644);
     f = (VlFtpLocalFile *)local_file_new(fd);
-    f->temp_path = g_steal_pointer(&temp);
-    f->target_path = real ? g_steal_pointer(&real) : g_steal_pointer(&target);
+    f->dir_fd = dir_fd;
+    f->temp_name = g_steal_pointer(&temp);
+    f->leaf = g_strdup(leaf);
     return &f->parent;
 }
 
 static gboolean
 local_make_dir(VlFtpFs *fs, const char *root, const char *rel, GError **error)
 {
-    g_autofree char *target = vl_ftp_local_resolve(root, rel, TRUE, error);
+    const char *leaf = NULL;
+    int dir_fd = local_open_parent(root, rel, &leaf, error);
+    int e;
 
-    if (!target)
+    if (dir_fd < 0)
         return FALSE;
-    if (mkdir(target, 0755) < 0) {
-        set_errno_error(error, errno, "cannot create folder", target);
+    e = mkdirat(dir_fd, leaf, 0755) < 0 ? errno : 0;
+    close(dir_fd);
+    if (e) {
+        g_autofree char *shown = local_display(root, rel);
+        set_errno_error(error, e, "cannot create folder", shown);
         return FALSE;
     }
     return TRUE;
@@ -349,24 +418,24 @@ local_make_root(VlFtpFs *fs, const char *root, GError **error)
 static gboolean
 local_remove(VlFtpFs *fs, const char *root, const char *rel, gboolean is_dir, GError **error)
 {
-    g_autofree char *target = vl_ftp_local_resolve(root, rel, TRUE, error);
+    g_autofree char *shown = local_display(root, rel);
+    const char *leaf = NULL;
+    int dir_fd = local_open_parent(root, rel, &leaf, error);
     struct stat st;
+    int e = 0;
 
-    if (!target)
+    if (dir_fd < 0)
         return FALSE;
-    if (is_dir) {
-        if (rmdir(target) < 0) {
-            set_errno_error(error, errno, "cannot remove folder", target);
-            return FALSE;
-        }
-        return TRUE;
-    }
-    if (lstat(target, &st) == 0 && S_ISDIR(st.st_mode)) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY, "'%s' is a folder", target);
+    if (!is_dir && fstatat(dir_fd, leaf, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode)) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY, "'%s' is a folder", shown);
+        close(dir_fd);
         return FALSE;
     }
-    if (unlink(target) < 0) {
-        set_errno_error(error, errno, "cannot remove", target);
+    if (unlinkat(dir_fd, leaf, is_dir ? AT_REMOVEDIR : 0) < 0)
+        e = errno;
+    close(dir_fd);
+    if (e) {
+        set_errno_error(error, e, is_dir ? "cannot remove folder" : "cannot remove", shown);
         return FALSE;
     }
     return TRUE;
@@ -376,16 +445,26 @@ static gboolean
 local_rename(VlFtpFs *fs, const char *from_root, const char *from_rel, const char *to_root,
              const char *to_rel, GError **error)
 {
-    g_autofree char *from = vl_ftp_local_resolve(from_root, from_rel, TRUE, error);
-    g_autofree char *to = NULL;
+    g_autofree char *shown = local_display(from_root, from_rel);
+    const char *from_leaf = NULL;
+    const char *to_leaf = NULL;
+    int from_fd = local_open_parent(from_root, from_rel, &from_leaf, error);
+    int to_fd;
+    int e = 0;
 
-    if (!from)
+    if (from_fd < 0)
         return FALSE;
-    to = vl_ftp_local_resolve(to_root, to_rel, TRUE, error);
-    if (!to)
+    to_fd = local_open_parent(to_root, to_rel, &to_leaf, error);
+    if (to_fd < 0) {
+        close(from_fd);
         return FALSE;
-    if (rename(from, to) < 0) {
-        set_errno_error(error, errno, "cannot rename", from);
+    }
+    if (renameat(from_fd, from_leaf, to_fd, to_leaf) < 0)
+        e = errno;
+    close(from_fd);
+    close(to_fd);
+    if (e) {
+        set_errno_error(error, e, "cannot rename", shown);
         return FALSE;
     }
     return TRUE;
