@@ -1,8 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* test-ftp-jail.c - attempts to leave a router's tree through the FTP proxy, all refused */
+/* test-ftp-jail.c - attempts to leave a router's tree through the FTP proxy and the jail fd
+ * resolver, all refused, also with links swapped in while the proxy works */
 #include "ftp-test-util.h"
+#include "vl-ftp-jail.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define SECRET "outside secret\n"
@@ -277,6 +283,283 @@ test_curl_escapes(Fixture *f, gconstpointer data)
     assert_outside_untouched(f);
 }
 
+/* Opens @rel in the jail @root_fd with openat2 (@walk 0) or the O_NOFOLLOW walk (@walk 1). */
+static int
+jail_open(gboolean walk, int root_fd, const char *rel, int flags)
+{
+    return walk ? vl_ftp_jail_walk(root_fd, rel, flags) : vl_ftp_jail_open(root_fd, rel, flags);
+}
+
+/* Return: (transfer full): what @fd holds (at most 255 bytes); closes @fd. */
+static char *
+read_fd(int fd)
+{
+    char buf[256];
+    ssize_t n = read(fd, buf, sizeof(buf) - 1);
+
+    close(fd);
+    g_assert_cmpint(n, >=, 0);
+    return g_strndup(buf, (gsize)n);
+}
+
+typedef struct {
+    const char *rel;
+    int expect; /* 0: opens and reads @content; else the negative errno */
+    const char *content;
+} FdCase;
+
+static void
+test_fd_links(gconstpointer data)
+{
+    gboolean walk = GPOINTER_TO_INT(data);
+    g_autofree char *dir = ftp_test_tmpdir();
+    g_autofree char *jail = g_build_filename(dir, "jail", NULL);
+    g_autofree char *sub = g_build_filename(jail, "sub", NULL);
+    g_autofree char *outside = g_build_filename(dir, "outside", NULL);
+    g_autofree char *p = g_build_filename(sub, "b.txt", NULL);
+    g_autofree char *abs_out = NULL;
+    const FdCase cases[] = {
+        {"sub/b.txt", 0, "inside b\n"},
+        {"in-rel", 0, "inside b\n"},
+        {"in-abs", 0, "inside b\n"},         /* "/sub/b.txt": "/" is the jail */
+        {"sub/up/sub/b.txt", 0, "inside b\n"},   /* "sub/up" -> ".." of sub: the jail */
+        {"dots/sub/b.txt", 0, "inside b\n"}, /* "../../.." stops at the jail */
+        {"out-rel", -ENOENT, NULL},
+        {"out-abs", -ENOENT, NULL},
+        {"out-dir/secret.txt", -ENOENT, NULL},
+        {"dots/outside/secret.txt", -ENOENT, NULL},
+        {"loop1", -ELOOP, NULL},
+        {"sub/b.txt/x", -ENOTDIR, NULL},
+        {"missing", -ENOENT, NULL},
+    };
+    int root_fd;
+
+    ftp_test_write(p, "inside b\n", -1, 0644);
+    g_clear_pointer(&p, g_free);
+    p = g_build_filename(outside, "secret.txt", NULL);
+    ftp_test_write(p, SECRET, -1, 0644);
+    abs_out = g_build_filename(outside, "secret.txt", NULL);
+    make_link("sub/b.txt", jail, "in-rel");
+    make_link("/sub/b.txt", jail, "in-abs");
+    make_link("..", sub, "up");
+    make_link("../../..", jail, "dots");
+    make_link("../outside/secret.txt", jail, "out-rel");
+    make_link(abs_out, jail, "out-abs");
+    make_link(outside, jail, "out-dir");
+    make_link("loop2", jail, "loop1");
+    make_link("loop1", jail, "loop2");
+    root_fd = open(jail, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    g_assert_cmpint(root_fd, >=, 0);
+    for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+        int fd = jail_open(walk, root_fd, cases[i].rel, O_RDONLY);
+        if (cases[i].expect == 0) {
+            g_autofree char *got = NULL;
+            if (fd < 0)
+                g_error("'%s': expected to open, got %s", cases[i].rel, g_strerror(-fd));
+            got = read_fd(fd);
+            g_assert_cmpstr(got, ==, cases[i].content);
+        } else if (fd != cases[i].expect) {
+            g_autofree char *got = fd >= 0 ? read_fd(fd) : NULL;
+            g_error("'%s': expected %s, got %d (%s) '%s'", cases[i].rel,
+                    g_strerror(-cases[i].expect), fd, fd < 0 ? g_strerror(-fd) : "opened",
+                    got ? got : "");
+        }
+    }
+    {
+        /* O_NOFOLLOW | O_PATH: the link itself; "" and "sub/.." the jail folder. */
+        struct stat st;
+        int fd = jail_open(walk, root_fd, "out-abs", O_PATH | O_NOFOLLOW);
+        g_assert_cmpint(fd, >=, 0);
+        g_assert_cmpint(fstat(fd, &st), ==, 0);
+        g_assert_true(S_ISLNK(st.st_mode));
+        close(fd);
+        fd = jail_open(walk, root_fd, "", O_RDONLY | O_DIRECTORY);
+        g_assert_cmpint(fd, >=, 0);
+        g_assert_cmpint(fstatat(fd, "in-rel", &st, AT_SYMLINK_NOFOLLOW), ==, 0);
+        close(fd);
+        fd = jail_open(walk, root_fd, "out-rel", O_RDONLY | O_NOFOLLOW);
+        g_assert_cmpint(fd, ==, -ELOOP);
+    }
+    close(root_fd);
+    ftp_test_rm_rf(dir);
+}
+
+typedef struct {
+    char *a; /* swapped with b again and again */
+    char *b;
+    gint stop;
+    guint swaps;
+} Swapper;
+
+static gpointer
+swapper_thread(gpointer data)
+{
+    Swapper *s = data;
+
+    while (!g_atomic_int_get(&s->stop)) {
+        g_assert_cmpint(renameat2(AT_FDCWD, s->a, AT_FDCWD, s->b, RENAME_EXCHANGE), ==, 0);
+        s->swaps++;
+    }
+    return NULL;
+}
+
+/* A folder "flip" inside and a link "flip-alt" to the outside folder, exchanged atomically. */
+static Swapper *
+swapper_start(const char *parent, const char *outside, GThread **thread)
+{
+    Swapper *s = g_new0(Swapper, 1);
+    g_autofree char *p = NULL;
+
+    s->a = g_build_filename(parent, "flip", NULL);
+    s->b = g_build_filename(parent, "flip-alt", NULL);
+    p = g_build_filename(s->a, "secret.txt", NULL);
+    ftp_test_write(p, "inside\n", -1, 0644);
+    g_assert_cmpint(symlink(outside, s->b), ==, 0);
+    *thread = g_thread_new("swap", swapper_thread, s);
+    return s;
+}
+
+static void
+swapper_stop(Swapper *s, GThread *thread)
+{
+    g_atomic_int_set(&s->stop, 1);
+    g_thread_join(thread);
+    g_assert_cmpuint(s->swaps, >, 0);
+    g_free(s->a);
+    g_free(s->b);
+    g_free(s);
+}
+
+static void
+test_fd_race(gconstpointer data)
+{
+    gboolean walk = GPOINTER_TO_INT(data);
+    g_autofree char *dir = ftp_test_tmpdir();
+    g_autofree char *jail = g_build_filename(dir, "jail", NULL);
+    g_autofree char *outside = g_build_filename(dir, "outside", NULL);
+    g_autofree char *p = g_build_filename(outside, "secret.txt", NULL);
+    gint64 end = g_get_monotonic_time() + G_USEC_PER_SEC;
+    guint inside = 0, refused = 0;
+    GThread *thread = NULL;
+    Swapper *s;
+    int root_fd;
+
+    ftp_test_write(p, SECRET, -1, 0644);
+    g_assert_cmpint(g_mkdir_with_parents(jail, 0755), ==, 0);
+    s = swapper_start(jail, outside, &thread);
+    root_fd = open(jail, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    g_assert_cmpint(root_fd, >=, 0);
+    while (g_get_monotonic_time() < end) {
+        int fd = jail_open(walk, root_fd, "flip/secret.txt", O_RDONLY);
+        g_autofree char *got = NULL;
+        if (fd < 0) {
+            refused++;
+            continue;
+        }
+        got = read_fd(fd);
+        g_assert_cmpstr(got, ==, "inside\n");
+        inside++;
+    }
+    swapper_stop(s, thread);
+    close(root_fd);
+    /* Both states were seen, so the race was really run. */
+    g_test_message("inside %u, refused %u", inside, refused);
+    g_assert_cmpuint(inside, >, 0);
+    g_assert_cmpuint(refused, >, 0);
+    ftp_test_rm_rf(dir);
+}
+
+/* RETR through a folder that is exchanged with a link to the outside while the proxy works. */
+static void
+test_race_retr(Fixture *f, gconstpointer data)
+{
+    int code = 0;
+    g_autoptr(FtpTestClient) c = ftp_test_client_new(f->proxy->port, &code);
+    g_autofree char *up = g_build_filename(f->dir, "r1", "up", NULL);
+    gint64 end = g_get_monotonic_time() + 3 * G_USEC_PER_SEC;
+    guint inside = 0, tries = 0;
+    GThread *thread = NULL;
+    Swapper *s;
+
+    g_assert_cmpint(ftp_test_client_login(c, "r1", "pass1"), ==, 230);
+    s = swapper_start(up, f->outside, &thread);
+    while (g_get_monotonic_time() < end && tries < 400) {
+        g_autoptr(GSocket) d = ftp_test_client_epsv(c);
+        g_autoptr(GBytes) got = NULL;
+
+        tries++;
+        code = ftp_test_client_cmd(c, "RETR up/flip/secret.txt", NULL);
+        if (code != 150) {
+            g_assert_cmpint(code, ==, 550);
+            continue;
+        }
+        got = ftp_test_data_read_all(d);
+        g_assert_cmpint(ftp_test_client_reply(c, NULL), ==, 226);
+        g_assert_cmpmem(g_bytes_get_data(got, NULL), g_bytes_get_size(got), "inside\n", 7);
+        inside++;
+    }
+    swapper_stop(s, thread);
+    g_test_message("%u RETRs, %u served from inside", tries, inside);
+    g_assert_cmpuint(inside, >, 0);
+    {
+        /* Leave the fixture's checks a tree without the flip pair. */
+        g_autofree char *a = g_build_filename(up, "flip", NULL);
+        g_autofree char *b = g_build_filename(up, "flip-alt", NULL);
+        ftp_test_rm_rf(a);
+        ftp_test_rm_rf(b);
+    }
+    assert_outside_untouched(f);
+}
+
+/* Return: the name of the first ".*.vlftp-*" file in @dir, waiting (bounded) for it. */
+static char *
+wait_temp_file(const char *dir)
+{
+    for (int i = 0; i < 500; i++) {
+        g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+        const char *name;
+        while (d && (name = g_dir_read_name(d)))
+            if (strstr(name, ".vlftp-"))
+                return g_strdup(name);
+        g_usleep(10 * 1000);
+    }
+    return NULL;
+}
+
+/* An upload lands in the folder it started in, even when that folder's path becomes a link
+ * to the outside before the upload completes (the commit is a renameat on the folder's fd). */
+static void
+test_race_stor(Fixture *f, gconstpointer data)
+{
+    int code = 0;
+    g_autoptr(FtpTestClient) c = ftp_test_client_new(f->proxy->port, &code);
+    g_autofree char *sub = g_build_filename(f->dir, "r1", "up", "sub", NULL);
+    g_autofree char *moved = g_build_filename(f->dir, "r1", "up", "sub-old", NULL);
+    g_autofree char *landed = g_build_filename(moved, "new.txt", NULL);
+    g_autofree char *temp = NULL;
+    g_autofree char *got = NULL;
+    g_autoptr(GSocket) d = NULL;
+    g_autoptr(GError) err = NULL;
+
+    g_assert_cmpint(g_mkdir_with_parents(sub, 0755), ==, 0);
+    g_assert_cmpint(ftp_test_client_login(c, "r1", "pass1"), ==, 230);
+    d = ftp_test_client_epsv(c);
+    g_assert_cmpint(ftp_test_client_cmd(c, "STOR up/sub/new.txt", NULL), ==, 150);
+    g_assert_cmpint(g_socket_send(d, "first half, ", 12, NULL, &err), ==, 12);
+    temp = wait_temp_file(sub);
+    g_assert_nonnull(temp);
+    /* Swap: the folder moves away and its name now leads out of the jail. */
+    g_assert_cmpint(rename(sub, moved), ==, 0);
+    g_assert_cmpint(symlink(f->outside, sub), ==, 0);
+    g_assert_cmpint(g_socket_send(d, "second half\n", 12, NULL, &err), ==, 12);
+    g_assert_true(g_socket_close(d, &err));
+    g_assert_cmpint(ftp_test_client_reply(c, NULL), ==, 226);
+    got = ftp_test_read(landed, NULL);
+    g_assert_cmpstr(got, ==, "first half, second half\n");
+    g_assert_cmpint(unlink(sub), ==, 0);
+    assert_outside_untouched(f);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -286,6 +569,12 @@ main(int argc, char **argv)
     ADD("/ftp/jail/links-inside-work", test_links_inside_work);
     ADD("/ftp/jail/other-router", test_other_router);
     ADD("/ftp/jail/curl-escapes", test_curl_escapes);
+    ADD("/ftp/jail/race/retr-swapped-dir", test_race_retr);
+    ADD("/ftp/jail/race/stor-commits-where-it-started", test_race_stor);
 #undef ADD
+    g_test_add_data_func("/ftp/jail/fd/openat2/links", GINT_TO_POINTER(0), test_fd_links);
+    g_test_add_data_func("/ftp/jail/fd/walk/links", GINT_TO_POINTER(1), test_fd_links);
+    g_test_add_data_func("/ftp/jail/fd/openat2/swap-race", GINT_TO_POINTER(0), test_fd_race);
+    g_test_add_data_func("/ftp/jail/fd/walk/swap-race", GINT_TO_POINTER(1), test_fd_race);
     return g_test_run();
 }
