@@ -21,6 +21,7 @@ vl_ftp_config_new(void)
     config->idle_timeout = VL_FTP_DEFAULT_IDLE_TIMEOUT;
     config->data_timeout = VL_FTP_DEFAULT_DATA_TIMEOUT;
     config->login_timeout = VL_FTP_DEFAULT_LOGIN_TIMEOUT;
+    config->pasv_window = VL_FTP_DEFAULT_PASV_WINDOW;
     config->max_sessions = VL_FTP_DEFAULT_MAX_SESSIONS;
     config->max_per_router = VL_FTP_DEFAULT_MAX_PER_ROUTER;
     config->max_login_fails = VL_FTP_DEFAULT_MAX_LOGIN_FAILS;
@@ -442,7 +443,7 @@ parse_top(ParseCtx *ctx, VlFtpConfig *config, json_object *top, GError **error)
     static const char *const allowed[] = {"listen",   "passive_ports", "timeouts", "limits",
                                           "backends", "routers",       NULL};
     static const char *const pasv_allowed[] = {"min", "max", NULL};
-    static const char *const to_allowed[] = {"idle", "data", "login", NULL};
+    static const char *const to_allowed[] = {"idle", "data", "login", "passive", NULL};
     static const char *const lim_allowed[] = {"max_sessions", "max_sessions_per_router",
                                               "max_login_failures", NULL};
     json_object *o = NULL;
@@ -470,7 +471,8 @@ parse_top(ParseCtx *ctx, VlFtpConfig *config, json_object *top, GError **error)
         (!check_object(ctx, o, "timeouts", to_allowed, error) ||
          !get_uint(ctx, o, "timeouts", "idle", 1, 86400, &config->idle_timeout, error) ||
          !get_uint(ctx, o, "timeouts", "data", 1, 86400, &config->data_timeout, error) ||
-         !get_uint(ctx, o, "timeouts", "login", 1, 86400, &config->login_timeout, error)))
+         !get_uint(ctx, o, "timeouts", "login", 1, 86400, &config->login_timeout, error) ||
+         !get_uint(ctx, o, "timeouts", "passive", 1, 3600, &config->pasv_window, error)))
         return FALSE;
     if (json_object_object_get_ex(top, "limits", &o) &&
         (!check_object(ctx, o, "limits", lim_allowed, error) ||

@@ -11,6 +11,7 @@
 #define VL_FTP_DEFAULT_IDLE_TIMEOUT    300
 #define VL_FTP_DEFAULT_DATA_TIMEOUT    60
 #define VL_FTP_DEFAULT_LOGIN_TIMEOUT   60
+#define VL_FTP_DEFAULT_PASV_WINDOW     10
 #define VL_FTP_DEFAULT_BACKEND_TIMEOUT 30
 #define VL_FTP_DEFAULT_MAX_SESSIONS    256
 #define VL_FTP_DEFAULT_MAX_PER_ROUTER  32
@@ -28,6 +29,7 @@ typedef struct {
     guint idle_timeout; /* seconds */
     guint data_timeout;
     guint login_timeout;
+    guint pasv_window; /* seconds a passive listener waits for its one connection */
     guint max_sessions;
     guint max_per_router;
     guint max_login_fails;

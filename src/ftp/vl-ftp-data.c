@@ -2,19 +2,29 @@
 /* vl-ftp-data.c - FTP data connections: passive listeners, active connects and peer checks */
 #include "vl-ftp-data.h"
 
+#include "vl-ftp-pasv.h"
+#include "vl-random.h"
+
+#include <stdio.h>
 #include <string.h>
+
+/* Passive ports without a configured range: Linux's default ephemeral range, unless readable. */
+#define DATA_EPHEMERAL_MIN 32768
+#define DATA_EPHEMERAL_MAX 60999
 
 struct _VlFtpData {
     GInetAddress *local;
     GInetAddress *peer;
     guint16 pasv_min;
     guint16 pasv_max;
-    GSocket *listener;          /* passive mode */
+    guint pasv_window;
+    VlFtpPasv *pasv;            /* passive mode */
     GInetSocketAddress *target; /* active mode */
 };
 
 VlFtpData *
-vl_ftp_data_new(GInetAddress *local, GInetAddress *peer, guint16 pasv_min, guint16 pasv_max)
+vl_ftp_data_new(GInetAddress *local, GInetAddress *peer, guint16 pasv_min, guint16 pasv_max,
+                guint pasv_window)
 {
     VlFtpData *data = g_new0(VlFtpData, 1);
 
@@ -22,16 +32,14 @@ vl_ftp_data_new(GInetAddress *local, GInetAddress *peer, guint16 pasv_min, guint
     data->peer = g_object_ref(peer);
     data->pasv_min = pasv_min;
     data->pasv_max = pasv_max;
+    data->pasv_window = pasv_window;
     return data;
 }
 
 void
 vl_ftp_data_reset(VlFtpData *data)
 {
-    if (data->listener) {
-        g_socket_close(data->listener, NULL);
-        g_clear_object(&data->listener);
-    }
+    g_clear_pointer(&data->pasv, vl_ftp_pasv_free);
     g_clear_object(&data->target);
 }
 
@@ -70,46 +78,66 @@ data_listen_on(VlFtpData *data, guint16 port, GError **error)
     addr = g_inet_socket_address_new(data->local, port);
     if (!g_socket_bind(sock, addr, TRUE, error))
         return NULL;
-    g_socket_set_listen_backlog(sock, 4);
+    g_socket_set_listen_backlog(sock, 1);
     if (!g_socket_listen(sock, error))
         return NULL;
     return g_steal_pointer(&sock);
 }
 
+/* Sets *@lo and *@hi to the kernel's ephemeral port range. */
+static void
+data_ephemeral_range(guint16 *lo, guint16 *hi)
+{
+    g_autofree char *text = NULL;
+    unsigned a = 0, b = 0;
+
+    *lo = DATA_EPHEMERAL_MIN;
+    *hi = DATA_EPHEMERAL_MAX;
+    if (g_file_get_contents("/proc/sys/net/ipv4/ip_local_port_range", &text, NULL, NULL) &&
+        sscanf(text, "%u %u", &a, &b) == 2 && a >= 1024 && a <= b && b <= 65535) {
+        *lo = (guint16)a;
+        *hi = (guint16)b;
+    }
+}
+
 guint16
 vl_ftp_data_listen(VlFtpData *data, GError **error)
 {
+    g_autoptr(GSocket) listener = NULL;
     g_autoptr(GSocketAddress) bound = NULL;
+    guint16 lo = data->pasv_min;
+    guint16 hi = data->pasv_max;
+    guint32 start = 0;
+    guint span;
+    guint16 port;
 
     vl_ftp_data_reset(data);
-    if (data->pasv_min == 0) {
-        data->listener = data_listen_on(data, 0, error);
-    } else {
-        guint span = (guint)data->pasv_max - data->pasv_min + 1;
-        guint start = g_random_int_range(0, (gint32)span);
-        for (guint i = 0; i < span && !data->listener; i++) {
-            guint16 port = (guint16)(data->pasv_min + (start + i) % span);
-            g_autoptr(GError) err = NULL;
-            data->listener = data_listen_on(data, port, &err);
-            if (!data->listener && !g_error_matches(err, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE)) {
-                g_propagate_error(error, g_steal_pointer(&err));
-                return 0;
-            }
-        }
-        if (!data->listener) {
-            g_set_error(error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
-                        "every passive port in %u-%u is in use", data->pasv_min, data->pasv_max);
+    if (lo == 0)
+        data_ephemeral_range(&lo, &hi);
+    span = (guint)hi - lo + 1;
+    /* Unpredictable: every VM's data connections come from 127.0.0.1 (see vl-ftp-data.h). */
+    if (!vl_random_below(span, &start, error))
+        return 0;
+    for (guint i = 0; i < span && !listener; i++) {
+        g_autoptr(GError) err = NULL;
+        port = (guint16)(lo + (start + i) % span);
+        listener = data_listen_on(data, port, &err);
+        if (!listener && !g_error_matches(err, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE)) {
+            g_propagate_error(error, g_steal_pointer(&err));
             return 0;
         }
     }
-    if (!data->listener)
-        return 0;
-    bound = g_socket_get_local_address(data->listener, error);
-    if (!bound) {
-        vl_ftp_data_reset(data);
+    if (!listener) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE,
+                    "every passive port in %u-%u is in use", lo, hi);
         return 0;
     }
-    return g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
+    bound = g_socket_get_local_address(listener, error);
+    if (!bound)
+        return 0;
+    port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
+    data->pasv = vl_ftp_pasv_start(g_steal_pointer(&listener), data->peer, data->pasv_window);
+    return port;
 }
 
 /* Return: TRUE and *@out set if @s is a decimal number <= @max. */
@@ -181,7 +209,7 @@ malformed:
 gboolean
 vl_ftp_data_is_ready(const VlFtpData *data)
 {
-    return data->listener || data->target;
+    return data->pasv || data->target;
 }
 
 GSocket *
@@ -189,26 +217,11 @@ vl_ftp_data_open(VlFtpData *data, guint timeout, GError **error)
 {
     g_autoptr(GSocket) sock = NULL;
 
-    if (data->listener) {
-        g_autoptr(GSocketAddress) remote = NULL;
-        GInetAddress *ip;
-
-        g_socket_set_timeout(data->listener, timeout);
-        sock = g_socket_accept(data->listener, NULL, error);
+    if (data->pasv) {
+        sock = vl_ftp_pasv_take(data->pasv, error);
         vl_ftp_data_reset(data);
         if (!sock)
             return NULL;
-        remote = g_socket_get_remote_address(sock, error);
-        if (!remote)
-            return NULL;
-        ip = g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(remote));
-        if (!g_inet_address_equal(ip, data->peer)) {
-            g_autofree char *a = g_inet_address_to_string(ip);
-            g_socket_close(sock, NULL);
-            g_set_error(error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
-                        "passive data connection from %s refused: not the control peer", a);
-            return NULL;
-        }
     } else if (data->target) {
         g_autoptr(GInetSocketAddress) target = g_steal_pointer(&data->target);
 

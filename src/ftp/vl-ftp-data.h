@@ -5,10 +5,17 @@
 #include <gio/gio.h>
 
 /*
- * One per session. PASV/EPSV open a listener on the control connection's local address;
+ * One per session. PASV/EPSV open a listener on the control connection's local address, on a
+ * port drawn with getrandom(2) from the passive range (or the kernel's ephemeral range), which
+ * accepts exactly one connection within the passive window and then closes (vl-ftp-pasv.h);
  * PORT/EPRT record a target that must be the control peer's own address and a port >= 1024.
- * vl_ftp_data_open() then accepts (only from the control peer) or connects, once: the next
- * transfer needs a new PASV/PORT.
+ * vl_ftp_data_open() then takes that connection (only from the control peer) or connects, once:
+ * the next transfer needs a new PASV/PORT.
+ *
+ * Behind QEMU user networking every VM's connections come from 127.0.0.1, so the peer check
+ * cannot tell routers (or other local processes) apart: what keeps one from taking another's
+ * passive connection is only that the port is unpredictable, answers one connection, and only
+ * for a few seconds (docs/ftp-proxy.md, Security).
  */
 typedef struct _VlFtpData VlFtpData;
 
@@ -18,11 +25,12 @@ typedef struct _VlFtpData VlFtpData;
  * @peer: the control connection's peer address (the only one allowed on data connections)
  * @pasv_min: lowest passive port, 0 for any
  * @pasv_max: highest passive port
+ * @pasv_window: seconds a passive listener waits for its one connection
  *
  * Return: (transfer full): the data connection state, with no mode set.
  */
 VlFtpData *vl_ftp_data_new(GInetAddress *local, GInetAddress *peer, guint16 pasv_min,
-                           guint16 pasv_max);
+                           guint16 pasv_max, guint pasv_window);
 void vl_ftp_data_free(VlFtpData *data);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VlFtpData, vl_ftp_data_free)
 
@@ -44,8 +52,8 @@ gboolean vl_ftp_data_is_ready(const VlFtpData *data);
 
 /**
  * vl_ftp_data_open:
- * @timeout: seconds to wait for the client (passive) or for the connect (active); it also
- *           becomes the timeout of every read and write on the returned socket
+ * @timeout: seconds to wait for the connect (active; passive waits at most the passive
+ *           window); it also becomes the timeout of every read and write on the returned socket
  *
  * Opens the data connection of the chosen mode and forgets the mode. A passive connection from
  * another address than the control peer is closed and refused.

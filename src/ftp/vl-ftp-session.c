@@ -1507,7 +1507,8 @@ vl_ftp_session_run(VlFtpServer *server, GSocketConnection *connection)
     s.peer_str = vl_ftp_data_address_to_string(
         s.peer, g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(remote)));
     local_ip = g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(local));
-    s.data = vl_ftp_data_new(local_ip, s.peer, s.config->pasv_min, s.config->pasv_max);
+    s.data = vl_ftp_data_new(local_ip, s.peer, s.config->pasv_min, s.config->pasv_max,
+                             MIN(s.config->pasv_window, s.config->data_timeout));
     g_socket_set_timeout(s.sock, s.config->login_timeout);
 
     if (!vl_ftp_server_session_enter(server, s.sock, s.config->max_sessions, &s.id)) {
