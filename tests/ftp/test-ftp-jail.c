@@ -321,9 +321,9 @@ test_fd_links(gconstpointer data)
     const FdCase cases[] = {
         {"sub/b.txt", 0, "inside b\n"},
         {"in-rel", 0, "inside b\n"},
-        {"in-abs", 0, "inside b\n"},         /* "/sub/b.txt": "/" is the jail */
-        {"sub/up/sub/b.txt", 0, "inside b\n"},   /* "sub/up" -> ".." of sub: the jail */
-        {"dots/sub/b.txt", 0, "inside b\n"}, /* "../../.." stops at the jail */
+        {"in-abs", 0, "inside b\n"},           /* "/sub/b.txt": "/" is the jail */
+        {"sub/up/sub/b.txt", 0, "inside b\n"}, /* "sub/up" -> ".." of sub: the jail */
+        {"dots/sub/b.txt", 0, "inside b\n"},   /* "../../.." stops at the jail */
         {"out-rel", -ENOENT, NULL},
         {"out-abs", -ENOENT, NULL},
         {"out-dir/secret.txt", -ENOENT, NULL},
