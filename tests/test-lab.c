@@ -7,6 +7,7 @@
 #include "vl-lab.h"
 #include "vl-lock.h"
 #include "vl-ready.h"
+#include "vl-storage.h"
 #include "vl-sros-bootfiles.h"
 #include "vl-test-util.h"
 
@@ -503,6 +504,33 @@ test_ready_console(void)
     g_thread_join(t);
 }
 
+/* A pool of the lab's name left by another VMLAB_HOME is replaced by one at the right folder. */
+static void
+test_storage_stale_pool(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *dir = g_build_filename(f->home, "labs", "stale", "disks", NULL);
+    const char *old = "<pool type='dir'><name>vmlab-stale</name>"
+                      "<target><path>/nonexistent/old-home/disks</path></target></pool>";
+    virStoragePoolPtr pool = virStoragePoolDefineXML(f->conn, old, 0);
+    g_autofree char *xml = NULL;
+
+    g_assert_nonnull(pool);
+    g_assert_cmpint(virStoragePoolCreate(pool, 0), ==, 0);
+    virStoragePoolFree(pool);
+    g_assert_cmpint(g_mkdir_with_parents(dir, 0755), ==, 0);
+    pool = vl_storage_pool_ensure(f->conn, "stale", dir, &err);
+    g_assert_no_error(err);
+    g_assert_nonnull(pool);
+    xml = virStoragePoolGetXMLDesc(pool, 0);
+    g_assert_nonnull(strstr(xml, dir));
+    g_assert_null(strstr(xml, "old-home"));
+    g_assert_cmpint(virStoragePoolIsActive(pool), ==, 1);
+    virStoragePoolDestroy(pool);
+    virStoragePoolUndefine(pool);
+    virStoragePoolFree(pool);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -518,6 +546,7 @@ main(int argc, char **argv)
     ADD("/lab/down/removes-all", test_down);
     ADD("/lab/lock/contention", test_lock_contention);
     ADD("/lab/sros/cpm-disk-and-boot-files", test_sros_disks);
+    ADD("/lab/storage/stale-pool-replaced", test_storage_stale_pool);
     g_test_add_func("/lab/ready/console-pattern", test_ready_console);
     return g_test_run();
 }

@@ -3,6 +3,7 @@
 #include "vl-storage.h"
 
 #include "vl-error.h"
+#include "vl-xml.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -39,6 +40,45 @@ vl_storage_xml_string(xmlDoc *doc)
     return out;
 }
 
+/* Return: (transfer full): the target path of @pool, or NULL if it cannot be read. */
+static char *
+vl_storage_pool_path(virStoragePoolPtr pool)
+{
+    g_autofree char *xml = virStoragePoolGetXMLDesc(pool, 0);
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autoptr(xmlXPathContext) ctxt = NULL;
+    g_autoptr(xmlXPathObject) res = NULL;
+
+    if (!xml)
+        return NULL;
+    doc = vl_xml_parse_memory(xml, strlen(xml), "pool", NULL);
+    if (!doc)
+        return NULL;
+    ctxt = xmlXPathNewContext(doc);
+    res = xmlXPathEvalExpression(BAD_CAST "string(/pool/target/path)", ctxt);
+    if (!res || res->type != XPATH_STRING || !res->stringval || !*res->stringval)
+        return NULL;
+    return g_strdup((const char *)res->stringval);
+}
+
+/*
+ * Forgets @pool (stops and undefines it, leaving its files) when its folder is not @dir: a pool
+ * of the lab's name left by an earlier VMLAB_HOME would put the volumes where the domains do not
+ * look for them; *@pool is then NULL.
+ */
+static void
+vl_storage_pool_drop_stale(virStoragePoolPtr *pool, const char *dir)
+{
+    g_autofree char *path = vl_storage_pool_path(*pool);
+
+    if (!path || g_str_equal(path, dir))
+        return;
+    if (virStoragePoolIsActive(*pool) == 1)
+        virStoragePoolDestroy(*pool);
+    virStoragePoolUndefine(*pool);
+    g_clear_pointer(pool, virStoragePoolFree);
+}
+
 virStoragePoolPtr
 vl_storage_pool_ensure(virConnectPtr conn, const char *lab, const char *dir, GError **error)
 {
@@ -46,6 +86,8 @@ vl_storage_pool_ensure(virConnectPtr conn, const char *lab, const char *dir, GEr
     virStoragePoolPtr pool = virStoragePoolLookupByName(conn, name);
     int active;
 
+    if (pool)
+        vl_storage_pool_drop_stale(&pool, dir);
     if (!pool) {
         xmlDoc *doc = xmlNewDoc(BAD_CAST "1.0");
         xmlNode *root = xmlNewNode(NULL, BAD_CAST "pool");

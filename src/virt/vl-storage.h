@@ -12,7 +12,8 @@ char *vl_storage_pool_name(const char *lab);
  * vl_storage_pool_ensure:
  * @dir: the pool's folder
  *
- * Defines, builds and starts the lab's directory pool if needed.
+ * Defines, builds and starts the lab's directory pool if needed. A pool of the lab's name whose
+ * folder is not @dir (left by another VMLAB_HOME) is stopped and undefined first, its files left.
  * Return: (transfer full): the active pool, or NULL with an error.
  */
 virStoragePoolPtr vl_storage_pool_ensure(virConnectPtr conn, const char *lab, const char *dir,

@@ -13,8 +13,12 @@
  * Runs only with VMLAB_E2E=1 (CI sets it): needs root, a libvirtd answering on qemu:///system and
  * the tiny guest image (scripts/build-tiny-guest.sh) in $VMLAB_TINY_DIR or
  * /var/lib/vmlab/images/tiny. Each case copies its spec into a private state folder, so nothing of
- * a user's labs is touched; domain names carry a prefix of their own. Every command is bounded;
- * teardown always runs `down --force`.
+ * a user's labs is touched; domain names carry a prefix of their own. Every command is bounded.
+ *
+ * Clean-up, pass or fail: each case's body runs in a child process (g_test_trap_subprocess), so a
+ * failed assertion aborts only the child. The parent removes the lab's domains (by prefix) and
+ * its pool before the case starts, again after the child ends whatever its outcome, and only
+ * then reports the child's result. The child gets the parent's folders through the environment.
  */
 
 #define URI "qemu:///system"
@@ -63,6 +67,67 @@ e2e_enabled(void)
     return g_strcmp0(g_getenv("VMLAB_E2E"), "1") == 0;
 }
 
+/* Runs virsh @args (one string, split on spaces) on URI; output and status ignored. */
+static void
+e2e_virsh(const char *args)
+{
+    g_autofree char *cmd = g_strdup_printf("virsh -q -c " URI " %s", args);
+    g_autofree char *out = NULL;
+
+    g_spawn_command_line_sync(cmd, &out, NULL, NULL, NULL);
+}
+
+/*
+ * Removes every trace of lab @lab on URI whatever state it is in: `down --force --purge`, then
+ * any domain named @prefix* and the pool vmlab-@lab directly (a pool or domain left by a run
+ * with another VMLAB_HOME is invisible to `down`).
+ */
+static void
+e2e_purge(const char *lab, const char *prefix)
+{
+    const char *down[] = {"down", "--lab", lab, "--force", "--purge", "-c", URI, NULL};
+    g_autofree char *names = NULL;
+    g_auto(GStrv) lines = NULL;
+
+    vl_test_run_timeout(120, down, NULL, NULL);
+    if (g_spawn_command_line_sync("virsh -q -c " URI " list --all --name", &names, NULL, NULL,
+                                  NULL)) {
+        lines = g_strsplit(names, "\n", -1);
+        for (guint i = 0; lines[i]; i++) {
+            g_autofree char *destroy = NULL;
+            g_autofree char *undefine = NULL;
+
+            if (!g_str_has_prefix(g_strstrip(lines[i]), prefix))
+                continue;
+            destroy = g_strdup_printf("destroy %s", lines[i]);
+            undefine = g_strdup_printf("undefine --nvram %s", lines[i]);
+            e2e_virsh(destroy);
+            e2e_virsh(undefine);
+        }
+    }
+    {
+        g_autofree char *destroy = g_strdup_printf("pool-destroy vmlab-%s", lab);
+        g_autofree char *undefine = g_strdup_printf("pool-undefine vmlab-%s", lab);
+        e2e_virsh(destroy);
+        e2e_virsh(undefine);
+    }
+}
+
+/*
+ * In the parent: runs the current case's body in a child, purges lab @lab, then asserts the
+ * child passed. Return: TRUE in the child (run the body), FALSE in the parent (done).
+ */
+static gboolean
+e2e_in_child(const char *lab, const char *prefix)
+{
+    if (g_test_subprocess())
+        return TRUE;
+    g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+    e2e_purge(lab, prefix);
+    g_test_trap_assert_passed();
+    return FALSE;
+}
+
 /*
  * Return: (transfer full): a new VMLAB_HOME (now set in the environment) that QEMU, running as
  * libvirt-qemu, can reach, with images/tiny pointing at the tiny guest.
@@ -98,9 +163,16 @@ fixture_setup(Fixture *f, gconstpointer data)
     f->c = c;
     if (!e2e_enabled())
         return;
+    if (g_test_subprocess()) {
+        f->home = g_strdup(g_getenv("VMLAB_HOME"));
+        f->spec = g_strdup(g_getenv("VMLAB_E2E_SPEC"));
+        return;
+    }
+    e2e_purge(c->lab, c->prefix);
     f->home = e2e_home_new();
 
     f->spec = vl_test_mkdtemp();
+    g_setenv("VMLAB_E2E_SPEC", f->spec, TRUE);
     vl_test_copy_files(src, f->spec, files);
     /* Own lab name, domain prefix and ports, so a running example lab is not disturbed. */
     topo = g_build_filename(f->spec, "topology.json", NULL);
@@ -126,9 +198,7 @@ run_ok(guint seconds, const char *const *argv)
 static void
 fixture_teardown(Fixture *f, gconstpointer data)
 {
-    if (f->home) {
-        const char *down[] = {"down", "--lab", f->c->lab, "--force", "-c", URI, NULL};
-        vl_test_run_timeout(120, down, NULL, NULL);
+    if (f->home && !g_test_subprocess()) {
         vl_test_rmtree(f->home);
         vl_test_rmtree(f->spec);
     }
@@ -179,6 +249,8 @@ test_e2e(Fixture *f, gconstpointer data)
         g_test_skip("set VMLAB_E2E=1 (needs root, libvirtd and the tiny guest image)");
         return;
     }
+    if (!e2e_in_child(c->lab, c->prefix))
+        return;
     run_ok(400, up);
     for (guint i = 0; i < 3; i++) {
         assert_ping(f, c->pings[i][0], c->pings[i][1]);
@@ -335,17 +407,27 @@ sros_setup(SrosFixture *f, gconstpointer data)
 
     if (!e2e_enabled())
         return;
+    if (g_test_subprocess()) {
+        f->home = g_strdup(g_getenv("VMLAB_HOME"));
+        f->spec = g_strdup(g_getenv("VMLAB_E2E_SPEC"));
+        f->files = g_strdup(g_getenv("VMLAB_E2E_FILES"));
+        return;
+    }
+    e2e_purge("e2e-sros", "e2es-");
     f->home = e2e_home_new();
 
     f->spec = vl_test_mkdtemp();
+    g_setenv("VMLAB_E2E_SPEC", f->spec, TRUE);
     vl_test_copy_files(src, f->spec, files);
     if (g_str_equal(backend, "local")) {
         f->files = g_build_filename(f->home, "ftp", "files", NULL);
+        g_setenv("VMLAB_E2E_FILES", f->files, TRUE);
         return;
     }
     /* sshd refuses a chroot below a world-writable folder such as /tmp: use /run */
     f->files = g_strdup("/run/vmlab-e2e-sftp-XXXXXX");
     g_assert_nonnull(g_mkdtemp_full(f->files, 0755));
+    g_setenv("VMLAB_E2E_FILES", f->files, TRUE);
     f->sshd_dir = vl_test_mkdtemp();
     {
         guint port = sros_start_sshd(f);
@@ -369,11 +451,10 @@ sros_setup(SrosFixture *f, gconstpointer data)
 static void
 sros_teardown(SrosFixture *f, gconstpointer data)
 {
-    const char *down[] = {"down", "--lab", "e2e-sros", "--force", "--purge", "-c", URI, NULL};
-
     if (!f->home)
         return;
-    vl_test_run_timeout(120, down, NULL, NULL);
+    if (g_test_subprocess())
+        goto out;
     if (f->sshd) {
         g_subprocess_send_signal(f->sshd, SIGTERM);
         g_subprocess_wait(f->sshd, NULL, NULL);
@@ -383,6 +464,7 @@ sros_teardown(SrosFixture *f, gconstpointer data)
     }
     vl_test_rmtree(f->home);
     vl_test_rmtree(f->spec);
+out:
     g_free(f->home);
     g_free(f->spec);
     g_free(f->files);
@@ -410,6 +492,8 @@ test_e2e_sros(SrosFixture *f, gconstpointer unused)
         g_test_skip("set VMLAB_E2E=1 (needs root, libvirtd and the tiny guest image)");
         return;
     }
+    if (!e2e_in_child("e2e-sros", "e2es-"))
+        return;
     /* the "TiMOS image" on the backend, at the platform's timos_path */
     timos = g_build_filename(f->files, "sros", "e2e", NULL);
     g_assert_cmpint(g_mkdir_with_parents(timos, 0755), ==, 0);
