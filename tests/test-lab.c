@@ -233,7 +233,10 @@ test_up_removed(Fixture *f, gconstpointer data)
                   " \"links\": [{\"a\": \"r1:eth1\", \"z\": \"r2:eth1\"}],"
                   " \"vmlab\": {\"link_port_base\": 21000, \"console_port_base\": 31000, "
                   "\"ssh_port_base\": 41000}}");
-    g_unlink(g_build_filename(f->specdir, "profiles", "r3.json", NULL));
+    {
+        g_autofree char *r3 = g_build_filename(f->specdir, "profiles", "r3.json", NULL);
+        g_unlink(r3);
+    }
     second = run_up(f, &ok, &err);
     g_assert_no_error(err);
     g_assert_true(ok);
@@ -431,6 +434,7 @@ test_sros_disks(Fixture *f, gconstpointer data)
     virDomainFree(d);
     g_assert_true(vl_lab_up(f->conn, s, f->r, &opts, &reports, &err));
     g_clear_pointer(&reports, g_ptr_array_unref);
+    g_free(text);
     text = read_text(disk, "bof.cfg", NULL, &err);
     g_assert_cmpstr(text, ==, "primary-image cf3:/mine.tim\n");
     g_clear_pointer(&text, g_free);
@@ -446,6 +450,7 @@ test_sros_disks(Fixture *f, gconstpointer data)
     g_assert_true(vl_lab_up(f->conn, s, f->r, &opts, &reports, &err));
     g_assert_no_error(err);
     g_clear_pointer(&reports, g_ptr_array_unref);
+    g_free(text);
     text = read_text(disk, "bof.cfg", NULL, &err);
     g_assert_nonnull(strstr(text, "@10.0.2.1/sros/"));
 
@@ -453,6 +458,7 @@ test_sros_disks(Fixture *f, gconstpointer data)
     g_assert_true(vl_lab_down(f->conn, "srl", FALSE, FALSE, NULL, NULL, &err));
     g_assert_no_error(err);
     g_assert_true(g_file_test(disk, G_FILE_TEST_EXISTS));
+    g_clear_pointer(&text, g_free);
     g_file_get_contents(proxy_cfg, &text, NULL, &err);
     g_assert_null(strstr(text, "srl/pe1"));
     g_assert_true(vl_lab_down(f->conn, "srl", FALSE, TRUE, NULL, NULL, &err));

@@ -142,7 +142,10 @@ vl_cmd_up(int argc, char **argv, GError **error)
     opts.jobs = (guint)jobs;
     opts.progress = vl_cmd_up_progress;
     opts.ready = vl_cmd_up_ready;
-    g_print("lab '%s': %u VMs on %s\n", spec->name, spec->vms->len, virConnectGetURI(conn));
+    {
+        g_autofree char *conn_uri = virConnectGetURI(conn);
+        g_print("lab '%s': %u VMs on %s\n", spec->name, spec->vms->len, conn_uri);
+    }
     if (opts.wait)
         vl_cmd_up_forget_keys(spec);
     ok = vl_lab_up(conn, spec, r, &opts, &reports, error);

@@ -341,7 +341,7 @@ vl_up_write_state(VlUpRun *run, GPtrArray *reports, GError **error)
     json_object *created = NULL;
     g_autoptr(GDateTime) now = g_date_time_new_now_utc();
     g_autofree char *stamp = g_date_time_format_iso8601(now);
-    const char *uri = virConnectGetURI(run->conn);
+    g_autofree char *uri = virConnectGetURI(run->conn);
 
     json_object_object_add(st, "lab", json_object_new_string(spec->name));
     if (old && json_object_object_get_ex(old, "created", &created) &&
@@ -352,7 +352,6 @@ vl_up_write_state(VlUpRun *run, GPtrArray *reports, GError **error)
     json_object_object_add(st, "updated", json_object_new_string(stamp));
     json_object_object_add(st, "spec_dir", json_object_new_string(spec->dir));
     json_object_object_add(st, "uri", json_object_new_string(uri ? uri : ""));
-    free((char *)uri);
     for (guint i = 0; i < spec->vms->len; i++) {
         const VlVm *vm = g_ptr_array_index(spec->vms, i);
         const VlVmReport *rep = g_ptr_array_index(reports, i);

@@ -213,8 +213,8 @@ vl_virt_type_detect(virConnectPtr conn, GError **error)
     g_autofree char *arch = NULL;
 
     if (!caps) {
-        vl_error_set_libvirt(error, "cannot read the host capabilities of '%s'",
-                             virConnectGetURI(conn));
+        g_autofree char *uri = virConnectGetURI(conn);
+        vl_error_set_libvirt(error, "cannot read the host capabilities of '%s'", uri);
         return NULL;
     }
     doc = vl_xml_parse_memory(caps, strlen(caps), "capabilities", error);

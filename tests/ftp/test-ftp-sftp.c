@@ -376,6 +376,13 @@ test_sshd_killed_mid_transfer(Fixture *f, gconstpointer data)
     guint killed;
     int code = 0;
 
+    /* libssh2 1.10 cannot free an SFTP handle whose close fails on a dead connection (nor its
+     * queued reads): a leak of the library's that only this case reaches, so it runs in the plain
+     * build only rather than under a suppression wide enough to hide our own handle leaks. */
+    if (g_getenv("VMLAB_TEST_ASAN")) {
+        g_test_skip("libssh2 1.10 leaks the handle of a dead connection; runs in the plain build");
+        return;
+    }
     ftp_test_write_random(big, BIG_SIZE, 11);
     c = ftp_test_client_new(f->proxy->port, &code);
     g_assert_cmpint(ftp_test_client_login(c, "vsim-1", "sw123"), ==, 230);
