@@ -81,14 +81,19 @@ main(int argc, char **argv)
         fprintf(stderr, "vmlab-virt: unknown command '%s' (see 'vmlab-virt --help')\n", argv[1]);
         return 2;
     }
+    /* Help and messages name the command as the user typed it ("deploy", not "up"). */
+    {
+        g_autofree char *prgname = g_strdup_printf("vmlab-virt %s", argv[1]);
+        g_set_prgname(prgname);
+    }
     if (!cmd->func(argc - 1, argv + 1, &error)) {
         if (!error)
-            g_set_error(&error, VL_ERROR, VL_ERROR_FAILED, "%s failed", cmd->name);
+            g_set_error(&error, VL_ERROR, VL_ERROR_FAILED, "%s failed", argv[1]);
         /* Input problems come one per line and already name their file; print them as they are. */
         if (error->domain == VL_ERROR && error->code == VL_ERROR_INVALID)
             fprintf(stderr, "%s\n", error->message);
         else
-            fprintf(stderr, "vmlab-virt %s: %s\n", cmd->name, error->message);
+            fprintf(stderr, "%s: %s\n", g_get_prgname(), error->message);
         return vl_error_exit_code(error);
     }
     return 0;

@@ -4,6 +4,7 @@
 
 #include "vl-error.h"
 #include "vl-fs.h"
+#include "vl-log.h"
 #include "vl-virt-type.h"
 
 #include <string.h>
@@ -38,17 +39,80 @@ vl_cli_spec_load(const char *dir, gboolean need_images, GError **error)
     return g_steal_pointer(&spec);
 }
 
+/* The options every command takes besides its own (-S/--specs, -v/--verbose). */
+static struct {
+    char *specs;
+    gboolean verbose;
+} vl_cli_common;
+
+/* Shows the -v trace (and GLib debug messages of our own code) on stderr. */
+static void
+vl_cli_trace_cb(const char *domain, GLogLevelFlags level, const char *message, gpointer data)
+{
+    g_printerr("%s: %s\n", (const char *)data, message);
+}
+
 gboolean
 vl_cli_parse(GOptionContext *ctx, int *argc, char ***argv, GError **error)
 {
+    GOptionEntry common[] = {
+        {"specs", 'S', 0, G_OPTION_ARG_FILENAME, &vl_cli_common.specs,
+         "The lab's spec folder, instead of SPECDIR (commands on a node: the lab it names)", "DIR"},
+        {"verbose", 'v', 0, G_OPTION_ARG_NONE, &vl_cli_common.verbose,
+         "Print on stderr the libvirt calls made and why a VM is redefined", NULL},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
     g_autoptr(GError) err = NULL;
 
+    g_option_context_add_main_entries(ctx, common, NULL);
     if (!g_option_context_parse(ctx, argc, argv, &err)) {
         g_set_error(error, VL_ERROR, VL_ERROR_USAGE, "%s (see '%s --help')", err->message,
-                    (*argv)[0]);
+                    g_get_prgname());
         return FALSE;
     }
+    if (vl_cli_common.verbose) {
+        g_log_set_handler(VL_LOG_DOMAIN, G_LOG_LEVEL_DEBUG, vl_cli_trace_cb, "trace");
+        g_log_set_handler(NULL, G_LOG_LEVEL_DEBUG, vl_cli_trace_cb, "debug");
+    }
     return TRUE;
+}
+
+const char *
+vl_cli_specs(void)
+{
+    return vl_cli_common.specs;
+}
+
+gboolean
+vl_cli_spec_arg(int argc, char **argv, const char **dir, GError **error)
+{
+    *dir = NULL;
+    if (argc > 2 || (argc == 2 && vl_cli_common.specs)) {
+        g_set_error(error, VL_ERROR, VL_ERROR_USAGE,
+                    "one spec folder at most, as SPECDIR or -S DIR: unexpected '%s' (see '%s "
+                    "--help')",
+                    argv[argc - 1], g_get_prgname());
+        return FALSE;
+    }
+    *dir = argc == 2 ? argv[1] : vl_cli_common.specs;
+    return TRUE;
+}
+
+int
+vl_cli_split_command(int *argc, char **argv, char ***command)
+{
+    int n = *argc;
+
+    *command = NULL;
+    for (int i = 1; i < n; i++) {
+        if (g_str_equal(argv[i], "--")) {
+            *command = argv + i + 1;
+            *argc = i;
+            argv[i] = NULL;
+            return n - i - 1;
+        }
+    }
+    return 0;
 }
 
 void
@@ -73,41 +137,6 @@ vl_cli_known_hosts_forget(const char *path, const char *host, guint port)
     }
     if (dropped)
         vl_fs_write_atomic(path, out->str, out->len, 0600, NULL);
-}
-
-GPtrArray *
-vl_cli_lab_vms(virConnectPtr conn, const char *lab, const char *name, char **lab_out,
-               GError **error)
-{
-    g_autoptr(GHashTable) doms = vl_conn_lab_domains(conn, lab, error);
-    g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func(g_free);
-    g_autoptr(GList) keys = NULL;
-    const char *found_lab = NULL;
-
-    if (!doms)
-        return NULL;
-    keys = g_list_sort(g_hash_table_get_keys(doms), (GCompareFunc)g_strcmp0);
-    for (GList *l = keys; l; l = l->next) {
-        const VlDomainMeta *m = g_hash_table_lookup(doms, l->data);
-        if (!g_str_equal(l->data, name) && g_strcmp0(m->node, name) != 0)
-            continue;
-        if (found_lab && !g_str_equal(found_lab, m->lab)) {
-            g_set_error(error, VL_ERROR, VL_ERROR_USAGE,
-                        "'%s' is in labs '%s' and '%s': say which with --lab", name, found_lab,
-                        m->lab);
-            return NULL;
-        }
-        found_lab = m->lab;
-        g_ptr_array_add(out, g_strdup(l->data));
-    }
-    if (!out->len) {
-        g_set_error(error, VL_ERROR, VL_ERROR_USAGE, "no vmlab domain or device named '%s'%s%s",
-                    name, lab ? " in lab " : "", lab ? lab : "");
-        return NULL;
-    }
-    if (lab_out)
-        *lab_out = g_strdup(found_lab);
-    return g_steal_pointer(&out);
 }
 
 VlRenderer *

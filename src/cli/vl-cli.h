@@ -31,6 +31,51 @@ VlSpec *vl_cli_spec_load(const char *dir, gboolean need_images, GError **error);
  */
 gboolean vl_cli_parse(GOptionContext *ctx, int *argc, char ***argv, GError **error);
 
+/* Return: (nullable): the -S/--specs DIR given to this command (parsed by vl_cli_parse()). */
+const char *vl_cli_specs(void);
+
+/**
+ * vl_cli_spec_arg:
+ * @argc: the arguments left after vl_cli_parse(), argv[0] the command
+ * @dir: (out): the spec folder: SPECDIR (argv[1]) or -S DIR; NULL when neither was given
+ *
+ * Return: TRUE, or FALSE with a VL_ERROR_USAGE error when more than one folder is named.
+ */
+gboolean vl_cli_spec_arg(int argc, char **argv, const char **dir, GError **error);
+
+/**
+ * vl_cli_split_command:
+ * @argc: (inout): the arguments; on return, the number before the first "--"
+ * @command: (out): what follows the first "--" (NULL-terminated, in @argv), or NULL without "--"
+ *
+ * Call before vl_cli_parse() in commands that run a command line: GLib would keep "--" in argv
+ * when dashed arguments follow it, and take those for its own options without it.
+ * Return: the number of arguments in @command.
+ */
+int vl_cli_split_command(int *argc, char **argv, char ***command);
+
+/**
+ * vl_cli_lab_deployed:
+ *
+ * The labs deployed here are the folders $VMLAB_HOME/labs/LAB holding a state.json.
+ * Return: (transfer full): the name of the only one, or NULL with an error: VL_ERROR_FAILED when
+ *   there is none, VL_ERROR_USAGE (naming them) when there are several.
+ */
+char *vl_cli_lab_deployed(GError **error);
+
+/**
+ * vl_cli_lab_resolve:
+ * @lab: (nullable): --lab NAME
+ * @dir: (nullable): SPECDIR or -S DIR
+ * @need: without @lab and @dir, fall back to the one deployed lab (an error if none or several)
+ *
+ * The lab a command is about: --lab (checked to be a lab name), or the name of the spec in @dir,
+ * or the one deployed lab. Naming it twice is a usage error.
+ * Return: (transfer full) (nullable): the lab name; NULL with @error set, or NULL without an
+ *   error when @need is FALSE and none was named.
+ */
+char *vl_cli_lab_resolve(const char *lab, const char *dir, gboolean need, GError **error);
+
 /**
  * vl_cli_known_hosts_forget:
  *
@@ -45,7 +90,8 @@ void vl_cli_known_hosts_forget(const char *path, const char *host, guint port);
  * @name: a domain name or a device (node) name
  *
  * Return: (transfer full): the vmlab domain names matching @name (a device may have several), or
- *   NULL with an error when there are none or they span several labs.
+ *   NULL with an error: VL_ERROR_FAILED when @lab (or, without it, any lab) is not up,
+ *   VL_ERROR_USAGE when no domain matches or they span several labs.
  */
 GPtrArray *vl_cli_lab_vms(virConnectPtr conn, const char *lab, const char *name, char **lab_out,
                           GError **error);

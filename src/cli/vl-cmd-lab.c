@@ -104,7 +104,9 @@ vl_cmd_up(int argc, char **argv, GError **error)
          "Rewrite bof.cfg and nvram.dat on existing SR OS CPM disks", NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
-    g_autoptr(GOptionContext) ctx = g_option_context_new("SPECDIR - deploy a lab and bring it up");
+    g_autoptr(GOptionContext) ctx =
+        g_option_context_new("SPECDIR|-S DIR - deploy a lab and bring it up");
+    const char *dir = NULL;
     g_autoptr(VlSpec) spec = NULL;
     g_autoptr(VlRenderer) r = NULL;
     g_autofree char *vt_line = NULL;
@@ -115,15 +117,19 @@ vl_cmd_up(int argc, char **argv, GError **error)
     guint changed = 0;
 
     g_option_context_add_main_entries(ctx, entries, NULL);
-    if (!vl_cli_parse(ctx, &argc, &argv, error))
+    g_option_context_set_description(ctx, "Examples:\n"
+                                          "  vmlab-virt up specs/example\n"
+                                          "  vmlab-virt deploy -S specs/example --no-wait -v\n");
+    if (!vl_cli_parse(ctx, &argc, &argv, error) || !vl_cli_spec_arg(argc, argv, &dir, error))
         return FALSE;
-    if (argc != 2 || jobs < 1) {
+    if (!dir || jobs < 1) {
         g_set_error(error, VL_ERROR, VL_ERROR_USAGE,
-                    "usage: vmlab-virt up SPECDIR [--no-start] [--no-wait] [--jobs N] [-c URI]");
+                    "usage: %s SPECDIR|-S DIR [--no-start] [--no-wait] [--jobs N] [-c URI]",
+                    g_get_prgname());
         return FALSE;
     }
     /* The whole spec is checked, images included, before anything is touched. */
-    spec = vl_cli_spec_load(argv[1], TRUE, error);
+    spec = vl_cli_spec_load(dir, TRUE, error);
     if (!spec)
         return FALSE;
     if (virt_type && !vl_virt_type_check(virt_type, "--virt-type", error))
@@ -190,26 +196,31 @@ vl_cmd_down(int argc, char **argv, GError **error)
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     g_autoptr(GOptionContext) ctx =
-        g_option_context_new("SPECDIR|--lab NAME - stop and remove a lab");
+        g_option_context_new("[SPECDIR|-S DIR|--lab NAME] - stop and remove a lab");
     g_autoptr(virConnect) conn = NULL;
+    g_autofree char *name = NULL;
+    const char *dir = NULL;
 
     g_option_context_add_main_entries(ctx, entries, NULL);
-    if (!vl_cli_parse(ctx, &argc, &argv, error))
+    g_option_context_set_description(ctx,
+                                     "Without a lab named, the one lab that is up is taken.\n\n"
+                                     "Examples:\n"
+                                     "  vmlab-virt down specs/example\n"
+                                     "  vmlab-virt destroy --lab example\n"
+                                     "  vmlab-virt destroy\n");
+    if (!vl_cli_parse(ctx, &argc, &argv, error) || !vl_cli_spec_arg(argc, argv, &dir, error))
         return FALSE;
-    if ((argc == 2) == (lab != NULL)) {
-        g_set_error(error, VL_ERROR, VL_ERROR_USAGE,
-                    "usage: vmlab-virt down SPECDIR|--lab NAME [--force] [-c URI]");
-        return FALSE;
-    }
-    /* Only the lab's name is needed: a spec broken since `up` must not prevent its teardown. */
-    if (!lab && !(lab = vl_spec_read_lab_name(argv[1], error)))
+    /* Only the lab's name is needed: a spec broken since `up` must not prevent its teardown.
+     * The name is checked before any lock, file or libvirt call. */
+    name = vl_cli_lab_resolve(lab, dir, TRUE, error);
+    if (!name)
         return FALSE;
     conn = vl_conn_open(uri, error);
     if (!conn)
         return FALSE;
-    if (!vl_lab_down(conn, lab, force, purge, vl_cmd_up_progress, NULL, error))
+    if (!vl_lab_down(conn, name, force, purge, vl_cmd_up_progress, NULL, error))
         return FALSE;
-    g_print("lab '%s' is down\n", lab);
+    g_print("lab '%s' is down\n", name);
     return TRUE;
 }
 
@@ -303,21 +314,27 @@ vl_cmd_status(int argc, char **argv, GError **error)
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     g_autoptr(GOptionContext) ctx =
-        g_option_context_new("[SPECDIR|--lab NAME] - show a lab, or list all labs");
+        g_option_context_new("[SPECDIR|-S DIR|--lab NAME] - show a lab, or list all labs");
+    g_autofree char *named = NULL;
+    const char *dir = NULL;
     g_autoptr(virConnect) conn = NULL;
     g_autoptr(json_object) doc = json_object_new_object();
 
     g_option_context_add_main_entries(ctx, entries, NULL);
-    if (!vl_cli_parse(ctx, &argc, &argv, error))
+    g_option_context_set_description(
+        ctx, "Without a lab named: the one lab that is up, else a list of the labs.\n\n"
+             "Examples:\n"
+             "  vmlab-virt status specs/example\n"
+             "  vmlab-virt status -S specs/example --json\n"
+             "  vmlab-virt status\n");
+    if (!vl_cli_parse(ctx, &argc, &argv, error) || !vl_cli_spec_arg(argc, argv, &dir, error))
         return FALSE;
-    if (argc > 2 || (argc == 2 && lab)) {
-        g_set_error(error, VL_ERROR, VL_ERROR_USAGE,
-                    "usage: vmlab-virt status [SPECDIR|--lab NAME] [--json] [-c URI]");
-        return FALSE;
-    }
     /* As for down: only the lab's name is needed, whatever became of the rest of the spec. */
-    if (argc == 2 && !(lab = vl_spec_read_lab_name(argv[1], error)))
+    named = vl_cli_lab_resolve(lab, dir, FALSE, error);
+    if (!named && (lab || dir))
         return FALSE;
+    g_free(lab);
+    lab = named ? g_steal_pointer(&named) : vl_cli_lab_deployed(NULL);
     conn = vl_conn_open(uri, error);
     if (!conn)
         return FALSE;

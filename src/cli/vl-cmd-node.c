@@ -4,6 +4,7 @@
 
 #include "vl-error.h"
 #include "vl-fs.h"
+#include "vl-log.h"
 #include "vl-ssh.h"
 
 #include <errno.h>
@@ -16,6 +17,9 @@
 #include <unistd.h>
 
 #define VL_CONSOLE_ESCAPE 0x1d /* Ctrl-] */
+
+/* The longest `exec -t` (a day, in seconds): its milliseconds still fit a guint. */
+#define VL_EXEC_TIMEOUT_MAX 86400
 
 typedef struct {
     char *uri;
@@ -32,6 +36,42 @@ vl_node_opts_add(GOptionContext *ctx, VlNodeOpts *o)
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     g_option_context_add_main_entries(ctx, entries, NULL);
+}
+
+/*
+ * After parsing: --lab is checked to be a lab name, -S DIR stands for the lab its spec names, and
+ * without either the one lab that is up here is taken. With none or several up, @o->lab stays NULL
+ * and the node is looked for in every lab (vl_cli_lab_vms() says when that is ambiguous).
+ * Return: TRUE, or FALSE with a usage error.
+ */
+static gboolean
+vl_node_opts_finish(VlNodeOpts *o, GError **error)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *lab = vl_cli_lab_resolve(o->lab, vl_cli_specs(), FALSE, &err);
+
+    if (err) {
+        g_propagate_error(error, g_steal_pointer(&err));
+        return FALSE;
+    }
+    if (!lab)
+        lab = vl_cli_lab_deployed(NULL);
+    g_free(o->lab);
+    o->lab = g_steal_pointer(&lab);
+    return TRUE;
+}
+
+/* Return: TRUE if domain @name runs, else FALSE with a runtime error saying it does not. */
+static gboolean
+vl_node_check_running(virConnectPtr conn, const char *name, GError **error)
+{
+    g_autoptr(virDomain) dom = virDomainLookupByName(conn, name);
+
+    if (dom && virDomainIsActive(dom) == 1)
+        return TRUE;
+    g_set_error(error, VL_ERROR, VL_ERROR_FAILED,
+                "domain '%s' is not running (start it with 'vmlab-virt start %s')", name, name);
+    return FALSE;
 }
 
 static void
@@ -53,11 +93,11 @@ vl_cmd_start_stop(int argc, char **argv, gboolean start, GError **error)
     g_autoptr(GPtrArray) names = NULL;
 
     vl_node_opts_add(ctx, &o);
-    if (!vl_cli_parse(ctx, &argc, &argv, error))
+    if (!vl_cli_parse(ctx, &argc, &argv, error) || !vl_node_opts_finish(&o, error))
         return FALSE;
     if (argc != 2) {
-        g_set_error(error, VL_ERROR, VL_ERROR_USAGE,
-                    "usage: vmlab-virt %s NODE [--lab NAME] [-c URI]", argv[0]);
+        g_set_error(error, VL_ERROR, VL_ERROR_USAGE, "usage: %s NODE [--lab NAME] [-c URI]",
+                    g_get_prgname());
         return FALSE;
     }
     conn = vl_conn_open(o.uri, error);
@@ -165,19 +205,28 @@ vl_cmd_console(int argc, char **argv, GError **error)
     int fd;
 
     vl_node_opts_add(ctx, &o);
-    if (!vl_cli_parse(ctx, &argc, &argv, error))
+    g_option_context_set_description(ctx, "Examples:\n"
+                                          "  vmlab-virt console r1\n"
+                                          "  vmlab-virt console -S specs/example r1\n");
+    if (!vl_cli_parse(ctx, &argc, &argv, error) || !vl_node_opts_finish(&o, error))
         return FALSE;
     if (argc != 2) {
-        g_set_error(error, VL_ERROR, VL_ERROR_USAGE,
-                    "usage: vmlab-virt console NODE [--lab NAME] [-c URI]");
+        g_set_error(error, VL_ERROR, VL_ERROR_USAGE, "usage: %s NODE [--lab NAME] [-c URI]",
+                    g_get_prgname());
         return FALSE;
     }
     conn = vl_conn_open(o.uri, error);
     if (!conn)
         return FALSE;
     m = vl_node_single(conn, o.lab, argv[1], &domain, error);
-    if (!m)
+    if (!m || !vl_node_check_running(conn, domain, error))
         return FALSE;
+    if (!m->console_port) {
+        g_set_error(error, VL_ERROR, VL_ERROR_FAILED,
+                    "domain '%s' has no valid console port in its metadata%s%s", domain,
+                    m->invalid ? ": " : "", m->invalid ? m->invalid : "");
+        return FALSE;
+    }
     sc = g_socket_client_connect_to_host(client, m->host ? m->host : "127.0.0.1",
                                          (guint16)m->console_port, NULL, error);
     if (!sc) {
@@ -235,22 +284,34 @@ vl_cmd_ssh(int argc, char **argv, GError **error)
     g_autofree char *kh_opt = NULL;
     g_autofree char *dest = NULL;
     g_autoptr(GPtrArray) args = g_ptr_array_new();
+    char **command = NULL;
     const VlVm *vm;
 
     vl_node_opts_add(ctx, &o);
-    if (!vl_cli_parse(ctx, &argc, &argv, error))
+    g_option_context_set_description(ctx, "Examples:\n"
+                                          "  vmlab-virt ssh r2\n"
+                                          "  vmlab-virt ssh r1 -- ip -br addr\n"
+                                          "  vmlab-virt ssh -S specs/example r3 -- uname -a\n");
+    vl_cli_split_command(&argc, argv, &command);
+    if (!vl_cli_parse(ctx, &argc, &argv, error) || !vl_node_opts_finish(&o, error))
         return FALSE;
-    if (argc < 2) {
+    if (argc < 2 || (command && argc > 2)) {
         g_set_error(error, VL_ERROR, VL_ERROR_USAGE,
-                    "usage: vmlab-virt ssh NODE [--lab NAME] [-- CMD...]");
+                    "usage: %s NODE [--lab NAME] [-c URI] [-- CMD...]", g_get_prgname());
         return FALSE;
     }
     conn = vl_conn_open(o.uri, error);
     if (!conn)
         return FALSE;
     m = vl_node_single(conn, o.lab, argv[1], &domain, error);
-    if (!m || !(spec = vl_node_spec(m, error)))
+    if (!m || !vl_node_check_running(conn, domain, error) || !(spec = vl_node_spec(m, error)))
         return FALSE;
+    if (!m->ssh_port) {
+        g_set_error(error, VL_ERROR, VL_ERROR_FAILED,
+                    "domain '%s' has no valid SSH port in its metadata%s%s", domain,
+                    m->invalid ? ": " : "", m->invalid ? m->invalid : "");
+        return FALSE;
+    }
     vm = vl_spec_find_vm(spec, domain);
     lab_dir = vl_fs_lab_dir(m->lab);
     known = g_build_filename(lab_dir, "known_hosts", NULL);
@@ -265,10 +326,18 @@ vl_cmd_ssh(int argc, char **argv, GError **error)
     g_ptr_array_add(args, kh_opt);
     g_ptr_array_add(args, "-o");
     g_ptr_array_add(args, "StrictHostKeyChecking=accept-new");
+    /* "--": ssh takes no option after this, so the command's own dashed arguments stay its own */
+    g_ptr_array_add(args, "--");
     g_ptr_array_add(args, dest);
+    for (int i = 0; command && command[i]; i++)
+        g_ptr_array_add(args, command[i]);
     for (int i = 2; i < argc; i++)
         g_ptr_array_add(args, argv[i]);
     g_ptr_array_add(args, NULL);
+    {
+        g_autofree char *line = g_strjoinv(" ", (char **)args->pdata);
+        vl_trace("running %s", line);
+    }
     execvp("ssh", (char **)args->pdata);
     g_set_error(error, VL_ERROR, VL_ERROR_FAILED, "cannot run ssh: %s", g_strerror(errno));
     return FALSE;
@@ -279,12 +348,16 @@ vl_cmd_exec(int argc, char **argv, GError **error)
 {
     g_auto(VlNodeOpts) o = {0};
     gboolean all = FALSE;
-    gint timeout = 60;
+    g_autofree char *timeout_arg = NULL;
+    guint64 timeout = 60;
     GOptionEntry entries[] = {
         {"all", 'a', 0, G_OPTION_ARG_NONE, &all, "Run on every VM of the lab (--lab NAME)", NULL},
-        {"timeout", 't', 0, G_OPTION_ARG_INT, &timeout, "Seconds per VM (default 60)", "S"},
+        {"timeout", 't', 0, G_OPTION_ARG_STRING, &timeout_arg,
+         "Seconds per VM, 1.." G_STRINGIFY(VL_EXEC_TIMEOUT_MAX) " (default 60)", "S"},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
+    g_autoptr(GError) terr = NULL;
+    char **argv_cmd = NULL;
     g_autoptr(GOptionContext) ctx =
         g_option_context_new("NODE|--all -- CMD... - run a command over SSH");
     g_autoptr(virConnect) conn = NULL;
@@ -298,21 +371,43 @@ vl_cmd_exec(int argc, char **argv, GError **error)
 
     vl_node_opts_add(ctx, &o);
     g_option_context_add_main_entries(ctx, entries, NULL);
-    if (!vl_cli_parse(ctx, &argc, &argv, error))
+    g_option_context_set_description(ctx, "Examples:\n"
+                                          "  vmlab-virt exec r1 -- uname -a\n"
+                                          "  vmlab-virt exec --all -- ip -br addr\n"
+                                          "  vmlab-virt exec --all --lab example -t 20 -- ping -c1 "
+                                          "127.0.0.1\n");
+    vl_cli_split_command(&argc, argv, &argv_cmd);
+    if (!vl_cli_parse(ctx, &argc, &argv, error) || !vl_node_opts_finish(&o, error))
         return FALSE;
-    first_cmd = all ? 1 : 2;
-    if (argc <= first_cmd || (!all && argc < 3)) {
-        g_set_error(error, VL_ERROR, VL_ERROR_USAGE,
-                    "usage: vmlab-virt exec NODE|--all [--lab NAME] -- CMD...");
+    if (timeout_arg &&
+        !g_ascii_string_to_unsigned(timeout_arg, 10, 1, VL_EXEC_TIMEOUT_MAX, &timeout, &terr)) {
+        g_set_error(error, VL_ERROR, VL_ERROR_USAGE, "--timeout: %s", terr->message);
         return FALSE;
     }
-    command = g_strjoinv(" ", argv + first_cmd);
+    /* The command: what follows "--", else the arguments after NODE */
+    first_cmd = all ? 1 : 2;
+    if ((!all && argc < 2) || (argv_cmd ? argc != first_cmd || !argv_cmd[0] : argc <= first_cmd)) {
+        g_set_error(error, VL_ERROR, VL_ERROR_USAGE,
+                    "usage: %s NODE|--all [--lab NAME] [-t S] -- CMD...", g_get_prgname());
+        return FALSE;
+    }
+    command = g_strjoinv(" ", argv_cmd ? argv_cmd : argv + first_cmd);
     conn = vl_conn_open(o.uri, error);
     if (!conn)
         return FALSE;
     metas = vl_conn_lab_domains(conn, o.lab, error);
     if (!metas)
         return FALSE;
+    if (all && !g_hash_table_size(metas)) {
+        g_autofree char *uri = virConnectGetURI(conn);
+        if (o.lab)
+            g_set_error(error, VL_ERROR, VL_ERROR_FAILED,
+                        "lab '%s' is not up (no domain of it on %s)", o.lab, uri ? uri : "libvirt");
+        else
+            g_set_error(error, VL_ERROR, VL_ERROR_FAILED, "no lab is up on %s",
+                        uri ? uri : "libvirt");
+        return FALSE;
+    }
     if (all) {
         g_autoptr(GList) keys = g_list_sort(g_hash_table_get_keys(metas), (GCompareFunc)g_strcmp0);
         names = g_ptr_array_new_with_free_func(g_free);
@@ -340,6 +435,19 @@ vl_cmd_exec(int argc, char **argv, GError **error)
         if (!names)
             return FALSE;
     }
+    /* Every VM must run, or the command would wait for each one's timeout in turn. */
+    for (guint i = 0; i < names->len; i++) {
+        const char *name = g_ptr_array_index(names, i);
+        const VlDomainMeta *m = g_hash_table_lookup(metas, name);
+        if (!vl_node_check_running(conn, name, error))
+            return FALSE;
+        if (!m->ssh_port) {
+            g_set_error(error, VL_ERROR, VL_ERROR_FAILED,
+                        "domain '%s' has no valid SSH port in its metadata%s%s", name,
+                        m->invalid ? ": " : "", m->invalid ? m->invalid : "");
+            return FALSE;
+        }
+    }
     spec = vl_node_spec(g_hash_table_lookup(metas, g_ptr_array_index(names, 0)), error);
     if (!spec)
         return FALSE;
@@ -355,7 +463,7 @@ vl_cmd_exec(int argc, char **argv, GError **error)
         int status = 0;
         VlSshTarget t = {
             m->host ? m->host : "127.0.0.1", m->ssh_port, vm ? vm->node->ssh_user : "admin",
-            vm ? vm->node->ssh_pass : "",    known,       (guint)timeout * 1000};
+            vm ? vm->node->ssh_pass : "",    known,       (guint)(timeout * 1000)};
 
         g_print("== %s\n", name);
         if (!vl_ssh_exec(&t, command, &out, &err, &status, NULL, &e)) {

@@ -30,7 +30,9 @@ vl_cmd_render(int argc, char **argv, GError **error)
          "TYPE"},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
-    g_autoptr(GOptionContext) ctx = g_option_context_new("SPECDIR - render libvirt domain XML");
+    g_autoptr(GOptionContext) ctx =
+        g_option_context_new("SPECDIR|-S DIR - render libvirt domain XML");
+    const char *dir = NULL;
     g_autoptr(VlSpec) spec = NULL;
     g_autoptr(VlRenderer) r = NULL;
     g_autofree char *vt_line = NULL;
@@ -39,16 +41,20 @@ vl_cmd_render(int argc, char **argv, GError **error)
 
     g_option_context_add_main_entries(ctx, entries, NULL);
     g_option_context_set_description(
-        ctx, "Without -o or --node, every domain is printed to stdout in turn.");
-    if (!vl_cli_parse(ctx, &argc, &argv, error))
+        ctx, "Without -o or --node, every domain is printed to stdout in turn.\n\n"
+             "Examples:\n"
+             "  vmlab-virt render specs/example -o example-xml\n"
+             "  vmlab-virt render -S specs/example --node r1 --virt-type qemu\n");
+    if (!vl_cli_parse(ctx, &argc, &argv, error) || !vl_cli_spec_arg(argc, argv, &dir, error))
         return FALSE;
-    if (argc != 2) {
+    if (!dir) {
         g_set_error(error, VL_ERROR, VL_ERROR_USAGE,
-                    "usage: vmlab-virt render SPECDIR [-o DIR] [--node NAME] [--virt-type "
-                    "qemu|kvm] [-c URI]");
+                    "usage: %s SPECDIR|-S DIR [-o DIR] [--node NAME] [--virt-type qemu|kvm] [-c "
+                    "URI]",
+                    g_get_prgname());
         return FALSE;
     }
-    spec = vl_cli_spec_load(argv[1], FALSE, error);
+    spec = vl_cli_spec_load(dir, FALSE, error);
     if (!spec)
         return FALSE;
     /* Without -c, the local host is judged by the same rule as a connection's host. */
@@ -71,8 +77,8 @@ vl_cmd_render(int argc, char **argv, GError **error)
                         node->vms->len, ((VlVm *)g_ptr_array_index(node->vms, 0))->name);
             return FALSE;
         } else {
-            g_set_error(error, VL_ERROR, VL_ERROR_USAGE, "%s: no device or domain named '%s'",
-                        argv[1], node_name);
+            g_set_error(error, VL_ERROR, VL_ERROR_USAGE, "%s: no device or domain named '%s'", dir,
+                        node_name);
             return FALSE;
         }
     } else {

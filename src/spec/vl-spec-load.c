@@ -43,6 +43,15 @@ vl_spec_name_is_valid(const char *name)
     return TRUE;
 }
 
+gboolean
+vl_spec_lab_name_check(const char *name, const char *where, GError **error)
+{
+    if (vl_spec_name_is_valid(name))
+        return TRUE;
+    g_set_error(error, VL_ERROR, VL_ERROR_USAGE, "%s: " VL_LAB_NAME_RULE ", got '%s'", where, name);
+    return FALSE;
+}
+
 /* Return: the port base at @key of the vmlab section, checked to be 1..65535. */
 static guint
 vl_spec_load_port_base(json_object *section, const char *section_name, const char *key, guint def,
@@ -658,8 +667,7 @@ vl_spec_load(const char *dir, VlDiag *diag)
             vl_spec_name_is_valid(json_object_get_string(v)))
             spec->name = g_strdup(json_object_get_string(v));
         else
-            vl_diag_error(diag, VL_TOPOLOGY_FILE, "name",
-                          "must be a lab name (letters, digits, '_', '.', '-'; at most 64), got %s",
+            vl_diag_error(diag, VL_TOPOLOGY_FILE, "name", VL_LAB_NAME_RULE ", got %s",
                           json_object_is_type(v, json_type_string) ? json_object_get_string(v)
                                                                    : vl_json_type_name(v));
     }
@@ -698,9 +706,17 @@ vl_spec_read_lab_name(const char *dir, GError **error)
     json_object *v = NULL;
 
     if (topo && json_object_is_type(topo, json_type_object) &&
-        json_object_object_get_ex(topo, "name", &v) && json_object_is_type(v, json_type_string) &&
-        vl_spec_name_is_valid(json_object_get_string(v)))
-        return g_strdup(json_object_get_string(v));
+        json_object_object_get_ex(topo, "name", &v)) {
+        /* A bad name is an error, never a reason to fall back to the folder's name. */
+        if (json_object_is_type(v, json_type_string) &&
+            vl_spec_name_is_valid(json_object_get_string(v)))
+            return g_strdup(json_object_get_string(v));
+        g_set_error(error, VL_ERROR, VL_ERROR_INVALID,
+                    "%s/" VL_TOPOLOGY_FILE ": name: " VL_LAB_NAME_RULE ", got %s", dir,
+                    json_object_is_type(v, json_type_string) ? json_object_get_string(v)
+                                                             : vl_json_type_name(v));
+        return NULL;
+    }
     if (vl_spec_name_is_valid(base) && g_file_test(abs, G_FILE_TEST_IS_DIR))
         return g_steal_pointer(&base);
     g_set_error(error, VL_ERROR, VL_ERROR_INVALID,

@@ -12,6 +12,11 @@ void vl_nic_free(gpointer data);
  */
 gboolean vl_spec_name_is_valid(const char *name);
 
+/* What a lab name must be, for messages. */
+#define VL_LAB_NAME_RULE                                                                           \
+    "must be a lab name: a letter or digit, then letters, digits, '_', '.' or '-', at most 64 "    \
+    "in all"
+
 /* Reads topology.json's links, joining interfaces; reports bad endpoints and reuse. */
 void vl_spec_load_links(VlSpec *spec, VlDiag *diag);
 

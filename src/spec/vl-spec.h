@@ -202,6 +202,16 @@ VlSpec *vl_spec_load(const char *dir, VlDiag *diag);
 void vl_spec_free(VlSpec *spec);
 
 /**
+ * vl_spec_lab_name_check:
+ * @name: a lab name from a command-line option or a file
+ * @where: what to name in the message, e.g. "--lab" or "topology.json: name"
+ *
+ * A lab name is one safe path component: [A-Za-z0-9][A-Za-z0-9_.-]{0,63}.
+ * Return: TRUE if @name is one, else FALSE with a VL_ERROR_USAGE error naming @where and @name.
+ */
+gboolean vl_spec_lab_name_check(const char *name, const char *where, GError **error);
+
+/**
  * vl_spec_read_lab_name:
  * @dir: a spec folder
  *

@@ -4,6 +4,7 @@
 
 #include "vl-error.h"
 #include "vl-render.h"
+#include "vl-spec.h"
 #include "vl-xml.h"
 
 #include <libvirt/virterror.h>
@@ -46,6 +47,7 @@ vl_domain_meta_free(VlDomainMeta *m)
     g_free(m->digest);
     g_free(m->spec_dir);
     g_free(m->host);
+    g_free(m->invalid);
     g_free(m);
 }
 
@@ -62,6 +64,23 @@ vl_meta_text(xmlXPathContext *ctxt, const char *expr)
     }
     xmlXPathFreeObject(res);
     return out;
+}
+
+/* Return: @text as a TCP port (1..65535), else 0, noting why in @invalid (when it is the first). */
+static guint
+vl_meta_port(const char *text, const char *what, char **invalid)
+{
+    guint64 v = 0;
+    g_autoptr(GError) err = NULL;
+
+    if (!text)
+        return 0;
+    if (!g_ascii_string_to_unsigned(text, 10, 1, 65535, &v, &err)) {
+        if (!*invalid)
+            *invalid = g_strdup_printf("%s: %s", what, err->message);
+        return 0;
+    }
+    return (guint)v;
 }
 
 VlDomainMeta *
@@ -91,10 +110,11 @@ vl_domain_meta_get(virDomainPtr dom)
     m->host = vl_meta_text(ctxt, "/*[local-name()=\'vm\']/*[local-name()=\'host\']");
     ssh = vl_meta_text(ctxt, "/*[local-name()=\'vm\']/*[local-name()=\'ssh-port\']");
     console = vl_meta_text(ctxt, "/*[local-name()=\'vm\']/*[local-name()=\'console-port\']");
-    m->ssh_port = ssh ? (guint)g_ascii_strtoull(ssh, NULL, 10) : 0;
-    m->console_port = console ? (guint)g_ascii_strtoull(console, NULL, 10) : 0;
+    m->ssh_port = vl_meta_port(ssh, "ssh-port", &m->invalid);
+    m->console_port = vl_meta_port(console, "console-port", &m->invalid);
     xmlXPathFreeContext(ctxt);
-    if (!m->lab) {
+    /* The lab becomes a folder name: a domain naming "../x" is none of ours. */
+    if (!m->lab || !vl_spec_lab_name_check(m->lab, "lab", NULL)) {
         vl_domain_meta_free(m);
         return NULL;
     }

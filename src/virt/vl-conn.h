@@ -26,14 +26,16 @@ typedef struct {
     char *digest;
     char *spec_dir;
     char *host;
-    guint ssh_port;
-    guint console_port;
+    guint ssh_port;     /* 1..65535, or 0 when missing or invalid */
+    guint console_port; /* 1..65535, or 0 when missing or invalid */
+    char *invalid;      /* (nullable): what was wrong with a port, e.g. "ssh-port '70000': ..." */
 } VlDomainMeta;
 
 void vl_domain_meta_free(VlDomainMeta *m);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VlDomainMeta, vl_domain_meta_free)
 
-/* Return: (transfer full) (nullable): @dom's vmlab metadata, NULL when it has none. */
+/* Return: (transfer full) (nullable): @dom's vmlab metadata, NULL when it has none or its lab is
+ * not a valid lab name. A port outside 1..65535 reads as 0, with @invalid saying why. */
 VlDomainMeta *vl_domain_meta_get(virDomainPtr dom);
 
 /**
