@@ -74,6 +74,19 @@ vl_node_check_running(virConnectPtr conn, const char *name, GError **error)
     return FALSE;
 }
 
+/* Return: TRUE if @port (from @m's metadata) is a port, else FALSE with a runtime error. */
+static gboolean
+vl_node_check_port(const char *domain, const VlDomainMeta *m, guint port, const char *what,
+                   GError **error)
+{
+    if (port)
+        return TRUE;
+    g_set_error(error, VL_ERROR, VL_ERROR_FAILED,
+                "domain '%s' has no valid %s port in its metadata%s%s", domain, what,
+                m->invalid ? ": " : "", m->invalid ? m->invalid : "");
+    return FALSE;
+}
+
 static void
 vl_node_opts_clear(VlNodeOpts *o)
 {
@@ -115,6 +128,8 @@ vl_cmd_start_stop(int argc, char **argv, gboolean start, GError **error)
             vl_error_set_libvirt(error, "cannot find domain '%s'", name);
             return FALSE;
         }
+        if (active == 1 ? !start : start)
+            vl_trace("%s('%s')", start ? "virDomainCreate" : "virDomainDestroy", name);
         if (start && active != 1 && virDomainCreate(dom) < 0) {
             vl_error_set_libvirt(error, "cannot start domain '%s'", name);
             return FALSE;
@@ -221,12 +236,8 @@ vl_cmd_console(int argc, char **argv, GError **error)
     m = vl_node_single(conn, o.lab, argv[1], &domain, error);
     if (!m || !vl_node_check_running(conn, domain, error))
         return FALSE;
-    if (!m->console_port) {
-        g_set_error(error, VL_ERROR, VL_ERROR_FAILED,
-                    "domain '%s' has no valid console port in its metadata%s%s", domain,
-                    m->invalid ? ": " : "", m->invalid ? m->invalid : "");
+    if (!vl_node_check_port(domain, m, m->console_port, "console", error))
         return FALSE;
-    }
     sc = g_socket_client_connect_to_host(client, m->host ? m->host : "127.0.0.1",
                                          (guint16)m->console_port, NULL, error);
     if (!sc) {
@@ -304,14 +315,10 @@ vl_cmd_ssh(int argc, char **argv, GError **error)
     if (!conn)
         return FALSE;
     m = vl_node_single(conn, o.lab, argv[1], &domain, error);
-    if (!m || !vl_node_check_running(conn, domain, error) || !(spec = vl_node_spec(m, error)))
+    if (!m || !vl_node_check_running(conn, domain, error) ||
+        !vl_node_check_port(domain, m, m->ssh_port, "SSH", error) ||
+        !(spec = vl_node_spec(m, error)))
         return FALSE;
-    if (!m->ssh_port) {
-        g_set_error(error, VL_ERROR, VL_ERROR_FAILED,
-                    "domain '%s' has no valid SSH port in its metadata%s%s", domain,
-                    m->invalid ? ": " : "", m->invalid ? m->invalid : "");
-        return FALSE;
-    }
     vm = vl_spec_find_vm(spec, domain);
     lab_dir = vl_fs_lab_dir(m->lab);
     known = g_build_filename(lab_dir, "known_hosts", NULL);
@@ -441,12 +448,8 @@ vl_cmd_exec(int argc, char **argv, GError **error)
         const VlDomainMeta *m = g_hash_table_lookup(metas, name);
         if (!vl_node_check_running(conn, name, error))
             return FALSE;
-        if (!m->ssh_port) {
-            g_set_error(error, VL_ERROR, VL_ERROR_FAILED,
-                        "domain '%s' has no valid SSH port in its metadata%s%s", name,
-                        m->invalid ? ": " : "", m->invalid ? m->invalid : "");
+        if (!vl_node_check_port(name, m, m->ssh_port, "SSH", error))
             return FALSE;
-        }
     }
     spec = vl_node_spec(g_hash_table_lookup(metas, g_ptr_array_index(names, 0)), error);
     if (!spec)
@@ -466,6 +469,7 @@ vl_cmd_exec(int argc, char **argv, GError **error)
             vm ? vm->node->ssh_pass : "",    known,       (guint)(timeout * 1000)};
 
         g_print("== %s\n", name);
+        vl_trace("libssh2 %s@%s:%u (%s): %s", t.user, t.host, t.port, name, command);
         if (!vl_ssh_exec(&t, command, &out, &err, &status, NULL, &e)) {
             g_print("error: %s\n", e->message);
             worst = MAX(worst, 255);

@@ -3,8 +3,10 @@
 #include "vl-conn.h"
 
 #include "vl-error.h"
+#include "vl-log.h"
 #include "vl-render.h"
 #include "vl-spec.h"
+#include "vl-xml-diff.h"
 #include "vl-xml.h"
 
 #include <libvirt/virterror.h>
@@ -25,6 +27,8 @@ vl_conn_open(const char *uri, GError **error)
 
     virSetErrorFunc(NULL, vl_conn_silence);
     conn = virConnectOpen(uri);
+    vl_trace("virConnectOpen(%s): %s", uri ? uri : "NULL (the default URI)",
+             conn ? "ok" : "failed");
     if (!conn) {
         vl_error_set_libvirt(error, "cannot connect to libvirt at '%s'",
                              uri ? uri
@@ -121,6 +125,24 @@ vl_domain_meta_get(virDomainPtr dom)
     return m;
 }
 
+char *
+vl_domain_describe_change(virDomainPtr dom, const VlDomainMeta *meta, const char *xml)
+{
+    g_autofree char *current = NULL;
+    char *diff;
+
+    if (!meta || !meta->digest)
+        return g_strdup("its metadata holds no digest of its inputs");
+    current = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
+    vl_trace("virDomainGetXMLDesc('%s', INACTIVE): %s", virDomainGetName(dom),
+             current ? "ok" : "failed");
+    diff = current ? vl_xml_diff_describe(current, xml, 6) : NULL;
+    return diff ? diff
+                : g_strdup_printf("the rendered XML changed (its digest is not %s), though not in "
+                                  "a way libvirt's definition shows",
+                                  meta->digest);
+}
+
 GHashTable *
 vl_conn_lab_domains(virConnectPtr conn, const char *lab, GError **error)
 {
@@ -128,6 +150,7 @@ vl_conn_lab_domains(virConnectPtr conn, const char *lab, GError **error)
     int n = virConnectListAllDomains(conn, &doms, 0);
     GHashTable *out;
 
+    vl_trace("virConnectListAllDomains: %d domains", n);
     if (n < 0) {
         vl_error_set_libvirt(error, "cannot list domains");
         return NULL;

@@ -39,6 +39,17 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VlDomainMeta, vl_domain_meta_free)
 VlDomainMeta *vl_domain_meta_get(virDomainPtr dom);
 
 /**
+ * vl_domain_describe_change:
+ * @dom: a domain of ours about to be redefined
+ * @meta: (nullable): its metadata
+ * @xml: the domain XML just rendered for it
+ *
+ * Return: (transfer full): why @dom is redefined, in words: its metadata has no digest, or the
+ *   elements and values in which @xml differs from what libvirt holds (vl_xml_diff_describe()).
+ */
+char *vl_domain_describe_change(virDomainPtr dom, const VlDomainMeta *meta, const char *xml);
+
+/**
  * vl_conn_lab_domains:
  * @lab: (nullable): a lab name, or NULL for every vmlab domain
  *

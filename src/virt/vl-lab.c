@@ -5,6 +5,7 @@
 #include "vl-error.h"
 #include "vl-fs.h"
 #include "vl-json.h"
+#include "vl-log.h"
 #include "vl-ftp-setup.h"
 #include "vl-lock.h"
 #include "vl-sros-disk.h"
@@ -113,6 +114,7 @@ vl_up_start_worker(gpointer data, gpointer user_data)
         return;
     }
     if (virDomainIsActive(dom) != 1) {
+        vl_trace("virDomainCreate('%s')", job->vm->name);
         if (virDomainCreate(dom) < 0) {
             vl_error_set_libvirt(&err, "cannot start domain '%s'", job->vm->name);
             vl_up_fail(run, job->report, err);
@@ -240,10 +242,13 @@ vl_lab_remove_domain(virConnectPtr conn, virStoragePoolPtr pool, const char *nam
     g_autofree char *vol = g_strdup_printf("%s.qcow2", name);
 
     if (dom) {
+        if (virDomainIsActive(dom) == 1)
+            vl_trace("virDomainDestroy('%s')", name);
         if (virDomainIsActive(dom) == 1 && virDomainDestroy(dom) < 0) {
             vl_error_set_libvirt(error, "cannot stop domain '%s'", name);
             return FALSE;
         }
+        vl_trace("virDomainUndefineFlags('%s')", name);
         if (virDomainUndefineFlags(dom, VIR_DOMAIN_UNDEFINE_NVRAM |
                                             VIR_DOMAIN_UNDEFINE_MANAGED_SAVE) < 0 &&
             virDomainUndefine(dom) < 0) {
@@ -300,11 +305,17 @@ vl_up_define_vm(VlUpRun *run, VlRenderer *r, virStoragePoolPtr pool, VlVm *vm, V
             return FALSE;
         }
         uuid = g_strdup(buf);
+        {
+            g_autofree char *why = vl_domain_describe_change(dom, meta, xml);
+            vl_trace("redefining '%s': %s", vm->name, why);
+        }
         g_clear_pointer(&xml, g_free);
         xml = vl_up_domain_xml(r, run->spec, vm, uuid, error);
         if (!xml)
             return FALSE;
         /* New inputs take effect at the next boot: stop it now, start it again later. */
+        if (virDomainIsActive(dom) == 1)
+            vl_trace("virDomainDestroy('%s')", vm->name);
         if (virDomainIsActive(dom) == 1 && virDomainDestroy(dom) < 0) {
             vl_error_set_libvirt(error, "cannot stop domain '%s' to redefine it", vm->name);
             return FALSE;
@@ -317,6 +328,7 @@ vl_up_define_vm(VlUpRun *run, VlRenderer *r, virStoragePoolPtr pool, VlVm *vm, V
         !vl_storage_volume_create(pool, vm, report->action == VL_VM_ACTION_REDEFINE || ephemeral,
                                   error))
         return FALSE;
+    vl_trace("virDomainDefineXML('%s')", vm->name);
     defined = virDomainDefineXML(run->conn, xml);
     if (!defined) {
         vl_error_set_libvirt(error, "cannot define domain '%s'", vm->name);

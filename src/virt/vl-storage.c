@@ -3,6 +3,7 @@
 #include "vl-storage.h"
 
 #include "vl-error.h"
+#include "vl-log.h"
 #include "vl-xml.h"
 
 #include <errno.h>
@@ -101,6 +102,7 @@ vl_storage_pool_ensure(virConnectPtr conn, const char *lab, const char *dir, GEr
         xmlNewTextChild(target, NULL, BAD_CAST "path", BAD_CAST dir);
         xml = vl_storage_xml_string(doc);
         xmlFreeDoc(doc);
+        vl_trace("virStoragePoolDefineXML('%s' at '%s'), virStoragePoolBuild", name, dir);
         pool = virStoragePoolDefineXML(conn, xml, 0);
         if (!pool) {
             vl_error_set_libvirt(error, "cannot define storage pool '%s'", name);
@@ -114,6 +116,8 @@ vl_storage_pool_ensure(virConnectPtr conn, const char *lab, const char *dir, GEr
         virStoragePoolSetAutostart(pool, 1);
     }
     active = virStoragePoolIsActive(pool);
+    if (active == 0)
+        vl_trace("virStoragePoolCreate('%s')", name);
     if (active == 0 && virStoragePoolCreate(pool, 0) < 0) {
         vl_error_set_libvirt(error, "cannot start storage pool '%s'", name);
         virStoragePoolFree(pool);
@@ -155,6 +159,7 @@ vl_storage_volume_delete(virStoragePoolPtr pool, const char *name, GError **erro
 
     if (!vol)
         return TRUE;
+    vl_trace("virStorageVolDelete('%s')", name);
     if (virStorageVolDelete(vol, 0) < 0) {
         vl_error_set_libvirt(error, "cannot delete volume '%s'", name);
         return FALSE;
@@ -196,6 +201,7 @@ vl_storage_volume_create(virStoragePoolPtr pool, const VlVm *vm, gboolean recrea
     }
     xml = vl_storage_xml_string(doc);
     xmlFreeDoc(doc);
+    vl_trace("virStorageVolCreateXML('%s' on '%s')", volname, vm->backing_path);
     vol = virStorageVolCreateXML(pool, xml, 0);
     if (!vol) {
         vl_error_set_libvirt(error, "cannot create volume '%s' for domain '%s'", volname, vm->name);
@@ -214,6 +220,8 @@ vl_storage_pool_delete(virStoragePoolPtr pool, GError **error)
     if (virStoragePoolIsActive(pool) == 1) {
         virStoragePoolRefresh(pool, 0);
         n = virStoragePoolListAllVolumes(pool, &vols, 0);
+        vl_trace("virStorageVolDelete of %d volumes, virStoragePoolDestroy, virStoragePoolDelete",
+                 n);
         for (int i = 0; i < n; i++) {
             if (virStorageVolDelete(vols[i], 0) < 0 && error && !*error)
                 vl_error_set_libvirt(error, "cannot delete volume '%s'",
@@ -227,6 +235,7 @@ vl_storage_pool_delete(virStoragePoolPtr pool, GError **error)
         virStoragePoolDestroy(pool);
         virStoragePoolDelete(pool, 0);
     }
+    vl_trace("virStoragePoolUndefine('%s')", virStoragePoolGetName(pool));
     if (virStoragePoolUndefine(pool) < 0) {
         vl_error_set_libvirt(error, "cannot undefine storage pool '%s'",
                              virStoragePoolGetName(pool));

@@ -3,6 +3,7 @@
 #include "vl-virt-type.h"
 
 #include "vl-error.h"
+#include "vl-log.h"
 #include "vl-xml.h"
 
 #include <fcntl.h>
@@ -221,6 +222,9 @@ vl_virt_type_detect(virConnectPtr conn, GError **error)
     if (!doc)
         return NULL;
     arch = vl_virt_type_xpath_string(doc, "string(/capabilities/host/cpu/arch)");
+    vl_trace("virConnectGetCapabilities, virConnectGetDomainCapabilities(%s, kvm), "
+             "virConnectBaselineHypervisorCPU",
+             arch ? arch : "?");
     return vl_virt_type_from_caps(conn, caps, arch && vl_virt_type_kvm_offered(conn, caps, arch),
                                   error);
 }
