@@ -106,6 +106,12 @@ vl_cmd_start_stop(int argc, char **argv, gboolean start, GError **error)
     g_autoptr(GPtrArray) names = NULL;
 
     vl_node_opts_add(ctx, &o);
+    g_option_context_set_description(ctx, start ? "Examples:\n"
+                                                  "  vmlab-virt start r1\n"
+                                                  "  vmlab-virt start -S specs/example r2\n"
+                                                : "Examples:\n"
+                                                  "  vmlab-virt stop r1\n"
+                                                  "  vmlab-virt stop --lab example r2\n");
     if (!vl_cli_parse(ctx, &argc, &argv, error) || !vl_node_opts_finish(&o, error))
         return FALSE;
     if (argc != 2) {
