@@ -374,6 +374,17 @@ static const BadCase bad_cases[] = {
      "platforms.json: platforms.p.vm_interface_map.Ethernet4: ", "already mapped"},
     {"bad-lab-name", "topology.json", "{\"name\": \"my lab\", \"devices\": {\"a\": {}, \"b\": {}}}",
      "topology.json: name: ", "my lab"},
+    {"lab-name-path", "topology.json",
+     "{\"name\": \"../../../tmp/x\", \"devices\": {\"a\": {}, \"b\": {}}}",
+     "topology.json: name: ", "must be a lab name"},
+    {"lab-name-dot", "topology.json", "{\"name\": \".x\", \"devices\": {\"a\": {}, \"b\": {}}}",
+     "topology.json: name: ", "'.x'"},
+    {"lab-name-too-long", "topology.json",
+     "{\"name\": \"a1234567890123456789012345678901234567890123456789012345678901234\", "
+     "\"devices\": {\"a\": {}, \"b\": {}}}",
+     "topology.json: name: ", "at most 64"},
+    {"lab-name-not-string", "topology.json", "{\"name\": 7, \"devices\": {\"a\": {}, \"b\": {}}}",
+     "topology.json: name: ", "must be a lab name"},
     {"missing-template", "profiles/a.json", "{\"platform\": \"p\", \"vm_template\": \"nope.xml\"}",
      "profiles/a.json: vm_template: ", "cannot be read"},
     {"tcp-cycle", "topology.json",
@@ -447,6 +458,39 @@ test_validate_ok_exit(void)
     vl_test_rmtree(dir);
 }
 
+/* down and status read only the lab's name: a bad one is an error, not the folder's name. */
+static void
+test_read_lab_name(void)
+{
+    g_autofree char *dir = spec_make(BASE_TOPOLOGY, BASE_PLATFORMS, BASE_PROFILE_A, BASE_PROFILE_B);
+    g_autoptr(GError) err = NULL;
+    g_autofree char *name = vl_spec_read_lab_name(dir, &err);
+    g_autofree char *bad = NULL;
+    g_autofree char *ok64 = g_strnfill(64, 'z');
+    g_autofree char *long_topo = g_strdup_printf("{\"name\": \"%s\"}", ok64);
+
+    g_assert_no_error(err);
+    g_assert_cmpstr(name, ==, "t");
+    vl_test_write(dir, "topology.json", "{\"name\": \"../../../tmp/x\", \"devices\": {}}");
+    bad = vl_spec_read_lab_name(dir, &err);
+    g_assert_null(bad);
+    g_assert_error(err, VL_ERROR, VL_ERROR_INVALID);
+    g_assert_nonnull(strstr(err->message, "topology.json: name: must be a lab name"));
+    g_assert_nonnull(strstr(err->message, "../../../tmp/x"));
+    g_clear_error(&err);
+    g_clear_pointer(&name, g_free);
+    vl_test_write(dir, "topology.json", long_topo);
+    name = vl_spec_read_lab_name(dir, &err);
+    g_assert_no_error(err);
+    g_assert_cmpstr(name, ==, ok64);
+    g_assert_true(vl_spec_lab_name_check("a-b_c.9", "--lab", NULL));
+    g_assert_false(vl_spec_lab_name_check("_a", "--lab", NULL));
+    g_assert_false(vl_spec_lab_name_check("a\nb", "--lab", &err));
+    g_assert_error(err, VL_ERROR, VL_ERROR_USAGE);
+    g_assert_true(g_str_has_prefix(err->message, "--lab: must be a lab name"));
+    vl_test_rmtree(dir);
+}
+
 static void
 test_examples_valid(void)
 {
@@ -476,6 +520,7 @@ main(int argc, char **argv)
     g_test_add_func("/spec/json/line-column", test_json_line_column);
     g_test_add_func("/spec/json/write-keeps-fields", test_write_atomic_keeps_fields);
     g_test_add_func("/spec/validate/ok-exit", test_validate_ok_exit);
+    g_test_add_func("/spec/lab-name/read", test_read_lab_name);
     for (guint i = 0; i < G_N_ELEMENTS(bad_cases); i++) {
         g_autofree char *path = g_strdup_printf("/spec/bad/%s", bad_cases[i].name);
         g_test_add_data_func(path, &bad_cases[i], test_bad_case);

@@ -667,9 +667,11 @@ vl_spec_load(const char *dir, VlDiag *diag)
             vl_spec_name_is_valid(json_object_get_string(v)))
             spec->name = g_strdup(json_object_get_string(v));
         else
-            vl_diag_error(diag, VL_TOPOLOGY_FILE, "name", VL_LAB_NAME_RULE ", got %s",
+            vl_diag_error(diag, VL_TOPOLOGY_FILE, "name", VL_LAB_NAME_RULE ", got %s%s%s",
+                          json_object_is_type(v, json_type_string) ? "'" : "",
                           json_object_is_type(v, json_type_string) ? json_object_get_string(v)
-                                                                   : vl_json_type_name(v));
+                                                                   : vl_json_type_name(v),
+                          json_object_is_type(v, json_type_string) ? "'" : "");
     }
     if (!spec->name) {
         g_autofree char *base = g_path_get_basename(spec->dir);
@@ -712,9 +714,11 @@ vl_spec_read_lab_name(const char *dir, GError **error)
             vl_spec_name_is_valid(json_object_get_string(v)))
             return g_strdup(json_object_get_string(v));
         g_set_error(error, VL_ERROR, VL_ERROR_INVALID,
-                    "%s/" VL_TOPOLOGY_FILE ": name: " VL_LAB_NAME_RULE ", got %s", dir,
+                    "%s/" VL_TOPOLOGY_FILE ": name: " VL_LAB_NAME_RULE ", got %s%s%s", dir,
+                    json_object_is_type(v, json_type_string) ? "'" : "",
                     json_object_is_type(v, json_type_string) ? json_object_get_string(v)
-                                                             : vl_json_type_name(v));
+                                                             : vl_json_type_name(v),
+                    json_object_is_type(v, json_type_string) ? "'" : "");
         return NULL;
     }
     if (vl_spec_name_is_valid(base) && g_file_test(abs, G_FILE_TEST_IS_DIR))
