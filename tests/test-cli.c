@@ -108,7 +108,9 @@ run_example(const char *origin, char **argv)
 
     g_test_message("%s: vmlab-virt %s", origin, line);
     workspace_open(&w);
-    vl_test_run_expect(60, deploy, 0, NULL);
+    /* validate and render do not care what is deployed */
+    if (!g_str_equal(cmd, "validate") && !g_str_equal(cmd, "render"))
+        vl_test_run_expect(60, deploy, 0, NULL);
     status = vl_test_run_timeout(60, (const char *const *)argv, &out, &err);
     if (g_strv_contains(need_vms, cmd) || waits)
         expected = 1;
@@ -180,6 +182,7 @@ test_help_examples(void)
 {
     static const char *const cmds[] = {"validate", "render", "up",   "deploy",  "down", "destroy",
                                        "status",   "start",  "stop", "console", "ssh",  "exec"};
+    g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     guint n = 0;
 
     for (guint c = 0; c < G_N_ELEMENTS(cmds); c++) {
@@ -203,9 +206,13 @@ test_help_examples(void)
             if (!in_examples || !g_str_has_prefix(lines[i], "  vmlab-virt ") ||
                 !(ex = example_argv(lines[i])))
                 continue;
+            n++;
+            /* aliases share their help: run each example once */
+            if (g_hash_table_contains(seen, lines[i]))
+                continue;
+            g_hash_table_add(seen, g_strdup(lines[i]));
             origin = g_strdup_printf("vmlab-virt %s --help", cmds[c]);
             run_example(origin, ex);
-            n++;
         }
     }
     g_assert_cmpuint(n, >=, 12);
