@@ -26,6 +26,7 @@ static const VlCommand vl_commands[] = {
     {"console", NULL, vl_cmd_console, "Attach to a VM's serial console (Ctrl-] leaves)"},
     {"ssh", NULL, vl_cmd_ssh, "Log in to a VM with the system ssh"},
     {"exec", NULL, vl_cmd_exec, "Run a command on one VM or all of a lab's over SSH"},
+    {"image", NULL, vl_cmd_image, "Pull, push, list and remove containerDisk registry images"},
     {"ftp-proxy", NULL, vl_cmd_ftp_proxy, "Serve TiMOS images and configs to SR OS VMs over FTP"},
 };
 
