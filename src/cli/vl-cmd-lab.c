@@ -6,6 +6,7 @@
 #include "vl-fs.h"
 #include "vl-json.h"
 #include "vl-lab.h"
+#include "vl-lab-images.h"
 #include "vl-ready.h"
 #include "vl-ssh.h"
 #include "vl-virt-type.h"
@@ -26,6 +27,14 @@ vl_cmd_up_progress(const VlVmReport *rep, const char *event, gpointer data)
         g_print("  %-24s %-10s %6.1fs\n", rep->name, event, t);
     else
         g_print("  %-24s %s\n", rep->name, event);
+}
+
+static void
+vl_cmd_up_image_progress(guint64 bytes, double seconds, gboolean done, gpointer data)
+{
+    if (done)
+        g_print("  image %s: pulled %.1f MB in %.1f s (%.1f MB/s)\n", (const char *)data,
+                (double)bytes / 1e6, seconds, seconds > 0 ? (double)bytes / 1e6 / seconds : 0);
 }
 
 /* Readiness: the platform's console pattern, else an SSH login with its credentials. */
@@ -86,6 +95,8 @@ vl_cmd_up(int argc, char **argv, GError **error)
     gboolean no_start = FALSE;
     gboolean no_wait = FALSE;
     gboolean reset_boot = FALSE;
+    gboolean pull = FALSE;
+    g_auto(GStrv) insecure = NULL;
     gint jobs = 4;
     GOptionEntry entries[] = {
         {"connect", 'c', 0, G_OPTION_ARG_STRING, &uri,
@@ -102,6 +113,12 @@ vl_cmd_up(int argc, char **argv, GError **error)
          "TYPE"},
         {"reset-boot", 0, 0, G_OPTION_ARG_NONE, &reset_boot,
          "Rewrite bof.cfg and nvram.dat on existing SR OS CPM disks", NULL},
+        {"pull", 0, 0, G_OPTION_ARG_NONE, &pull,
+         "Resolve every oci:// image tag at its registry again (default: reuse the local copy)",
+         NULL},
+        {"insecure-registry", 0, 0, G_OPTION_ARG_STRING_ARRAY, &insecure,
+         "Allow plain HTTP for this registry, beside vmlab.insecure_registries (repeatable)",
+         "HOST:PORT"},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     g_autoptr(GOptionContext) ctx =
@@ -142,6 +159,10 @@ vl_cmd_up(int argc, char **argv, GError **error)
     if (!r)
         return FALSE;
     g_print("%s\n", vt_line);
+    /* Registry images are made local before anything of the lab changes. */
+    if (!vl_lab_images_resolve(spec, pull ? VL_LAB_IMAGES_REFRESH : VL_LAB_IMAGES_CACHED, insecure,
+                               vl_cmd_up_image_progress, error))
+        return FALSE;
     opts.start = !no_start;
     opts.reset_boot = reset_boot;
     opts.wait = !no_start && !no_wait;

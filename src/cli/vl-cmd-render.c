@@ -4,6 +4,7 @@
 
 #include "vl-error.h"
 #include "vl-fs.h"
+#include "vl-lab-images.h"
 #include "vl-render.h"
 
 #include <errno.h>
@@ -56,6 +57,9 @@ vl_cmd_render(int argc, char **argv, GError **error)
     }
     spec = vl_cli_spec_load(dir, FALSE, error);
     if (!spec)
+        return FALSE;
+    /* Registry images the store already holds are shown as their local files. */
+    if (!vl_lab_images_resolve(spec, VL_LAB_IMAGES_OFFLINE, NULL, NULL, error))
         return FALSE;
     /* Without -c, the local host is judged by the same rule as a connection's host. */
     if (uri && !(conn = vl_conn_open(uri, error)))

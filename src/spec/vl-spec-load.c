@@ -166,6 +166,7 @@ vl_spec_load_section(VlSpec *spec, VlDiag *diag)
     }
 
     vl_spec_load_ftp(spec, section, sec, diag);
+    vl_spec_load_insecure_registries(spec, section, sec, diag);
 
     spec->transport = VL_TRANSPORT_UDP;
     if (section && json_object_object_get_ex(section, "link_transport", &v)) {
@@ -370,6 +371,13 @@ vl_spec_resolve_path(const VlSpec *spec, const VlNode *node, const char *key)
     return v ? vl_fs_expand_path(v, spec->dir) : NULL;
 }
 
+/* Resolves an image setting: an oci:// reference is kept for `up` to pull, else as a path. */
+static char *
+vl_spec_resolve_image(const VlSpec *spec, const VlNode *node, const char *key)
+{
+    return vl_spec_image_value(vl_spec_setting_string(node, key, NULL), spec->dir);
+}
+
 static void
 vl_spec_resolve_cpu_features(VlNode *node)
 {
@@ -438,9 +446,9 @@ vl_spec_resolve_node(VlSpec *spec, VlNode *node, VlDiag *diag)
     const char *model;
     const char *host;
 
-    node->image = vl_spec_resolve_path(spec, node, "vm_image");
-    node->kernel = vl_spec_resolve_path(spec, node, "vm_kernel");
-    node->initrd = vl_spec_resolve_path(spec, node, "vm_initrd");
+    node->image = vl_spec_resolve_image(spec, node, "vm_image");
+    node->kernel = vl_spec_resolve_image(spec, node, "vm_kernel");
+    node->initrd = vl_spec_resolve_image(spec, node, "vm_initrd");
     node->cmdline = g_strdup(vl_spec_setting_string(node, "vm_cmdline", NULL));
     node->memory_mb = vl_spec_setting_posint(node, "vm_memory", VL_DEFAULT_MEMORY_MB);
     node->cpus = (guint)vl_spec_setting_posint(node, "vm_cpus", VL_DEFAULT_CPUS);
@@ -689,6 +697,7 @@ vl_spec_load(const char *dir, VlDiag *diag)
     vl_spec_check_stray_profiles(spec, diag);
     vl_spec_load_links(spec, diag);
     vl_spec_assign_ports(spec, diag);
+    vl_spec_check_image_refs(spec, diag);
     if (vl_diag_count(diag, VL_DIAG_ERROR) > errors_before)
         return NULL;
     vl_spec_expand_vms(spec, diag);

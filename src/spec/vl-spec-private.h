@@ -43,3 +43,15 @@ void vl_spec_sros_expand(VlSpec *spec, VlNode *node, VlVmNewFunc vm_new);
 
 /* Reports every missing image, kernel or initrd file at @level. Return: TRUE if none is missing. */
 gboolean vl_spec_report_images(const VlSpec *spec, VlDiag *diag, VlDiagLevel level);
+
+/* Images (vl-spec-images.c) */
+/* Return: (transfer full): an image setting's value: an oci:// reference as is, else a path made
+ * absolute against @dir. */
+char *vl_spec_image_value(const char *value, const char *dir);
+/* Checks the syntax of every oci:// setting (offline) and records them in node->images. */
+void vl_spec_check_image_refs(VlSpec *spec, VlDiag *diag);
+/* Reads vmlab.insecure_registries. */
+void vl_spec_load_insecure_registries(VlSpec *spec, json_object *section, const char *sec,
+                                      VlDiag *diag);
+/* Where @node's setting @key ("vm_image", "sros.iom_image"...) comes from, as "FILE: PATH". */
+void vl_spec_report_lookup(const VlNode *node, const char *key, char **where);

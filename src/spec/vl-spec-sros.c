@@ -161,9 +161,9 @@ vl_spec_sros_resolve(VlSpec *spec, VlNode *node, guint router_ordinal, VlDiag *d
         g_ptr_array_add(s->mdas, g_strdup(vl_sros_types[t].mda));
     s->timos_extra = g_strdup(vl_sros_string(node, "timos_extra", NULL));
     if ((p = vl_sros_string(node, "cpm_image", NULL)))
-        s->cpm_image = vl_fs_expand_path(p, spec->dir);
+        s->cpm_image = vl_spec_image_value(p, spec->dir);
     if ((p = vl_sros_string(node, "iom_image", NULL)))
-        s->iom_image = vl_fs_expand_path(p, spec->dir);
+        s->iom_image = vl_spec_image_value(p, spec->dir);
     if ((p = vl_sros_string(node, "license", NULL)))
         s->license = vl_fs_expand_path(p, spec->dir);
     s->timos_path = g_strdup(vl_sros_string(node, "timos_path", "/sros"));

@@ -2,6 +2,7 @@
 /* vl-spec.c - the lab model's life cycle, look-ups and enum names */
 #include "vl-spec-private.h"
 
+#include "vl-oci-ref.h"
 #include "vl-fs.h"
 #include "vl-spec-settings.h"
 
@@ -63,6 +64,8 @@ vl_node_free(gpointer data)
     g_free(node->profile_path);
     if (node->profile)
         json_object_put(node->profile);
+    if (node->images)
+        g_ptr_array_unref(node->images);
     g_free(node->image);
     g_free(node->kernel);
     g_free(node->initrd);
@@ -106,6 +109,8 @@ vl_spec_free(VlSpec *spec)
     g_free(spec->domain_prefix);
     g_free(spec->ftp_listen);
     g_free(spec->virt_type);
+    if (spec->insecure_registries)
+        g_ptr_array_unref(spec->insecure_registries);
     g_hash_table_unref(spec->hosts);
     if (spec->topology)
         json_object_put(spec->topology);
@@ -137,7 +142,7 @@ vl_spec_find_vm(const VlSpec *spec, const char *name)
 }
 
 /* Finds where a setting (or an "sros.KEY") came from, for messages. */
-static void
+void
 vl_spec_report_lookup(const VlNode *node, const char *key, char **where)
 {
     if (g_str_has_prefix(key, "sros."))
@@ -167,7 +172,9 @@ vl_spec_report_images(const VlSpec *spec, VlDiag *diag, VlDiagLevel level)
         for (guint j = 0; j < G_N_ELEMENTS(files); j++) {
             g_autofree char *where = NULL;
 
-            if (!files[j].path || vl_fs_is_readable_file(files[j].path))
+            /* A registry reference is pulled by `up`; its syntax was checked on load. */
+            if (!files[j].path || vl_oci_ref_is(files[j].path) ||
+                vl_fs_is_readable_file(files[j].path))
                 continue;
             ok = FALSE;
             vl_spec_report_lookup(node, files[j].key, &where);

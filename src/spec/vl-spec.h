@@ -121,6 +121,13 @@ struct _VlVm {
     char *cmdline; /* (nullable) the node's vm_cmdline with ${vm}, ${card}, ${index} filled in */
 };
 
+/* An oci:// image setting of a device, and the digest `up` resolved it to. */
+typedef struct {
+    char *key;    /* "vm_image", "vm_kernel", "vm_initrd", "sros.cpm_image", "sros.iom_image" */
+    char *ref;    /* the reference as written */
+    char *digest; /* (nullable) set once resolved (vl_spec_image_substitute()) */
+} VlImageUse;
+
 /* One device of the topology, resolved against its profile and platform. */
 struct _VlNode {
     char *name;
@@ -155,6 +162,7 @@ struct _VlNode {
 
     GPtrArray *ifaces; /* VlIface, in declaration order */
     GPtrArray *vms;    /* VlVm (not owned; the spec owns them) */
+    GPtrArray *images; /* VlImageUse: its oci:// image settings */
 };
 
 typedef struct {
@@ -171,6 +179,8 @@ typedef struct {
     VlTransport transport;
     char *virt_type;   /* (nullable) vmlab.virt_type: "qemu" or "kvm"; NULL: detected */
     GHashTable *hosts; /* name -> address */
+    GPtrArray
+        *insecure_registries; /* vmlab.insecure_registries: "HOST[:PORT]" allowed plain HTTP */
     json_object *topology;
     json_object *platforms;
     GPtrArray *nodes;          /* VlNode, in file order */
@@ -241,3 +251,23 @@ const char *vl_nic_kind_to_string(VlNicKind k);
 
 /* Return: (transfer none): the VM that holds @iface's NIC. */
 VlVm *vl_iface_vm(const VlIface *iface);
+
+/* Return: (transfer full): the distinct oci:// references the spec's devices use, in file order. */
+GPtrArray *vl_spec_image_refs(const VlSpec *spec);
+
+/**
+ * vl_spec_image_substitute:
+ * @ref: an oci:// reference as the spec writes it
+ * @path: the local disk (or kernel, initrd) it resolved to
+ * @format: the disk's format, "raw" or "qcow2"
+ * @digest: the digest @ref resolved to
+ *
+ * Puts @path in place of @ref wherever the model uses it (devices, their VMs, SR OS disk
+ * layouts) and records @digest in each device's VlImageUse.
+ * Return: FALSE with a VL_ERROR_INVALID error when a device's vm_image_format contradicts @format.
+ */
+gboolean vl_spec_image_substitute(VlSpec *spec, const char *ref, const char *path,
+                                  const char *format, const char *digest, GError **error);
+
+/* Return: whether vmlab.insecure_registries lists @registry ("HOST[:PORT]"). */
+gboolean vl_spec_registry_is_insecure(const VlSpec *spec, const char *registry);

@@ -2,6 +2,8 @@
 /* vl-lab.c - lab operations on libvirt: bring a lab up to its spec, take it down */
 #include "vl-lab.h"
 
+#include "vl-lab-images.h"
+
 #include "vl-error.h"
 #include "vl-fs.h"
 #include "vl-json.h"
@@ -368,6 +370,7 @@ vl_up_write_state(VlUpRun *run, GPtrArray *reports, GError **error)
         const VlVm *vm = g_ptr_array_index(spec->vms, i);
         const VlVmReport *rep = g_ptr_array_index(reports, i);
         json_object *n = json_object_new_object();
+        json_object *images;
 
         json_object_object_add(n, "domain", json_object_new_string(vm->name));
         json_object_object_add(n, "node", json_object_new_string(vm->node->name));
@@ -382,6 +385,8 @@ vl_up_write_state(VlUpRun *run, GPtrArray *reports, GError **error)
         json_object_object_add(n, "console_port", json_object_new_int((int)vm->console_port));
         if (vm->disk_path)
             json_object_object_add(n, "disk", json_object_new_string(vm->disk_path));
+        if ((images = vl_lab_images_state(vm)))
+            json_object_object_add(n, "images", images);
         json_object_array_add(nodes, n);
     }
     json_object_object_add(st, "nodes", nodes);
