@@ -158,7 +158,7 @@ vl_image_layers_find_disk(GPtrArray *blobs, const char *ref, guint *layer, char 
     if (files->len != 1 || others->len) {
         g_autoptr(GString) what = g_string_new(NULL);
         for (guint i = 0; i < files->len; i++)
-            g_string_append_printf(what, "%s/%s (file)", what->len ? "," : "",
+            g_string_append_printf(what, "%s/%s (file)", what->len ? ", " : "",
                                    (const char *)g_ptr_array_index(files, i));
         for (guint i = 0; i < others->len; i++) {
             const VlLayerEntry *e = g_hash_table_lookup(tree, g_ptr_array_index(others, i));

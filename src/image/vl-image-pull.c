@@ -152,13 +152,20 @@ vl_image_pull(const VlOciRef *ref, const char *digest, gboolean insecure,
     resolved = digest ? g_strdup(digest) : vl_image_registry_resolve(ref, insecure, cancel, error);
     if (!resolved)
         return NULL;
-    img = vl_image_store_get(resolved, error);
-    if (img) {
-        /* One copy per digest: a new tag for stored content costs nothing. */
-        if (!vl_image_store_tag(name, resolved, error))
+    {
+        g_autoptr(GError) err = NULL;
+        g_autoptr(VlImage) stored = vl_image_store_get(resolved, &err);
+
+        if (err) {
+            g_propagate_error(error, g_steal_pointer(&err));
             return NULL;
-        vl_image_free(img);
-        return vl_image_store_get(resolved, error);
+        }
+        if (stored) {
+            /* One copy per digest: a new tag for stored content costs nothing. */
+            if (!vl_image_store_tag(name, resolved, error))
+                return NULL;
+            return vl_image_store_get(resolved, error);
+        }
     }
     img = g_new0(VlImage, 1);
     img->digest = g_strdup(resolved);

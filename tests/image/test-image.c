@@ -122,11 +122,8 @@ run_expect(int want, const char *const *argv, char **err_out)
     g_autofree char *err = NULL;
     int status = vl_test_run_timeout(120, argv, &out, &err);
 
-    if (status != want) {
-        g_autofree char *cmd = g_strjoinv(" ", (char **)argv);
-        g_test_message("vmlab-virt %s\nexit status %d (wanted %d)\nstdout:\n%s\nstderr:\n%s", cmd,
-                       status, want, out, err);
-    }
+    if (status != want)
+        vl_test_print_failure(argv, status, out, err);
     g_assert_cmpint(status, ==, want);
     if (err_out)
         *err_out = g_steal_pointer(&err);
@@ -147,7 +144,8 @@ sh_ok(const char *const *argv)
     g_assert_no_error(error);
     if (!g_spawn_check_wait_status(status, NULL)) {
         g_autofree char *cmd = g_strjoinv(" ", (char **)argv);
-        g_test_message("%s\nwait status %d\nstdout:\n%s\nstderr:\n%s", cmd, status, out, err);
+        g_printerr("command: %s\nwait status: %d\n--- stdout\n%s\n--- stderr\n%s\n---\n", cmd, status,
+                   out, err);
     }
     g_assert_true(g_spawn_check_wait_status(status, NULL));
     return g_steal_pointer(&out);
@@ -541,8 +539,8 @@ test_errors(Fixture *f, gconstpointer data)
     push(f, disk, ok_ref);
     check_up_fails(f, wrong_tag, "no such tag in the registry");
     sh_ok(make);
-    check_up_fails(f, two, "exactly one regular file under /disk/, found disk/x.raw (file), "
-                           "disk/y.raw (file)");
+    check_up_fails(f, two, "exactly one regular file under /disk/, found /disk/x.raw (file), "
+                           "/disk/y.raw (file)");
     check_up_fails(f, down, "the registry cannot be reached");
 }
 
