@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-e2e-lab.c - end to end on a real libvirtd + QEMU (TCG): up, pings over links, stop/start,
  * exec, down */
+#include "vl-test-registry.h"
 #include "vl-test-util.h"
 
 #include <gio/gio.h>
@@ -31,6 +32,8 @@ typedef struct {
     const char *pings[3][3];         /* node, then the addresses it must reach */
     const char *restart;             /* the node to stop and start */
     const char *after_restart[2][2]; /* node, address: pings that must work again */
+    guint port_base;                 /* example: link ports; console +200, ssh +400 */
+    gboolean oci;                    /* kernel and initrd from a registry (oci:// references) */
 } E2eCase;
 
 static const E2eCase e2e_cases[] = {
@@ -42,7 +45,21 @@ static const E2eCase e2e_cases[] = {
       {"r2", "10.0.12.1", "10.0.23.3"},
       {"r3", "10.0.23.2", "10.0.13.1"}},
      "r2",
-     {{"r1", "10.0.12.2"}, {"r3", "10.0.23.2"}}},
+     {{"r1", "10.0.12.2"}, {"r3", "10.0.23.2"}},
+     24000,
+     FALSE},
+    /* the example with its kernel and initrd pushed to a local registry as containerDisk images */
+    {"udp-triangle-oci",
+     "../specs/example",
+     "e2e-oci",
+     "e2eo-",
+     {{"r1", "10.0.12.2", "10.0.13.3"},
+      {"r2", "10.0.12.1", "10.0.23.3"},
+      {"r3", "10.0.23.2", "10.0.13.1"}},
+     "r3",
+     {{"r1", "10.0.13.3"}, {"r3", "10.0.23.2"}},
+     26000,
+     TRUE},
     /* TCP: r3 only connects (to r2), so restarting it brings its link back */
     {"tcp-line",
      "e2e/data/tcp-line",
@@ -52,13 +69,16 @@ static const E2eCase e2e_cases[] = {
       {"r2", "10.1.12.1", "10.1.23.3"},
       {"r3", "10.1.23.2", "10.1.23.3"}},
      "r3",
-     {{"r2", "10.1.23.3"}, {"r3", "10.1.23.2"}}},
+     {{"r2", "10.1.23.3"}, {"r3", "10.1.23.2"}},
+     0,
+     FALSE},
 };
 
 typedef struct {
     char *home;
     char *spec;
     const E2eCase *c;
+    VlTestRegistry *reg; /* parent only: the oci case's registry */
 } Fixture;
 
 static gboolean
@@ -129,6 +149,33 @@ e2e_in_child(const char *lab, const char *prefix)
     return FALSE;
 }
 
+static const char *
+e2e_tiny_dir(void)
+{
+    return g_getenv("VMLAB_TINY_DIR") ? g_getenv("VMLAB_TINY_DIR") : "/var/lib/vmlab/images/tiny";
+}
+
+/*
+ * Pushes the tiny guest's file @name to @reg and makes @spec_file (in @dir) name it by its
+ * reference instead of $VMLAB_HOME/images/tiny/@name.
+ */
+static void
+e2e_use_registry(VlTestRegistry *reg, const char *dir, const char *spec_file, const char *name)
+{
+    g_autofree char *file = g_build_filename(e2e_tiny_dir(), name, NULL);
+    g_autofree char *tag = g_strdup_printf("vmlab/tiny-%s:1", name);
+    g_autofree char *ref = vl_test_registry_push(reg, file, tag);
+    g_autofree char *path = g_build_filename(dir, spec_file, NULL);
+    g_autofree char *local = g_strdup_printf("$VMLAB_HOME/images/tiny/%s", name);
+    g_autofree char *text = NULL;
+    g_autoptr(GString) t = NULL;
+
+    g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+    t = g_string_new(text);
+    g_assert_cmpuint(g_string_replace(t, local, ref, 0), >, 0);
+    g_assert_true(g_file_set_contents(path, t->str, -1, NULL));
+}
+
 /*
  * Return: (transfer full): a new VMLAB_HOME (now set in the environment) that QEMU, running as
  * libvirt-qemu, can reach, with images/tiny pointing at the tiny guest.
@@ -136,8 +183,7 @@ e2e_in_child(const char *lab, const char *prefix)
 static char *
 e2e_home_new(void)
 {
-    const char *tiny =
-        g_getenv("VMLAB_TINY_DIR") ? g_getenv("VMLAB_TINY_DIR") : "/var/lib/vmlab/images/tiny";
+    const char *tiny = e2e_tiny_dir();
     char *home = vl_test_mkdtemp();
     g_autofree char *images = g_build_filename(home, "images", NULL);
     g_autofree char *link = g_build_filename(images, "tiny", NULL);
@@ -175,18 +221,32 @@ fixture_setup(Fixture *f, gconstpointer data)
     f->spec = vl_test_mkdtemp();
     g_setenv("VMLAB_E2E_SPEC", f->spec, TRUE);
     vl_test_copy_files(src, f->spec, files);
+    if (c->oci) {
+        f->reg = vl_test_registry_start(NULL);
+        e2e_use_registry(f->reg, f->spec, "platforms.json", "vmlinuz");
+        e2e_use_registry(f->reg, f->spec, "platforms.json", "initrd.img");
+    }
     /* Own lab name, domain prefix and ports, so a running example lab is not disturbed. */
     topo = g_build_filename(f->spec, "topology.json", NULL);
     g_file_get_contents(topo, &text, NULL, NULL);
     t = g_string_new(text);
     if (strstr(c->spec, "example")) {
-        g_string_replace(t, "\"name\": \"example\"", "\"name\": \"e2e-udp\"", 1);
-        g_string_replace(t, "\"link_transport\": \"udp\"",
-                         "\"link_transport\": \"udp\", \"domain_prefix\": \"e2eu-\"", 1);
-        g_string_replace(t, "21000", "24000", 1);
-        /* below the kernel's ephemeral range (32768-60999), where a client socket can hold a port */
-        g_string_replace(t, "31000", "24200", 1);
-        g_string_replace(t, "41000", "24400", 1);
+        g_autofree char *name = g_strdup_printf("\"name\": \"%s\"", c->lab);
+        g_autofree char *vmlab =
+            g_strdup_printf("\"link_transport\": \"udp\", \"domain_prefix\": \"%s\"%s%s%s",
+                            c->prefix, c->oci ? ", \"insecure_registries\": [\"" : "",
+                            c->oci ? f->reg->addr : "", c->oci ? "\"]" : "");
+        /* below the kernel's ephemeral range (32768-60999), where a client socket can hold a port
+         */
+        g_autofree char *link = g_strdup_printf("%u", c->port_base);
+        g_autofree char *console = g_strdup_printf("%u", c->port_base + 200);
+        g_autofree char *ssh = g_strdup_printf("%u", c->port_base + 400);
+
+        g_string_replace(t, "\"name\": \"example\"", name, 1);
+        g_string_replace(t, "\"link_transport\": \"udp\"", vmlab, 1);
+        g_string_replace(t, "21000", link, 1);
+        g_string_replace(t, "31000", console, 1);
+        g_string_replace(t, "41000", ssh, 1);
     }
     g_file_set_contents(topo, t->str, -1, NULL);
 }
@@ -201,6 +261,7 @@ static void
 fixture_teardown(Fixture *f, gconstpointer data)
 {
     if (f->home && !g_test_subprocess()) {
+        vl_test_registry_stop(f->reg);
         vl_test_rmtree(f->home);
         vl_test_rmtree(f->spec);
     }
@@ -253,7 +314,11 @@ test_e2e(Fixture *f, gconstpointer data)
     }
     if (!e2e_in_child(c->lab, c->prefix))
         return;
-    run_ok(400, up);
+    vl_test_run_expect(400, up, 0, &out);
+    /* the oci case pulls kernel and initrd once, before anything is defined */
+    if (c->oci)
+        g_assert_nonnull(strstr(out, "pulled"));
+    g_clear_pointer(&out, g_free);
     for (guint i = 0; i < 3; i++) {
         assert_ping(f, c->pings[i][0], c->pings[i][1]);
         assert_ping(f, c->pings[i][0], c->pings[i][2]);
@@ -282,7 +347,10 @@ test_e2e(Fixture *f, gconstpointer data)
     /* stop and start one node; `up` then waits until it is ready again */
     run_ok(60, stop);
     run_ok(60, start);
-    run_ok(400, up);
+    g_clear_pointer(&out, g_free);
+    vl_test_run_expect(400, up, 0, &out);
+    /* a second up of the same tags uses the stored images: nothing is pulled */
+    g_assert_null(strstr(out, "pulled"));
     for (guint i = 0; i < 2; i++)
         assert_ping(f, c->after_restart[i][0], c->after_restart[i][1]);
     /* down leaves no domain, volume or pool of the lab */
@@ -327,6 +395,7 @@ typedef struct {
     char *files;    /* the backend's root as seen on this host */
     char *sshd_dir; /* sftp: keys, config */
     GSubprocess *sshd;
+    VlTestRegistry *reg; /* local-oci: CPM and IOM images come from it */
 } SrosFixture;
 
 static void
@@ -421,9 +490,24 @@ sros_setup(SrosFixture *f, gconstpointer data)
     f->spec = vl_test_mkdtemp();
     g_setenv("VMLAB_E2E_SPEC", f->spec, TRUE);
     vl_test_copy_files(src, f->spec, files);
-    if (g_str_equal(backend, "local")) {
+    if (g_str_has_prefix(backend, "local")) {
         f->files = g_build_filename(f->home, "ftp", "files", NULL);
         g_setenv("VMLAB_E2E_FILES", f->files, TRUE);
+        if (g_str_equal(backend, "local-oci")) {
+            g_autofree char *insecure = NULL;
+
+            f->reg = vl_test_registry_start(NULL);
+            e2e_use_registry(f->reg, f->spec, "platforms.json", "disk.img");
+            e2e_use_registry(f->reg, f->spec, "platforms.json", "disk.qcow2");
+            topo = g_build_filename(f->spec, "topology.json", NULL);
+            g_assert_true(g_file_get_contents(topo, &text, NULL, NULL));
+            t = g_string_new(text);
+            insecure = g_strdup_printf(
+                "\"domain_prefix\": \"e2es-\", \"insecure_registries\": [\"%s\"]", f->reg->addr);
+            g_assert_cmpuint(g_string_replace(t, "\"domain_prefix\": \"e2es-\"", insecure, 1), ==,
+                             1);
+            g_assert_true(g_file_set_contents(topo, t->str, -1, NULL));
+        }
         return;
     }
     /* sshd refuses a chroot below a world-writable folder such as /tmp: use /run */
@@ -464,6 +548,7 @@ sros_teardown(SrosFixture *f, gconstpointer data)
         vl_test_rmtree(f->files);
         vl_test_rmtree(f->sshd_dir);
     }
+    vl_test_registry_stop(f->reg);
     vl_test_rmtree(f->home);
     vl_test_rmtree(f->spec);
 out:
@@ -557,5 +642,8 @@ main(int argc, char **argv)
                sros_teardown);
     g_test_add("/e2e/sros/vsim-ftp-boot/sftp", SrosFixture, "sftp", sros_setup, test_e2e_sros,
                sros_teardown);
+    /* the same with cpm_image and iom_image as oci:// references to a local registry */
+    g_test_add("/e2e/sros/vsim-ftp-boot/oci-images", SrosFixture, "local-oci", sros_setup,
+               test_e2e_sros, sros_teardown);
     return g_test_run();
 }

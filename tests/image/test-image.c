@@ -9,6 +9,7 @@
 #include "vl-lab-images.h"
 #include "vl-lab.h"
 #include "vl-oci-ref.h"
+#include "vl-test-registry.h"
 #include "vl-test-util.h"
 
 #include <gio/gio.h>
@@ -24,94 +25,31 @@
 typedef struct {
     char *home;
     char *work;
-    char *reg_dir;
-    GSubprocess *registry;
-    guint16 port;
-    char *addr; /* 127.0.0.1:PORT */
+    VlTestRegistry *reg;
+    const char *addr; /* the registry's 127.0.0.1:PORT */
 } Fixture;
-
-static guint16
-free_port(void)
-{
-    g_autoptr(GSocket) s = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, 0, NULL);
-    g_autoptr(GInetAddress) lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
-    g_autoptr(GSocketAddress) any = g_inet_socket_address_new(lo, 0);
-    g_autoptr(GSocketAddress) bound = NULL;
-
-    g_assert_true(g_socket_bind(s, any, TRUE, NULL));
-    bound = g_socket_get_local_address(s, NULL);
-    return g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
-}
-
-static gboolean
-port_answers(guint16 port)
-{
-    g_autoptr(GSocketClient) c = g_socket_client_new();
-    g_autoptr(GSocketConnection) conn = NULL;
-
-    g_socket_client_set_timeout(c, 1);
-    conn = g_socket_client_connect_to_host(c, "127.0.0.1", port, NULL, NULL);
-    return conn != NULL;
-}
-
-static void
-registry_start(Fixture *f, const char *htpasswd)
-{
-    g_autofree char *data = g_build_filename(f->reg_dir, "data", NULL);
-    g_autofree char *config_path = g_build_filename(f->reg_dir, "config.yml", NULL);
-    g_autofree char *log_path = g_build_filename(f->reg_dir, "log", NULL);
-    g_autoptr(GString) config = g_string_new(NULL);
-    g_autoptr(GSubprocessLauncher) l = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_NONE);
-    g_autoptr(GError) err = NULL;
-
-    g_string_append_printf(config,
-                           "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n"
-                           "    rootdirectory: %s\n  delete:\n    enabled: true\n"
-                           "http:\n  addr: 127.0.0.1:%u\n  secret: vmlab-test\n",
-                           data, f->port);
-    if (htpasswd)
-        g_string_append_printf(config, "auth:\n  htpasswd:\n    realm: vmlab\n    path: %s\n",
-                               htpasswd);
-    g_assert_true(g_file_set_contents(config_path, config->str, -1, NULL));
-    g_subprocess_launcher_set_stdout_file_path(l, log_path);
-    g_subprocess_launcher_set_stderr_file_path(l, log_path);
-    f->registry =
-        g_subprocess_launcher_spawn(l, &err, "docker-registry", "serve", config_path, NULL);
-    g_assert_no_error(err);
-    for (guint i = 0; i < 100 && !port_answers(f->port); i++)
-        g_usleep(100 * 1000);
-    g_assert_true(port_answers(f->port));
-}
 
 static void
 fixture_setup(Fixture *f, gconstpointer data)
 {
     f->home = vl_test_mkdtemp();
     f->work = vl_test_mkdtemp();
-    f->reg_dir = vl_test_mkdtemp();
-    f->port = free_port();
-    f->addr = g_strdup_printf("127.0.0.1:%u", f->port);
     g_setenv("VMLAB_HOME", f->home, TRUE);
     g_unsetenv("REGISTRY_AUTH_FILE");
-    if (!data)
-        registry_start(f, NULL);
+    if (!data) {
+        f->reg = vl_test_registry_start(NULL);
+        f->addr = f->reg->addr;
+    }
 }
 
 static void
 fixture_teardown(Fixture *f, gconstpointer data)
 {
-    if (f->registry) {
-        g_subprocess_force_exit(f->registry);
-        g_subprocess_wait(f->registry, NULL, NULL);
-        g_object_unref(f->registry);
-    }
+    vl_test_registry_stop(f->reg);
     vl_test_rmtree(f->home);
     vl_test_rmtree(f->work);
-    vl_test_rmtree(f->reg_dir);
     g_free(f->home);
     g_free(f->work);
-    g_free(f->reg_dir);
-    g_free(f->addr);
 }
 
 /* Runs the binary; on an unexpected status prints argv, status, stdout and stderr. */
@@ -144,8 +82,8 @@ sh_ok(const char *const *argv)
     g_assert_no_error(error);
     if (!g_spawn_check_wait_status(status, NULL)) {
         g_autofree char *cmd = g_strjoinv(" ", (char **)argv);
-        g_printerr("command: %s\nwait status: %d\n--- stdout\n%s\n--- stderr\n%s\n---\n", cmd, status,
-                   out, err);
+        g_printerr("command: %s\nwait status: %d\n--- stdout\n%s\n--- stderr\n%s\n---\n", cmd,
+                   status, out, err);
     }
     g_assert_true(g_spawn_check_wait_status(status, NULL));
     return g_steal_pointer(&out);
@@ -292,8 +230,7 @@ test_push_layout(Fixture *f, gconstpointer data)
     g_test_message("%s", listing);
     g_assert_true(g_regex_match_simple("^-r--r----- 107/107 +8388608 .* disk/tiny\\.img$", listing,
                                        G_REGEX_MULTILINE, 0));
-    g_assert_true(
-        g_regex_match_simple("^d\\S+ 107/107 .* disk/$", listing, G_REGEX_MULTILINE, 0));
+    g_assert_true(g_regex_match_simple("^d\\S+ 107/107 .* disk/$", listing, G_REGEX_MULTILINE, 0));
 }
 
 /* pull into an empty store: byte-identical and still sparse; a second pull fetches nothing. */
@@ -481,16 +418,14 @@ test_up_reconcile(Fixture *f, gconstpointer data)
     g_assert_nonnull(strstr(state, digest1));
 
     /* The registry goes away: a second up needs nothing from it. */
-    g_subprocess_force_exit(f->registry);
-    g_subprocess_wait(f->registry, NULL, NULL);
-    g_clear_object(&f->registry);
+    vl_test_registry_kill(f->reg);
     reports = up_in_process(conn, dir, VL_LAB_IMAGES_CACHED, &err);
     g_assert_no_error(err);
     g_assert_cmpint(action_of(reports, "a"), ==, VL_VM_ACTION_NONE);
     g_assert_cmpint(action_of(reports, "b"), ==, VL_VM_ACTION_NONE);
     g_ptr_array_unref(reports);
 
-    registry_start(f, NULL);
+    vl_test_registry_resume(f->reg);
     push(f, d2, ref);
     reports = up_in_process(conn, dir, VL_LAB_IMAGES_CACHED, &err);
     g_assert_no_error(err);
@@ -532,15 +467,16 @@ test_errors(Fixture *f, gconstpointer data)
     g_autofree char *two = ref_of(f, "vmlab/two-files:t");
     g_autofree char *two_dest = g_strdup_printf("%s/vmlab/two-files:t", f->addr);
     g_autofree char *script = vl_test_srcpath("image/make-image.sh");
-    g_autofree char *down = g_strdup_printf("oci://127.0.0.1:%u/vmlab/x:1", free_port());
+    g_autofree char *down = g_strdup_printf("oci://127.0.0.1:%u/vmlab/x:1", vl_test_free_port());
     const char *make[] = {script, two_dest, disk, other, NULL};
     g_autofree char *ok_ref = ref_of(f, "vmlab/x:1");
 
     push(f, disk, ok_ref);
     check_up_fails(f, wrong_tag, "no such tag in the registry");
     sh_ok(make);
-    check_up_fails(f, two, "exactly one regular file under /disk/, found /disk/x.raw (file), "
-                           "/disk/y.raw (file)");
+    check_up_fails(f, two,
+                   "exactly one regular file under /disk/, found /disk/x.raw (file), "
+                   "/disk/y.raw (file)");
     check_up_fails(f, down, "the registry cannot be reached");
 }
 
@@ -548,19 +484,23 @@ test_errors(Fixture *f, gconstpointer data)
 static void
 test_auth(Fixture *f, gconstpointer data)
 {
-    g_autofree char *htpasswd = g_build_filename(f->reg_dir, "htpasswd", NULL);
+    g_autofree char *htpasswd = g_build_filename(f->work, "htpasswd", NULL);
     g_autofree char *auth = g_build_filename(f->work, "auth.json", NULL);
     g_autofree char *cred = g_base64_encode((const guchar *)"alice:s3cret", 12);
     g_autofree char *auth_json = NULL;
     g_autofree char *disk = make_disk(f, "auth.raw", 1, "auth");
-    g_autofree char *ref = ref_of(f, "vmlab/private:1");
+    g_autofree char *ref = NULL;
     const char *mkpw[] = {"htpasswd", "-Bbc", htpasswd, "alice", "s3cret", NULL};
-    const char *pull[] = {"image", "pull", ref, "--insecure-registry", f->addr, NULL};
+    const char *pull[] = {"image", "pull", NULL, "--insecure-registry", NULL, NULL};
     g_autofree char *err = NULL;
     g_autofree char *out = NULL;
 
     g_free(sh_ok(mkpw));
-    registry_start(f, htpasswd);
+    f->reg = vl_test_registry_start(htpasswd);
+    f->addr = f->reg->addr;
+    ref = ref_of(f, "vmlab/private:1");
+    pull[2] = ref;
+    pull[4] = f->addr;
     auth_json = g_strdup_printf("{\"auths\": {\"%s\": {\"auth\": \"%s\"}}}", f->addr, cred);
     g_assert_true(g_file_set_contents(auth, auth_json, -1, NULL));
     g_assert_cmpint(chmod(auth, 0600), ==, 0);
@@ -594,8 +534,8 @@ test_interrupt(Fixture *f, gconstpointer data)
     g_free(sh_ok(dd));
     g_assert_cmpint(chmod(disk, 0644), ==, 0);
     push(f, disk, ref);
-    p = g_subprocess_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE, &err,
-                         g_getenv("VMLAB_BIN"), "image", "pull", ref, "--insecure-registry",
+    p = g_subprocess_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                         &err, g_getenv("VMLAB_BIN"), "image", "pull", ref, "--insecure-registry",
                          f->addr, NULL);
     g_assert_no_error(err);
     for (guint i = 0; i < 200 && !staged; i++) {
