@@ -4,6 +4,7 @@
 #include "vl-error.h"
 #include "vl-lab.h"
 #include "vl-log.h"
+#include "vl-test-registry.h"
 #include "vl-test-util.h"
 #include "vl-xml-diff.h"
 
@@ -148,6 +149,46 @@ example_argv(const char *line)
     return g_strdupv(words + 1);
 }
 
+/*
+ * Runs the README's `image` examples in order, in one workspace, against a registry of the
+ * test's own: the examples' registry host (registry.lab:5000) becomes the local registry's
+ * address, allowed with --insecure-registry; the disk they push is a small qcow2 made here.
+ * Each must succeed.
+ */
+static void
+run_image_examples(GPtrArray *origins, GPtrArray *argvs)
+{
+    VlTestRegistry *reg = vl_test_registry_start(NULL);
+    Workspace w = {0};
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    const char *mk[] = {"qemu-img", "create", "-q", "-f", "qcow2", "disk.qcow2", "16M", NULL};
+    int status = -1;
+
+    workspace_open(&w);
+    g_assert_true(g_spawn_sync(NULL, (char **)mk, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
+                               &status, NULL));
+    g_assert_true(g_spawn_check_wait_status(status, NULL));
+    for (guint i = 0; i < argvs->len; i++) {
+        char **argv = g_ptr_array_index(argvs, i);
+        g_autoptr(GPtrArray) a = g_ptr_array_new_with_free_func(g_free);
+        g_autofree char *line = g_strjoinv(" ", argv);
+
+        g_test_message("%s: vmlab-virt %s (registry at %s)", (const char *)origins->pdata[i], line,
+                       reg->addr);
+        for (guint j = 0; argv[j]; j++) {
+            g_auto(GStrv) parts = g_strsplit(argv[j], "registry.lab:5000", -1);
+            g_ptr_array_add(a, g_strjoinv(reg->addr, parts));
+        }
+        g_ptr_array_add(a, g_strdup("--insecure-registry"));
+        g_ptr_array_add(a, g_strdup(reg->addr));
+        g_ptr_array_add(a, NULL);
+        vl_test_run_expect(120, (const char *const *)a->pdata, 0, NULL);
+    }
+    workspace_close(&w);
+    vl_test_registry_stop(reg);
+}
+
 static void
 test_readme_commands(void)
 {
@@ -156,6 +197,8 @@ test_readme_commands(void)
     g_auto(GStrv) lines = NULL;
     gboolean in_block = FALSE;
     guint n = 0;
+    g_autoptr(GPtrArray) image_origins = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) image_argvs = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
 
     g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
     lines = g_strsplit(text, "\n", -1);
@@ -170,9 +213,16 @@ test_readme_commands(void)
         if (!in_block || !(argv = example_argv(lines[i])))
             continue;
         origin = g_strdup_printf("README.md:%u", i + 1);
+        if (g_str_equal(argv[0] ? argv[0] : "", "image")) {
+            g_ptr_array_add(image_origins, g_steal_pointer(&origin));
+            g_ptr_array_add(image_argvs, g_steal_pointer(&argv));
+            continue;
+        }
         run_example(origin, argv);
         n++;
     }
+    if (image_argvs->len)
+        run_image_examples(image_origins, image_argvs);
     /* the quick-start tour and the vmlab spelling of it */
     g_assert_cmpuint(n, >=, 8);
 }
