@@ -36,6 +36,12 @@
  * connections being set up at once is at most max_connections per backend, well below
  * MaxStartups.
  *
+ * Memory: libssh2 keeps up to four times the size of a read in flight per file, and on a shared
+ * channel the replies for all files are taken into memory by whichever user reads first. So
+ * vl_ftp_sftp_conn_read_size() splits the connection's read-ahead among its open files: the
+ * connection keeps as much in flight as one download alone, and memory stays bounded by about
+ * four reads' worth per connection (at least 120000 bytes per read and file).
+ *
  * Setup retries: a refused TCP connection or a handshake the server cuts short is retried up
  * to POOL_ATTEMPTS times, waiting 200 ms, 400 ms, ... (at most 3.2 s, plus up to 25 % jitter
  * so several proxies do not retry in step) and never past the backend's timeout from the first
@@ -48,6 +54,8 @@
 #define POOL_FIRST_DELAY_MS 200
 #define POOL_MAX_DELAY_MS   3200
 #define POOL_IDLE_MAX_US    (60 * G_USEC_PER_SEC)
+#define POOL_SFTP_CHUNK     30000 /* bytes per libssh2 read request */
+#define POOL_MIN_READ       (4 * POOL_SFTP_CHUNK)
 
 typedef enum {
     CONN_CONNECTING,
@@ -59,6 +67,7 @@ typedef enum {
 struct _VlFtpSftpConn {
     VlFtpSftpPool *pool;
     gint refs;       /* atomic: the pool's list, each lease, each open file */
+    gint files;      /* atomic: open files */
     guint leases;    /* under pool->lock */
     ConnState state; /* under pool->lock */
     gint64 idle_since;
@@ -97,15 +106,15 @@ conn_disconnect(VlFtpSftpConn *conn)
     g_clear_object(&conn->socket);
 }
 
-VlFtpSftpConn *
-vl_ftp_sftp_conn_ref(VlFtpSftpConn *conn)
+static VlFtpSftpConn *
+conn_ref(VlFtpSftpConn *conn)
 {
     g_atomic_int_inc(&conn->refs);
     return conn;
 }
 
-void
-vl_ftp_sftp_conn_unref(VlFtpSftpConn *conn)
+static void
+conn_unref(VlFtpSftpConn *conn)
 {
     if (!conn || !g_atomic_int_dec_and_test(&conn->refs))
         return;
@@ -113,6 +122,29 @@ vl_ftp_sftp_conn_unref(VlFtpSftpConn *conn)
     g_clear_error(&conn->setup_error);
     g_mutex_clear(&conn->lock);
     g_free(conn);
+}
+
+VlFtpSftpConn *
+vl_ftp_sftp_conn_open_file(VlFtpSftpConn *conn)
+{
+    g_atomic_int_inc(&conn->files);
+    return conn_ref(conn);
+}
+
+void
+vl_ftp_sftp_conn_close_file(VlFtpSftpConn *conn)
+{
+    g_atomic_int_add(&conn->files, -1);
+    conn_unref(conn);
+}
+
+gsize
+vl_ftp_sftp_conn_read_size(VlFtpSftpConn *conn, gsize len)
+{
+    guint files = (guint)MAX(g_atomic_int_get(&conn->files), 1);
+    gsize share = len / files / POOL_SFTP_CHUNK * POOL_SFTP_CHUNK;
+
+    return MIN(len, MAX(share, POOL_MIN_READ));
 }
 
 void
@@ -365,16 +397,6 @@ vl_ftp_sftp_pool_new(const VlFtpBackend *backend)
     return pool;
 }
 
-static gpointer
-pool_close_thread(gpointer data)
-{
-    g_autoptr(GPtrArray) conns = data;
-
-    for (guint i = 0; i < conns->len; i++)
-        vl_ftp_sftp_conn_unref(conns->pdata[i]);
-    return NULL;
-}
-
 /* Detaches @conn from the pool's list (pool->lock held). Return: the list's reference. */
 static VlFtpSftpConn *
 pool_detach(VlFtpSftpPool *pool, VlFtpSftpConn *conn)
@@ -387,10 +409,15 @@ vl_ftp_sftp_pool_free(VlFtpSftpPool *pool)
 {
     if (!pool)
         return;
-    if (pool->conns->len > 0) {
-        /* A clean SSH goodbye may wait for the server: never in the caller's thread. */
-        GPtrArray *conns = g_ptr_array_copy(pool->conns, NULL, NULL);
-        g_thread_unref(g_thread_new("vl-sftp-close", pool_close_thread, conns));
+    for (guint i = 0; i < pool->conns->len; i++) {
+        VlFtpSftpConn *conn = pool->conns->pdata[i];
+
+        /* Nobody leases it any more. A clean SSH goodbye could wait for the server, and this
+         * may run in the main loop: cut the TCP connection first, so libssh2 only frees. */
+        g_assert(conn->leases == 0);
+        if (conn->socket)
+            g_socket_shutdown(g_socket_connection_get_socket(conn->socket), TRUE, TRUE, NULL);
+        conn_unref(conn);
     }
     g_ptr_array_unref(pool->conns);
     g_mutex_clear(&pool->lock);
@@ -462,7 +489,7 @@ pool_setup(VlFtpSftpPool *pool, VlFtpSftpConn *conn, GError **error)
     live = pool->conns->len;
     g_cond_broadcast(&pool->changed);
     g_mutex_unlock(&pool->lock);
-    vl_ftp_sftp_conn_unref(list_ref);
+    conn_unref(list_ref);
     if (ok)
         g_message("sftp %s:%u: SSH connection %u opened (%u of at most %u)", b->host, b->port,
                   conn->serial, live, b->max_connections);
@@ -474,8 +501,7 @@ pool_setup(VlFtpSftpPool *pool, VlFtpSftpConn *conn, GError **error)
 VlFtpSftpConn *
 vl_ftp_sftp_pool_acquire(VlFtpSftpPool *pool, GError **error)
 {
-    g_autoptr(GPtrArray) stale =
-        g_ptr_array_new_with_free_func((GDestroyNotify)vl_ftp_sftp_conn_unref);
+    g_autoptr(GPtrArray) stale = g_ptr_array_new_with_free_func((GDestroyNotify)conn_unref);
     guint max = MAX(pool->backend->max_connections, 1);
     VlFtpSftpConn *conn;
     ConnState state;
@@ -497,7 +523,7 @@ vl_ftp_sftp_pool_acquire(VlFtpSftpPool *pool, GError **error)
         return NULL;
     }
     conn->leases++;
-    vl_ftp_sftp_conn_ref(conn);
+    conn_ref(conn);
     while (conn->state == CONN_CONNECTING)
         g_cond_wait(&pool->changed, &pool->lock);
     state = conn->state;
@@ -524,7 +550,7 @@ vl_ftp_sftp_conn_release(VlFtpSftpConn *conn)
     if (--conn->leases == 0)
         conn->idle_since = g_get_monotonic_time();
     g_mutex_unlock(&pool->lock);
-    vl_ftp_sftp_conn_unref(conn);
+    conn_unref(conn);
 }
 
 LIBSSH2_SFTP *
@@ -562,5 +588,5 @@ vl_ftp_sftp_conn_set_broken(VlFtpSftpConn *conn)
     g_message("sftp %s:%u: SSH connection %u lost; its sessions reconnect", pool->backend->host,
               pool->backend->port, conn->serial);
     /* Never the last reference: the caller holds a lease or a file on it. */
-    vl_ftp_sftp_conn_unref(list_ref);
+    conn_unref(list_ref);
 }

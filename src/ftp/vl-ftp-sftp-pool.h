@@ -25,8 +25,9 @@ VlFtpSftpPool *vl_ftp_sftp_pool_new(const VlFtpBackend *backend);
 /**
  * vl_ftp_sftp_pool_free:
  *
- * Frees the pool once no connection is leased any more. Open connections are shut down in a
- * thread of their own, so this never blocks on the network (it may run in the main loop).
+ * Frees the pool once no connection is leased any more (its configuration is gone). Idle
+ * connections are cut at the TCP level before libssh2 frees them, so this never waits for the
+ * server (it may run in the main loop, on a reload).
  */
 void vl_ftp_sftp_pool_free(VlFtpSftpPool *pool);
 
@@ -47,9 +48,27 @@ VlFtpSftpConn *vl_ftp_sftp_pool_acquire(VlFtpSftpPool *pool, GError **error);
 /* Gives back a lease taken with vl_ftp_sftp_pool_acquire(). */
 void vl_ftp_sftp_conn_release(VlFtpSftpConn *conn);
 
-/* Return: (transfer full): @conn with one more reference (an open file keeps its connection). */
-VlFtpSftpConn *vl_ftp_sftp_conn_ref(VlFtpSftpConn *conn);
-void vl_ftp_sftp_conn_unref(VlFtpSftpConn *conn);
+/**
+ * vl_ftp_sftp_conn_open_file:
+ *
+ * Counts a file opened on @conn; the file keeps the connection alive until
+ * vl_ftp_sftp_conn_close_file().
+ * Return: (transfer full): @conn.
+ */
+VlFtpSftpConn *vl_ftp_sftp_conn_open_file(VlFtpSftpConn *conn);
+void vl_ftp_sftp_conn_close_file(VlFtpSftpConn *conn);
+
+/**
+ * vl_ftp_sftp_conn_read_size:
+ * @len: the caller's buffer size
+ *
+ * libssh2 keeps up to four times the size passed to libssh2_sftp_read() in flight, and on a
+ * shared channel the replies for every file land in memory as soon as any of its users reads.
+ * So the connection's read-ahead budget (four times @len) is split among its open files.
+ * Return: how many bytes to ask for in one read: at most @len, at least 120000, a multiple of
+ * libssh2's 30000-byte requests.
+ */
+gsize vl_ftp_sftp_conn_read_size(VlFtpSftpConn *conn, gsize len);
 
 /**
  * vl_ftp_sftp_conn_lock:

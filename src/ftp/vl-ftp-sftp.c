@@ -368,7 +368,7 @@ sftp_file_read(VlFtpFile *base, void *buf, gsize len, GError **error)
 
     if (!sftp_file_lock(f, error))
         return -1;
-    n = libssh2_sftp_read(f->handle, buf, len);
+    n = libssh2_sftp_read(f->handle, buf, vl_ftp_sftp_conn_read_size(f->l.conn, len));
     if (n < 0)
         set_sftp_error(&f->l, (int)n, error, "read", "file");
     sftp_file_unlock(f);
@@ -448,7 +448,7 @@ sftp_file_close(VlFtpFile *base, gboolean commit, GError **error)
                     "sftp connection lost before '%s' was complete", f->target_path);
         ok = FALSE;
     }
-    vl_ftp_sftp_conn_unref(f->l.conn);
+    vl_ftp_sftp_conn_close_file(f->l.conn);
     g_free(f->temp_path);
     g_free(f->target_path);
     g_free(f);
@@ -468,7 +468,7 @@ sftp_file_new(VlFtpSftpFs *fs, LIBSSH2_SFTP_HANDLE *handle)
 
     f->parent.ops = &sftp_file_ops;
     f->parent.fd = -1;
-    f->l.conn = vl_ftp_sftp_conn_ref(fs->l.conn);
+    f->l.conn = vl_ftp_sftp_conn_open_file(fs->l.conn);
     f->handle = handle;
     return f;
 }
