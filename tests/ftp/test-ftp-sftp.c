@@ -74,7 +74,8 @@ sshd_start(Fixture *f)
     text = ftp_test_read(pub, NULL);
     ftp_test_write(auth, text, -1, 0600);
     g_free(text);
-    f->ssh_port = free_port();
+    if (!f->ssh_port)
+        f->ssh_port = free_port();
     text = g_strdup_printf("Port %u\nListenAddress 127.0.0.1\nHostKey %s\nPidFile none\n"
                            "AuthorizedKeysFile %s\nPubkeyAuthentication yes\n"
                            "PasswordAuthentication no\nKbdInteractiveAuthentication no\n"
@@ -332,6 +333,11 @@ expect_refused(Fixture *f, const char *log_line)
     g_assert_cmpint(ftp_test_client_login(c, "vsim-1", "sw123"), ==, 230);
     g_assert_cmpint(ftp_test_client_cmd(c, "SIZE /sros/both.tim", NULL), ==, 451);
     g_assert_true(ftp_test_proxy_wait_log(f->proxy, log_line, 5000));
+    {
+        /* A refused host key is final: no retries. */
+        g_autofree char *log = ftp_test_proxy_log(f->proxy);
+        g_assert_null(strstr(log, "retrying"));
+    }
 }
 
 static void
@@ -442,6 +448,51 @@ count_lines(const char *haystack, const char *needle)
     for (const char *p = haystack; p && (p = strstr(p, needle)); p++)
         n++;
     return n;
+}
+
+typedef struct {
+    guint16 port;
+    int login_code;
+    int size_code;
+} LateClient;
+
+static gpointer
+late_client_thread(gpointer data)
+{
+    LateClient *lc = data;
+    int code = 0;
+    g_autoptr(FtpTestClient) c = ftp_test_client_new(lc->port, &code);
+
+    /* The login creates the config folder: the first use of the backend. */
+    lc->login_code = ftp_test_client_login(c, "vsim-1", "sw123");
+    lc->size_code = ftp_test_client_cmd(c, "SIZE /sros/both.tim", NULL);
+    return NULL;
+}
+
+/*
+ * The SSH server is down when a router logs in and comes up 0.7 s later: the connection
+ * setup is retried with backoff (refused, 200 ms, 400 ms, ...) and the router gets its answer.
+ */
+static void
+test_connect_retried_with_backoff(Fixture *f, gconstpointer data)
+{
+    LateClient lc = {.port = f->proxy->port};
+    g_autofree char *log = NULL;
+    GThread *thread;
+
+    sshd_stop(f);
+    thread = g_thread_new("late", late_client_thread, &lc);
+    g_assert_true(ftp_test_proxy_wait_log(f->proxy, "attempt 1 failed", 5000));
+    g_usleep(700 * 1000);
+    sshd_start(f);
+    g_thread_join(thread);
+    log = ftp_test_proxy_log(f->proxy);
+    if (lc.login_code != 230 || lc.size_code != 213)
+        g_printerr("login %d, SIZE %d\nproxy log:\n%s\n", lc.login_code, lc.size_code, log);
+    g_assert_cmpint(lc.login_code, ==, 230);
+    g_assert_cmpint(lc.size_code, ==, 213);
+    g_assert_nonnull(strstr(log, "retrying in 2"));
+    g_assert_nonnull(strstr(log, "SSH connection 1 opened"));
 }
 
 /* One router's boot download, run in a thread of its own. */
@@ -595,6 +646,7 @@ main(int argc, char **argv)
     ADD("/ftp/sftp/upload-and-folders", test_upload_and_folders);
     ADD("/ftp/sftp/host-key-checks", test_host_key_checks);
     ADD("/ftp/sftp/sshd-killed-mid-transfer", test_sshd_killed_mid_transfer);
+    ADD("/ftp/sftp/connect-retried-with-backoff", test_connect_retried_with_backoff);
     ADD("/ftp/sftp/64-routers-stock-maxstartups", test_64_routers_stock_maxstartups);
 #undef ADD
     return g_test_run();
