@@ -3,6 +3,7 @@
 #include "vl-ftp-backend.h"
 
 #include "vl-ftp-local.h"
+#include "vl-ftp-sftp-pool.h"
 #include "vl-ftp-sftp.h"
 
 #include <string.h>
@@ -12,6 +13,7 @@ vl_ftp_backend_free(VlFtpBackend *backend)
 {
     if (!backend)
         return;
+    vl_ftp_sftp_pool_free(backend->sftp_pool);
     g_free(backend->name);
     g_free(backend->host);
     g_free(backend->user);

@@ -6,7 +6,8 @@
 
 /*
  * A VlFtpBackend is configuration (immutable, shared by every session). A session opens one
- * VlFtpFs per backend it uses (for SFTP: one SSH connection), used by that session's thread only.
+ * VlFtpFs per backend it uses, used by that session's thread only. For SFTP the VlFtpFs leases
+ * a connection from the backend's pool (vl-ftp-sftp-pool.h), shared with other sessions.
  *
  * Every operation takes a jail @root (a rule's target folder or file on the backend, absolute)
  * and @rel, a relative path below it that vl_ftp_path_resolve() produced (no "." or "..").
@@ -23,6 +24,8 @@ typedef enum {
     VL_FTP_BACKEND_SFTP,
 } VlFtpBackendType;
 
+typedef struct _VlFtpSftpPool VlFtpSftpPool;
+
 typedef struct {
     char *name;
     VlFtpBackendType type;
@@ -30,11 +33,13 @@ typedef struct {
     char *host;
     guint16 port;
     char *user;
-    char *password;       /* nullable */
-    char *private_key;    /* nullable: path of the private key */
-    char *public_key;     /* nullable: defaults to private_key + ".pub" */
-    char *key_passphrase; /* nullable */
-    char *known_hosts;    /* required */
+    char *password;           /* nullable */
+    char *private_key;        /* nullable: path of the private key */
+    char *public_key;         /* nullable: defaults to private_key + ".pub" */
+    char *key_passphrase;     /* nullable */
+    char *known_hosts;        /* required */
+    guint max_connections;    /* SSH connections open at once */
+    VlFtpSftpPool *sftp_pool; /* the shared connections (not configuration: has its own lock) */
     /* local only */
     char *root;    /* nullable: rule targets are taken below this folder */
     guint timeout; /* seconds for any one SSH operation */

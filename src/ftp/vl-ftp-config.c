@@ -5,6 +5,7 @@
 #include "vl-error.h"
 #include "vl-fs.h"
 #include "vl-ftp-path.h"
+#include "vl-ftp-sftp-pool.h"
 #include "vl-json.h"
 
 #include <errno.h>
@@ -257,10 +258,20 @@ static gboolean
 parse_backend(ParseCtx *ctx, VlFtpConfig *config, const char *name, json_object *obj,
               const char *path, GError **error)
 {
-    static const char *const allowed[] = {
-        "type",        "root",          "host",        "port",       "user",
-        "password",    "password_file", "private_key", "public_key", "key_passphrase_file",
-        "known_hosts", "timeout",       NULL};
+    static const char *const allowed[] = {"type",
+                                          "root",
+                                          "host",
+                                          "port",
+                                          "user",
+                                          "password",
+                                          "password_file",
+                                          "private_key",
+                                          "public_key",
+                                          "key_passphrase_file",
+                                          "known_hosts",
+                                          "timeout",
+                                          "max_connections",
+                                          NULL};
     g_autoptr(VlFtpBackend) backend = g_new0(VlFtpBackend, 1);
     g_autofree char *type = NULL;
     g_autofree char *pass_file = NULL;
@@ -271,6 +282,7 @@ parse_backend(ParseCtx *ctx, VlFtpConfig *config, const char *name, json_object 
         return FALSE;
     backend->name = g_strdup(name);
     backend->timeout = VL_FTP_DEFAULT_BACKEND_TIMEOUT;
+    backend->max_connections = VL_FTP_SFTP_DEFAULT_MAX_CONNECTIONS;
     if (strcmp(type, "local") == 0) {
         backend->type = VL_FTP_BACKEND_LOCAL;
         if (!get_file(ctx, obj, path, "root", FALSE, &backend->root, error))
@@ -288,7 +300,8 @@ parse_backend(ParseCtx *ctx, VlFtpConfig *config, const char *name, json_object 
             !get_file(ctx, obj, path, "public_key", FALSE, &backend->public_key, error) ||
             !get_file(ctx, obj, path, "key_passphrase_file", FALSE, &pass_file, error) ||
             !get_file(ctx, obj, path, "known_hosts", TRUE, &backend->known_hosts, error) ||
-            !get_uint(ctx, obj, path, "timeout", 1, 3600, &backend->timeout, error))
+            !get_uint(ctx, obj, path, "timeout", 1, 3600, &backend->timeout, error) ||
+            !get_uint(ctx, obj, path, "max_connections", 1, 64, &backend->max_connections, error))
             return FALSE;
         backend->port = (guint16)port;
         if (!backend->password && !backend->private_key)
@@ -303,6 +316,8 @@ parse_backend(ParseCtx *ctx, VlFtpConfig *config, const char *name, json_object 
         g_autofree char *p = vl_json_path_key(path, "type");
         return parse_fail(ctx, p, error, "'%s' is not a backend type (local, sftp)", type);
     }
+    if (backend->type == VL_FTP_BACKEND_SFTP)
+        backend->sftp_pool = vl_ftp_sftp_pool_new(backend);
     g_hash_table_insert(config->backends, g_strdup(name), g_steal_pointer(&backend));
     return TRUE;
 }

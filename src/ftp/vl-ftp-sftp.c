@@ -1,21 +1,25 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* vl-ftp-sftp.c - the SFTP backend of the FTP proxy (libssh2, one SSH connection per session) */
+/* vl-ftp-sftp.c - the SFTP backend of the FTP proxy: file operations on pooled connections */
 #include "vl-ftp-sftp.h"
 
 #include "vl-ftp-path.h"
+#include "vl-ftp-sftp-pool.h"
 
-#include <libssh2.h>
-#include <libssh2_sftp.h>
 #include <string.h>
 
 /*
- * Each FTP session that uses an SFTP backend owns one VlFtpSftpFs: one TCP connection, one SSH
- * session and one SFTP channel, used only by that session's thread. libssh2 runs in blocking
- * mode there (with libssh2_session_set_timeout so a stalled server cannot hang a session); the
- * main loop never calls into libssh2.
+ * Each FTP session that uses an SFTP backend owns one VlFtpSftpFs, used only by that session's
+ * thread. It leases a connection from the backend's pool (vl-ftp-sftp-pool.c) on first use and
+ * keeps it; other sessions may share that connection, each with its own SFTP handles. Every
+ * operation runs with the connection's mutex held (the SftpGuard below), so libssh2 sees one
+ * thread at a time per session; an open file takes the mutex again for each read or write.
+ * libssh2 runs in blocking mode (with libssh2_session_set_timeout so a stalled server cannot
+ * hang a session); the main loop never calls into libssh2.
  *
- * After a connection-level failure the connection is dropped and the next operation reconnects,
- * so one failed transfer (426/451) leaves the session usable.
+ * After a connection-level failure the connection is marked broken: files open on it fail
+ * (426/451), and the next operation of any of its sessions leases another one, so the sessions
+ * stay usable. An operation whose first request finds its connection dead (the server dropped
+ * it) is retried once on another connection before anything was changed.
  *
  * Jail: every path is resolved with SFTP realpath on the server (which follows symlinks) and
  * must stay at or below the real path of the rule's target.
@@ -23,69 +27,89 @@
 
 #define SFTP_PATH_MAX 4096
 
+/* A leased connection and, while it is locked and sound, its SFTP channel. */
+typedef struct {
+    VlFtpSftpConn *conn;
+    LIBSSH2_SFTP *sftp; /* NULL when unlocked or after a session-level failure */
+} SftpLink;
+
 typedef struct {
     VlFtpFs parent;
-    GSocketConnection *conn;
-    LIBSSH2_SESSION *ssh;
-    LIBSSH2_SFTP *sftp;
+    SftpLink l; /* conn: the lease, NULL until first use and after it broke */
+    gboolean locked;
 } VlFtpSftpFs;
 
 typedef struct {
     VlFtpFile parent;
-    VlFtpSftpFs *fs;
+    SftpLink l; /* conn: a reference; the handle lives on its channel */
     LIBSSH2_SFTP_HANDLE *handle;
     char *temp_path;   /* REPLACE mode */
     char *target_path; /* REPLACE mode */
 } VlFtpSftpFile;
 
-static gsize libssh2_ready;
-
-static void
-sftp_disconnect(VlFtpSftpFs *fs)
+/* Return: TRUE with @fs's connection locked, leasing a new one if it has none or it broke. */
+static gboolean
+sftp_lock(VlFtpSftpFs *fs, GError **error)
 {
-    if (fs->sftp)
-        libssh2_sftp_shutdown(fs->sftp);
-    fs->sftp = NULL;
-    if (fs->ssh) {
-        libssh2_session_disconnect(fs->ssh, "bye");
-        libssh2_session_free(fs->ssh);
+    for (int i = 0; i < 2; i++) {
+        if (!fs->l.conn) {
+            fs->l.conn = vl_ftp_sftp_pool_acquire(fs->parent.backend->sftp_pool, error);
+            if (!fs->l.conn)
+                return FALSE;
+        }
+        fs->l.sftp = vl_ftp_sftp_conn_lock(fs->l.conn);
+        fs->locked = TRUE;
+        if (fs->l.sftp)
+            return TRUE;
+        fs->locked = FALSE;
+        vl_ftp_sftp_conn_unlock(fs->l.conn);
+        g_clear_pointer(&fs->l.conn, vl_ftp_sftp_conn_release);
     }
-    fs->ssh = NULL;
-    if (fs->conn)
-        g_io_stream_close(G_IO_STREAM(fs->conn), NULL, NULL);
-    g_clear_object(&fs->conn);
+    g_set_error(error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED, "sftp %s:%u: connection lost",
+                fs->parent.backend->host, fs->parent.backend->port);
+    return FALSE;
 }
 
-/* Sets @error from libssh2's last session error, prefixed with @what. */
 static void
-set_ssh_error(VlFtpSftpFs *fs, GError **error, const char *what)
+sftp_unlock(VlFtpSftpFs *fs)
 {
-    char *msg = NULL;
-    int code = fs->ssh ? libssh2_session_last_error(fs->ssh, &msg, NULL, 0) : 0;
+    if (!fs->locked)
+        return;
+    vl_ftp_sftp_conn_unlock(fs->l.conn);
+    fs->l.sftp = NULL;
+    fs->locked = FALSE;
+}
 
-    g_set_error(error, G_IO_ERROR,
-                code == LIBSSH2_ERROR_TIMEOUT ? G_IO_ERROR_TIMED_OUT : G_IO_ERROR_CONNECTION_CLOSED,
-                "sftp %s@%s:%u: %s: %s", fs->parent.backend->user, fs->parent.backend->host,
-                fs->parent.backend->port, what, msg && *msg ? msg : "failed");
+/* g_auto(SftpGuard) guard = sftp_lock(fs, error) ? fs : NULL: unlocks at the end of scope. */
+typedef VlFtpSftpFs *SftpGuard;
+G_DEFINE_AUTO_CLEANUP_FREE_FUNC(SftpGuard, sftp_unlock, NULL)
+
+/* Return: TRUE if @l's connection broke during the last call. */
+static gboolean
+link_broken(const SftpLink *l)
+{
+    return !l->sftp;
 }
 
 /*
  * Sets @error after a failed libssh2 call returning @rc: an SFTP status becomes the matching
- * G_IO_ERROR code; a session-level failure drops the connection (it reconnects on next use).
+ * G_IO_ERROR code; a session-level failure marks the connection broken (its sessions lease
+ * another one on next use).
  */
 static void
-set_sftp_error(VlFtpSftpFs *fs, int rc, GError **error, const char *what, const char *path)
+set_sftp_error(SftpLink *l, int rc, GError **error, const char *what, const char *path)
 {
     unsigned long fx;
     GIOErrorEnum code;
 
-    if (rc != LIBSSH2_ERROR_SFTP_PROTOCOL || !fs->sftp) {
+    if (rc != LIBSSH2_ERROR_SFTP_PROTOCOL || !l->sftp) {
         g_autofree char *w = g_strdup_printf("%s '%s'", what, path);
-        set_ssh_error(fs, error, w);
-        sftp_disconnect(fs);
+        vl_ftp_sftp_conn_set_ssh_error(l->conn, error, w);
+        vl_ftp_sftp_conn_set_broken(l->conn);
+        l->sftp = NULL;
         return;
     }
-    fx = libssh2_sftp_last_error(fs->sftp);
+    fx = libssh2_sftp_last_error(l->sftp);
     switch (fx) {
     case LIBSSH2_FX_NO_SUCH_FILE:
     case LIBSSH2_FX_NO_SUCH_PATH:
@@ -122,205 +146,36 @@ set_sftp_error(VlFtpSftpFs *fs, int rc, GError **error, const char *what, const 
     g_set_error(error, G_IO_ERROR, code, "sftp %s '%s': SFTP status %lu", what, path, fx);
 }
 
-/* Return: the hostkey method matching a known_hosts key type, or NULL. */
-static const char *
-hostkey_method_for(int typemask)
+/* Sets @error after a failed call returning a NULL handle (its code is the session's). */
+static void
+set_handle_error(SftpLink *l, GError **error, const char *what, const char *path)
 {
-    switch (typemask & LIBSSH2_KNOWNHOST_KEY_MASK) {
-    case LIBSSH2_KNOWNHOST_KEY_ECDSA_256:
-        return "ecdsa-sha2-nistp256";
-    case LIBSSH2_KNOWNHOST_KEY_ECDSA_384:
-        return "ecdsa-sha2-nistp384";
-    case LIBSSH2_KNOWNHOST_KEY_ECDSA_521:
-        return "ecdsa-sha2-nistp521";
-    case LIBSSH2_KNOWNHOST_KEY_ED25519:
-        return "ssh-ed25519";
-    case LIBSSH2_KNOWNHOST_KEY_SSHRSA:
-        return "rsa-sha2-512,rsa-sha2-256,ssh-rsa";
-    default:
-        return NULL;
-    }
-}
+    LIBSSH2_SESSION *ssh = vl_ftp_sftp_conn_get_session(l->conn);
 
-/* Return: the known_hosts key type bit of a libssh2 host key type. */
-static int
-knownhost_key_for(int hostkey_type)
-{
-    switch (hostkey_type) {
-    case LIBSSH2_HOSTKEY_TYPE_RSA:
-        return LIBSSH2_KNOWNHOST_KEY_SSHRSA;
-    case LIBSSH2_HOSTKEY_TYPE_DSS:
-        return LIBSSH2_KNOWNHOST_KEY_SSHDSS;
-    case LIBSSH2_HOSTKEY_TYPE_ECDSA_256:
-        return LIBSSH2_KNOWNHOST_KEY_ECDSA_256;
-    case LIBSSH2_HOSTKEY_TYPE_ECDSA_384:
-        return LIBSSH2_KNOWNHOST_KEY_ECDSA_384;
-    case LIBSSH2_HOSTKEY_TYPE_ECDSA_521:
-        return LIBSSH2_KNOWNHOST_KEY_ECDSA_521;
-    case LIBSSH2_HOSTKEY_TYPE_ED25519:
-        return LIBSSH2_KNOWNHOST_KEY_ED25519;
-    default:
-        return LIBSSH2_KNOWNHOST_KEY_UNKNOWN;
-    }
-}
-
-/*
- * Loads known_hosts, pins the host key method to the type recorded for the host (as curl does,
- * so the server offers the key we can check) and, after the handshake, checks the key.
- * Return: TRUE if the server's key matches, FALSE with an error saying why not.
- */
-static gboolean
-sftp_check_host_key(VlFtpSftpFs *fs, LIBSSH2_KNOWNHOSTS *kh, GError **error)
-{
-    const VlFtpBackend *b = fs->parent.backend;
-    struct libssh2_knownhost *found = NULL;
-    const char *key;
-    size_t key_len = 0;
-    int key_type = 0;
-    int rc;
-
-    key = libssh2_session_hostkey(fs->ssh, &key_len, &key_type);
-    if (!key) {
-        set_ssh_error(fs, error, "no host key");
-        return FALSE;
-    }
-    rc = libssh2_knownhost_checkp(kh, b->host, b->port, key, key_len,
-                                  LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW |
-                                      knownhost_key_for(key_type),
-                                  &found);
-    switch (rc) {
-    case LIBSSH2_KNOWNHOST_CHECK_MATCH:
-        return TRUE;
-    case LIBSSH2_KNOWNHOST_CHECK_MISMATCH:
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
-                    "sftp %s:%u: host key does not match known_hosts '%s' (changed key?); "
-                    "connection refused",
-                    b->host, b->port, b->known_hosts);
-        return FALSE;
-    case LIBSSH2_KNOWNHOST_CHECK_NOTFOUND:
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
-                    "sftp %s:%u: host is not in known_hosts '%s' (unknown host key); "
-                    "connection refused",
-                    b->host, b->port, b->known_hosts);
-        return FALSE;
-    default:
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
-                    "sftp %s:%u: cannot check the host key against '%s'", b->host, b->port,
-                    b->known_hosts);
-        return FALSE;
-    }
-}
-
-/* Return: the hostkey preference for @b from known_hosts entries naming it, or NULL. */
-static const char *
-sftp_pinned_method(LIBSSH2_KNOWNHOSTS *kh, const VlFtpBackend *b)
-{
-    struct libssh2_knownhost *store = NULL;
-    g_autofree char *bracketed = g_strdup_printf("[%s]:%u", b->host, b->port);
-
-    while (libssh2_knownhost_get(kh, &store, store) == 0) {
-        if (!store->name)
-            continue;
-        if ((b->port == 22 && strcmp(store->name, b->host) == 0) ||
-            strcmp(store->name, bracketed) == 0)
-            return hostkey_method_for(store->typemask);
-    }
-    return NULL;
-}
-
-/* Connects, checks the host key, authenticates and starts SFTP. Return: TRUE on success. */
-static gboolean
-sftp_connect(VlFtpSftpFs *fs, GError **error)
-{
-    const VlFtpBackend *b = fs->parent.backend;
-    g_autoptr(GSocketClient) client = g_socket_client_new();
-    LIBSSH2_KNOWNHOSTS *kh = NULL;
-    const char *method;
-    gboolean authed = FALSE;
-    GSocket *sock;
-
-    g_socket_client_set_timeout(client, b->timeout);
-    g_socket_client_set_enable_proxy(client, FALSE);
-    fs->conn = g_socket_client_connect_to_host(client, b->host, b->port, NULL, error);
-    if (!fs->conn) {
-        g_prefix_error(error, "sftp %s:%u: ", b->host, b->port);
-        return FALSE;
-    }
-    sock = g_socket_connection_get_socket(fs->conn);
-    fs->ssh = libssh2_session_init();
-    if (!fs->ssh) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot create an SSH session");
-        goto fail;
-    }
-    libssh2_session_set_blocking(fs->ssh, 1);
-    libssh2_session_set_timeout(fs->ssh, (long)b->timeout * 1000);
-    kh = libssh2_knownhost_init(fs->ssh);
-    if (!kh || libssh2_knownhost_readfile(kh, b->known_hosts, LIBSSH2_KNOWNHOST_FILE_OPENSSH) < 0) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
-                    "sftp %s:%u: cannot read known_hosts '%s'", b->host, b->port, b->known_hosts);
-        goto fail;
-    }
-    method = sftp_pinned_method(kh, b);
-    if (method)
-        libssh2_session_method_pref(fs->ssh, LIBSSH2_METHOD_HOSTKEY, method);
-    if (libssh2_session_handshake(fs->ssh, g_socket_get_fd(sock)) != 0) {
-        set_ssh_error(fs, error, "handshake");
-        goto fail;
-    }
-    if (!sftp_check_host_key(fs, kh, error))
-        goto fail;
-    libssh2_knownhost_free(kh);
-    kh = NULL;
-    if (b->private_key)
-        authed = libssh2_userauth_publickey_fromfile(fs->ssh, b->user, b->public_key,
-                                                     b->private_key, b->key_passphrase) == 0;
-    if (!authed && b->password)
-        authed = libssh2_userauth_password(fs->ssh, b->user, b->password) == 0;
-    if (!authed) {
-        set_ssh_error(fs, error, "authentication failed");
-        goto fail;
-    }
-    fs->sftp = libssh2_sftp_init(fs->ssh);
-    if (!fs->sftp) {
-        set_ssh_error(fs, error, "cannot start SFTP");
-        goto fail;
-    }
-    return TRUE;
-
-fail:
-    if (kh)
-        libssh2_knownhost_free(kh);
-    sftp_disconnect(fs);
-    return FALSE;
-}
-
-/* Return: TRUE if connected (reconnecting after an earlier failure). */
-static gboolean
-sftp_ensure(VlFtpSftpFs *fs, GError **error)
-{
-    if (fs->sftp)
-        return TRUE;
-    sftp_disconnect(fs);
-    return sftp_connect(fs, error);
+    set_sftp_error(l, libssh2_session_last_errno(ssh), error, what, path);
 }
 
 /* Return: (transfer full): the server's real path of @path, or NULL with an error. */
 static char *
-sftp_realpath(VlFtpSftpFs *fs, const char *path, GError **error)
+sftp_realpath(SftpLink *l, const char *path, GError **error)
 {
     char buf[SFTP_PATH_MAX];
-    int rc = libssh2_sftp_symlink_ex(fs->sftp, path, (unsigned)strlen(path), buf, sizeof(buf) - 1,
+    int rc = libssh2_sftp_symlink_ex(l->sftp, path, (unsigned)strlen(path), buf, sizeof(buf) - 1,
                                      LIBSSH2_SFTP_REALPATH);
 
     if (rc < 0) {
-        set_sftp_error(fs, rc, error, "realpath", path);
+        set_sftp_error(l, rc, error, "realpath", path);
         return NULL;
     }
     buf[rc] = '\0';
     return g_strdup(buf);
 }
 
-/* As vl_ftp_local_resolve(), through SFTP realpath. Return: (transfer full): the real path. */
+/*
+ * As vl_ftp_local_resolve(), through SFTP realpath, with @fs locked. If the first request finds
+ * the connection dead, @fs is locked again on another connection and it is tried once more.
+ * Return: (transfer full): the real path, or NULL with an error (@fs may be unlocked then).
+ */
 static char *
 sftp_resolve(VlFtpSftpFs *fs, const char *root, const char *rel, gboolean parent_only,
              GError **error)
@@ -331,9 +186,15 @@ sftp_resolve(VlFtpSftpFs *fs, const char *root, const char *rel, gboolean parent
     g_autofree char *leaf = NULL;
     g_autofree char *dir = NULL;
 
-    if (!sftp_ensure(fs, error))
-        return NULL;
-    real_root = sftp_realpath(fs, root, error);
+    real_root = sftp_realpath(&fs->l, root, error);
+    if (!real_root && link_broken(&fs->l)) {
+        /* Nothing was changed yet: the server may have dropped an idle connection. */
+        g_clear_error(error);
+        sftp_unlock(fs);
+        if (!sftp_lock(fs, error))
+            return NULL;
+        real_root = sftp_realpath(&fs->l, root, error);
+    }
     if (!real_root)
         return NULL;
     if (parent_only) {
@@ -352,7 +213,7 @@ sftp_resolve(VlFtpSftpFs *fs, const char *root, const char *rel, gboolean parent
     } else {
         full = vl_ftp_path_join(root, rel);
     }
-    real = sftp_realpath(fs, full, error);
+    real = sftp_realpath(&fs->l, full, error);
     if (!real)
         return NULL;
     if (!vl_ftp_path_is_prefix(real_root, real)) {
@@ -377,12 +238,12 @@ entry_from_attrs(VlFtpEntry *out, const LIBSSH2_SFTP_ATTRIBUTES *a)
 
 /* Return: TRUE and *@attrs filled by a stat (following links) of the real path @real. */
 static gboolean
-sftp_stat_real(VlFtpSftpFs *fs, const char *real, LIBSSH2_SFTP_ATTRIBUTES *attrs, GError **error)
+sftp_stat_real(SftpLink *l, const char *real, LIBSSH2_SFTP_ATTRIBUTES *attrs, GError **error)
 {
-    int rc = libssh2_sftp_stat_ex(fs->sftp, real, (unsigned)strlen(real), LIBSSH2_SFTP_STAT, attrs);
+    int rc = libssh2_sftp_stat_ex(l->sftp, real, (unsigned)strlen(real), LIBSSH2_SFTP_STAT, attrs);
 
     if (rc < 0) {
-        set_sftp_error(fs, rc, error, "stat", real);
+        set_sftp_error(l, rc, error, "stat", real);
         return FALSE;
     }
     return TRUE;
@@ -392,10 +253,11 @@ static gboolean
 sftp_stat(VlFtpFs *base, const char *root, const char *rel, VlFtpEntry *out, GError **error)
 {
     VlFtpSftpFs *fs = (VlFtpSftpFs *)base;
-    g_autofree char *real = sftp_resolve(fs, root, rel, FALSE, error);
+    g_auto(SftpGuard) guard = sftp_lock(fs, error) ? fs : NULL;
+    g_autofree char *real = guard ? sftp_resolve(fs, root, rel, FALSE, error) : NULL;
     LIBSSH2_SFTP_ATTRIBUTES attrs;
 
-    if (!real || !sftp_stat_real(fs, real, &attrs, error))
+    if (!real || !sftp_stat_real(&fs->l, real, &attrs, error))
         return FALSE;
     entry_from_attrs(out, &attrs);
     return TRUE;
@@ -405,7 +267,8 @@ static GPtrArray *
 sftp_list(VlFtpFs *base, const char *root, const char *rel, GError **error)
 {
     VlFtpSftpFs *fs = (VlFtpSftpFs *)base;
-    g_autofree char *real = sftp_resolve(fs, root, rel, FALSE, error);
+    g_auto(SftpGuard) guard = sftp_lock(fs, error) ? fs : NULL;
+    g_autofree char *real = guard ? sftp_resolve(fs, root, rel, FALSE, error) : NULL;
     g_autofree char *real_root = NULL;
     g_autoptr(GPtrArray) entries = NULL;
     g_autoptr(GPtrArray) links = NULL;
@@ -414,12 +277,13 @@ sftp_list(VlFtpFs *base, const char *root, const char *rel, GError **error)
 
     if (!real)
         return NULL;
-    real_root = sftp_realpath(fs, root, error);
+    real_root = sftp_realpath(&fs->l, root, error);
     if (!real_root)
         return NULL;
-    dir = libssh2_sftp_open_ex(fs->sftp, real, (unsigned)strlen(real), 0, 0, LIBSSH2_SFTP_OPENDIR);
+    dir =
+        libssh2_sftp_open_ex(fs->l.sftp, real, (unsigned)strlen(real), 0, 0, LIBSSH2_SFTP_OPENDIR);
     if (!dir) {
-        set_sftp_error(fs, libssh2_session_last_errno(fs->ssh), error, "opendir", real);
+        set_handle_error(&fs->l, error, "opendir", real);
         return NULL;
     }
     entries = g_ptr_array_new_with_free_func((GDestroyNotify)vl_ftp_entry_free);
@@ -432,8 +296,8 @@ sftp_list(VlFtpFs *base, const char *root, const char *rel, GError **error)
         if (rc == 0)
             break;
         if (rc < 0) {
-            set_sftp_error(fs, rc, error, "readdir", real);
-            if (fs->sftp)
+            set_sftp_error(&fs->l, rc, error, "readdir", real);
+            if (fs->l.sftp)
                 libssh2_sftp_close_handle(dir);
             return NULL;
         }
@@ -461,11 +325,11 @@ sftp_list(VlFtpFs *base, const char *root, const char *rel, GError **error)
         LIBSSH2_SFTP_ATTRIBUTES attrs;
         VlFtpEntry *e;
 
-        target = sftp_realpath(fs, path, &err);
-        if (!fs->sftp)
+        target = sftp_realpath(&fs->l, path, &err);
+        if (!fs->l.sftp)
             break;
         if (!target || !vl_ftp_path_is_prefix(real_root, target) ||
-            !sftp_stat_real(fs, target, &attrs, &err))
+            !sftp_stat_real(&fs->l, target, &attrs, &err))
             continue;
         e = g_new0(VlFtpEntry, 1);
         e->name = g_strdup(links->pdata[i]);
@@ -475,19 +339,40 @@ sftp_list(VlFtpFs *base, const char *root, const char *rel, GError **error)
     return g_steal_pointer(&entries);
 }
 
+/* Return: TRUE with @f's connection locked, FALSE with an error when it broke. */
+static gboolean
+sftp_file_lock(VlFtpSftpFile *f, GError **error)
+{
+    f->l.sftp = vl_ftp_sftp_conn_lock(f->l.conn);
+    if (f->l.sftp)
+        return TRUE;
+    vl_ftp_sftp_conn_unlock(f->l.conn);
+    g_set_error(error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
+                "sftp connection lost during the transfer of '%s'",
+                f->target_path ? f->target_path : "a file");
+    return FALSE;
+}
+
+static void
+sftp_file_unlock(VlFtpSftpFile *f)
+{
+    vl_ftp_sftp_conn_unlock(f->l.conn);
+    f->l.sftp = NULL;
+}
+
 static gssize
 sftp_file_read(VlFtpFile *base, void *buf, gsize len, GError **error)
 {
     VlFtpSftpFile *f = (VlFtpSftpFile *)base;
-    ssize_t n = libssh2_sftp_read(f->handle, buf, len);
+    ssize_t n;
 
-    if (n < 0) {
-        set_sftp_error(f->fs, (int)n, error, "read", "file");
-        if (!f->fs->sftp)
-            f->handle = NULL;
+    if (!sftp_file_lock(f, error))
         return -1;
-    }
-    return n;
+    n = libssh2_sftp_read(f->handle, buf, vl_ftp_sftp_conn_read_size(f->l.conn, len));
+    if (n < 0)
+        set_sftp_error(&f->l, (int)n, error, "read", "file");
+    sftp_file_unlock(f);
+    return n < 0 ? -1 : n;
 }
 
 static gboolean
@@ -496,40 +381,42 @@ sftp_file_write(VlFtpFile *base, const void *buf, gsize len, GError **error)
     VlFtpSftpFile *f = (VlFtpSftpFile *)base;
     const char *p = buf;
 
+    if (!sftp_file_lock(f, error))
+        return FALSE;
     while (len > 0) {
         ssize_t n = libssh2_sftp_write(f->handle, p, len);
         if (n < 0) {
-            set_sftp_error(f->fs, (int)n, error, "write", f->temp_path ? f->temp_path : "file");
-            if (!f->fs->sftp)
-                f->handle = NULL;
+            set_sftp_error(&f->l, (int)n, error, "write", f->temp_path ? f->temp_path : "file");
+            sftp_file_unlock(f);
             return FALSE;
         }
         p += n;
         len -= (gsize)n;
     }
+    sftp_file_unlock(f);
     return TRUE;
 }
 
 /* Renames @from over @to, replacing @to (SFTP v3 rename refuses an existing target). */
 static gboolean
-sftp_rename_over(VlFtpSftpFs *fs, const char *from, const char *to, GError **error)
+sftp_rename_over(SftpLink *l, const char *from, const char *to, GError **error)
 {
     long flags =
         LIBSSH2_SFTP_RENAME_OVERWRITE | LIBSSH2_SFTP_RENAME_ATOMIC | LIBSSH2_SFTP_RENAME_NATIVE;
-    int rc = libssh2_sftp_rename_ex(fs->sftp, from, (unsigned)strlen(from), to,
-                                    (unsigned)strlen(to), flags);
+    int rc = libssh2_sftp_rename_ex(l->sftp, from, (unsigned)strlen(from), to, (unsigned)strlen(to),
+                                    flags);
     LIBSSH2_SFTP_ATTRIBUTES attrs;
 
     if (rc == LIBSSH2_ERROR_SFTP_PROTOCOL &&
-        libssh2_sftp_stat_ex(fs->sftp, to, (unsigned)strlen(to), LIBSSH2_SFTP_LSTAT, &attrs) == 0 &&
+        libssh2_sftp_stat_ex(l->sftp, to, (unsigned)strlen(to), LIBSSH2_SFTP_LSTAT, &attrs) == 0 &&
         !LIBSSH2_SFTP_S_ISDIR(attrs.permissions)) {
         /* The old file goes away just before the new one takes its name: never truncated. */
-        if (libssh2_sftp_unlink_ex(fs->sftp, to, (unsigned)strlen(to)) == 0)
-            rc = libssh2_sftp_rename_ex(fs->sftp, from, (unsigned)strlen(from), to,
+        if (libssh2_sftp_unlink_ex(l->sftp, to, (unsigned)strlen(to)) == 0)
+            rc = libssh2_sftp_rename_ex(l->sftp, from, (unsigned)strlen(from), to,
                                         (unsigned)strlen(to), flags);
     }
     if (rc < 0) {
-        set_sftp_error(fs, rc, error, "rename into", to);
+        set_sftp_error(l, rc, error, "rename into", to);
         return FALSE;
     }
     return TRUE;
@@ -539,24 +426,29 @@ static gboolean
 sftp_file_close(VlFtpFile *base, gboolean commit, GError **error)
 {
     VlFtpSftpFile *f = (VlFtpSftpFile *)base;
-    VlFtpSftpFs *fs = f->fs;
+    g_autoptr(GError) lost = NULL;
     gboolean ok = TRUE;
 
-    if (f->handle && fs->sftp && libssh2_sftp_close_handle(f->handle) < 0 && f->temp_path &&
-        commit) {
-        set_sftp_error(fs, libssh2_session_last_errno(fs->ssh), error, "close", f->temp_path);
-        ok = commit = FALSE;
-    }
-    if (f->temp_path && fs->sftp) {
-        if (commit && !sftp_rename_over(fs, f->temp_path, f->target_path, error))
+    if (sftp_file_lock(f, &lost)) {
+        if (libssh2_sftp_close_handle(f->handle) < 0 && f->temp_path && commit) {
+            set_sftp_error(&f->l,
+                           libssh2_session_last_errno(vl_ftp_sftp_conn_get_session(f->l.conn)),
+                           error, "close", f->temp_path);
             ok = commit = FALSE;
-        if (!commit && fs->sftp)
-            libssh2_sftp_unlink_ex(fs->sftp, f->temp_path, (unsigned)strlen(f->temp_path));
+        }
+        if (f->temp_path && f->l.sftp) {
+            if (commit && !sftp_rename_over(&f->l, f->temp_path, f->target_path, error))
+                ok = commit = FALSE;
+            if (!commit && f->l.sftp)
+                libssh2_sftp_unlink_ex(f->l.sftp, f->temp_path, (unsigned)strlen(f->temp_path));
+        }
+        sftp_file_unlock(f);
     } else if (f->temp_path && commit) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
                     "sftp connection lost before '%s' was complete", f->target_path);
         ok = FALSE;
     }
+    vl_ftp_sftp_conn_close_file(f->l.conn);
     g_free(f->temp_path);
     g_free(f->target_path);
     g_free(f);
@@ -576,20 +468,20 @@ sftp_file_new(VlFtpSftpFs *fs, LIBSSH2_SFTP_HANDLE *handle)
 
     f->parent.ops = &sftp_file_ops;
     f->parent.fd = -1;
-    f->fs = fs;
+    f->l.conn = vl_ftp_sftp_conn_open_file(fs->l.conn);
     f->handle = handle;
     return f;
 }
 
 /* Return: an open handle on the real path @real, or NULL with an error. */
 static LIBSSH2_SFTP_HANDLE *
-sftp_open_path(VlFtpSftpFs *fs, const char *real, unsigned long flags, GError **error)
+sftp_open_path(SftpLink *l, const char *real, unsigned long flags, GError **error)
 {
-    LIBSSH2_SFTP_HANDLE *h = libssh2_sftp_open_ex(fs->sftp, real, (unsigned)strlen(real), flags,
+    LIBSSH2_SFTP_HANDLE *h = libssh2_sftp_open_ex(l->sftp, real, (unsigned)strlen(real), flags,
                                                   0644, LIBSSH2_SFTP_OPENFILE);
 
     if (!h)
-        set_sftp_error(fs, libssh2_session_last_errno(fs->ssh), error, "open", real);
+        set_handle_error(l, error, "open", real);
     return h;
 }
 
@@ -597,17 +489,18 @@ static VlFtpFile *
 sftp_open_read(VlFtpFs *base, const char *root, const char *rel, guint64 offset, GError **error)
 {
     VlFtpSftpFs *fs = (VlFtpSftpFs *)base;
-    g_autofree char *real = sftp_resolve(fs, root, rel, FALSE, error);
+    g_auto(SftpGuard) guard = sftp_lock(fs, error) ? fs : NULL;
+    g_autofree char *real = guard ? sftp_resolve(fs, root, rel, FALSE, error) : NULL;
     LIBSSH2_SFTP_ATTRIBUTES attrs;
     LIBSSH2_SFTP_HANDLE *h;
 
-    if (!real || !sftp_stat_real(fs, real, &attrs, error))
+    if (!real || !sftp_stat_real(&fs->l, real, &attrs, error))
         return NULL;
     if (!LIBSSH2_SFTP_S_ISREG(attrs.permissions)) {
         g_set_error(error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY, "'%s' is not a regular file", real);
         return NULL;
     }
-    h = sftp_open_path(fs, real, LIBSSH2_FXF_READ, error);
+    h = sftp_open_path(&fs->l, real, LIBSSH2_FXF_READ, error);
     if (!h)
         return NULL;
     if (offset > 0)
@@ -620,7 +513,8 @@ sftp_open_write(VlFtpFs *base, const char *root, const char *rel, VlFtpWriteMode
                 guint64 offset, GError **error)
 {
     VlFtpSftpFs *fs = (VlFtpSftpFs *)base;
-    g_autofree char *target = sftp_resolve(fs, root, rel, TRUE, error);
+    g_auto(SftpGuard) guard = sftp_lock(fs, error) ? fs : NULL;
+    g_autofree char *target = guard ? sftp_resolve(fs, root, rel, TRUE, error) : NULL;
     g_autofree char *real = NULL;
     g_autofree char *temp = NULL;
     g_autofree char *dir = NULL;
@@ -631,7 +525,7 @@ sftp_open_write(VlFtpFs *base, const char *root, const char *rel, VlFtpWriteMode
 
     if (!target)
         return NULL;
-    if (libssh2_sftp_stat_ex(fs->sftp, target, (unsigned)strlen(target), LIBSSH2_SFTP_STAT,
+    if (libssh2_sftp_stat_ex(fs->l.sftp, target, (unsigned)strlen(target), LIBSSH2_SFTP_STAT,
                              &attrs) == 0) {
         if (LIBSSH2_SFTP_S_ISDIR(attrs.permissions)) {
             g_set_error(error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY, "'%s' is a folder", target);
@@ -645,7 +539,7 @@ sftp_open_write(VlFtpFs *base, const char *root, const char *rel, VlFtpWriteMode
         unsigned long flags = LIBSSH2_FXF_WRITE | LIBSSH2_FXF_CREAT;
         if (mode == VL_FTP_WRITE_APPEND)
             flags |= LIBSSH2_FXF_APPEND;
-        h = sftp_open_path(fs, real ? real : target, flags, error);
+        h = sftp_open_path(&fs->l, real ? real : target, flags, error);
         if (!h)
             return NULL;
         if (mode == VL_FTP_WRITE_APPEND) {
@@ -660,7 +554,8 @@ sftp_open_write(VlFtpFs *base, const char *root, const char *rel, VlFtpWriteMode
     dir = g_path_get_dirname(target);
     leaf = g_path_get_basename(target);
     temp = g_strdup_printf("%s/.%s.vlftp-%08x", dir, leaf, g_random_int());
-    h = sftp_open_path(fs, temp, LIBSSH2_FXF_WRITE | LIBSSH2_FXF_CREAT | LIBSSH2_FXF_EXCL, error);
+    h = sftp_open_path(&fs->l, temp, LIBSSH2_FXF_WRITE | LIBSSH2_FXF_CREAT | LIBSSH2_FXF_EXCL,
+                       error);
     if (!h)
         return NULL;
     f = sftp_file_new(fs, h);
@@ -673,14 +568,15 @@ static gboolean
 sftp_make_dir(VlFtpFs *base, const char *root, const char *rel, GError **error)
 {
     VlFtpSftpFs *fs = (VlFtpSftpFs *)base;
-    g_autofree char *target = sftp_resolve(fs, root, rel, TRUE, error);
+    g_auto(SftpGuard) guard = sftp_lock(fs, error) ? fs : NULL;
+    g_autofree char *target = guard ? sftp_resolve(fs, root, rel, TRUE, error) : NULL;
     int rc;
 
     if (!target)
         return FALSE;
-    rc = libssh2_sftp_mkdir_ex(fs->sftp, target, (unsigned)strlen(target), 0755);
+    rc = libssh2_sftp_mkdir_ex(fs->l.sftp, target, (unsigned)strlen(target), 0755);
     if (rc < 0) {
-        set_sftp_error(fs, rc, error, "mkdir", target);
+        set_sftp_error(&fs->l, rc, error, "mkdir", target);
         return FALSE;
     }
     return TRUE;
@@ -692,8 +588,10 @@ sftp_make_root(VlFtpFs *base, const char *root, GError **error)
     VlFtpSftpFs *fs = (VlFtpSftpFs *)base;
     g_auto(GStrv) parts = g_strsplit(root, "/", -1);
     g_autoptr(GString) path = g_string_new(NULL);
+    g_auto(SftpGuard) guard = sftp_lock(fs, error) ? fs : NULL;
+    gboolean first = TRUE;
 
-    if (!sftp_ensure(fs, error))
+    if (!guard)
         return FALSE;
     for (guint i = 0; parts[i]; i++) {
         LIBSSH2_SFTP_ATTRIBUTES attrs;
@@ -702,17 +600,31 @@ sftp_make_root(VlFtpFs *base, const char *root, GError **error)
         if (!*parts[i])
             continue;
         g_string_append_printf(path, "/%s", parts[i]);
-        if (libssh2_sftp_stat_ex(fs->sftp, path->str, (unsigned)path->len, LIBSSH2_SFTP_STAT,
-                                 &attrs) == 0)
-            continue;
-        if (!fs->sftp) {
-            set_ssh_error(fs, error, "stat");
-            return FALSE;
+        rc = libssh2_sftp_stat_ex(fs->l.sftp, path->str, (unsigned)path->len, LIBSSH2_SFTP_STAT,
+                                  &attrs);
+        if (rc != 0 && rc != LIBSSH2_ERROR_SFTP_PROTOCOL) {
+            set_sftp_error(&fs->l, rc, error, "stat", path->str);
+            if (!first)
+                return FALSE;
+            /* Nothing was changed yet: the server may have dropped an idle connection. */
+            g_clear_error(error);
+            sftp_unlock(fs);
+            if (!sftp_lock(fs, error))
+                return FALSE;
+            rc = libssh2_sftp_stat_ex(fs->l.sftp, path->str, (unsigned)path->len, LIBSSH2_SFTP_STAT,
+                                      &attrs);
+            if (rc != 0 && rc != LIBSSH2_ERROR_SFTP_PROTOCOL) {
+                set_sftp_error(&fs->l, rc, error, "stat", path->str);
+                return FALSE;
+            }
         }
-        rc = libssh2_sftp_mkdir_ex(fs->sftp, path->str, (unsigned)path->len, 0755);
-        if (rc < 0 && libssh2_sftp_stat_ex(fs->sftp, path->str, (unsigned)path->len,
+        first = FALSE;
+        if (rc == 0)
+            continue;
+        rc = libssh2_sftp_mkdir_ex(fs->l.sftp, path->str, (unsigned)path->len, 0755);
+        if (rc < 0 && libssh2_sftp_stat_ex(fs->l.sftp, path->str, (unsigned)path->len,
                                            LIBSSH2_SFTP_STAT, &attrs) != 0) {
-            set_sftp_error(fs, rc, error, "mkdir", path->str);
+            set_sftp_error(&fs->l, rc, error, "mkdir", path->str);
             return FALSE;
         }
     }
@@ -723,25 +635,26 @@ static gboolean
 sftp_remove(VlFtpFs *base, const char *root, const char *rel, gboolean is_dir, GError **error)
 {
     VlFtpSftpFs *fs = (VlFtpSftpFs *)base;
-    g_autofree char *target = sftp_resolve(fs, root, rel, TRUE, error);
+    g_auto(SftpGuard) guard = sftp_lock(fs, error) ? fs : NULL;
+    g_autofree char *target = guard ? sftp_resolve(fs, root, rel, TRUE, error) : NULL;
     LIBSSH2_SFTP_ATTRIBUTES attrs;
     int rc;
 
     if (!target)
         return FALSE;
     if (is_dir) {
-        rc = libssh2_sftp_rmdir_ex(fs->sftp, target, (unsigned)strlen(target));
+        rc = libssh2_sftp_rmdir_ex(fs->l.sftp, target, (unsigned)strlen(target));
     } else {
-        if (libssh2_sftp_stat_ex(fs->sftp, target, (unsigned)strlen(target), LIBSSH2_SFTP_LSTAT,
+        if (libssh2_sftp_stat_ex(fs->l.sftp, target, (unsigned)strlen(target), LIBSSH2_SFTP_LSTAT,
                                  &attrs) == 0 &&
             LIBSSH2_SFTP_S_ISDIR(attrs.permissions)) {
             g_set_error(error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY, "'%s' is a folder", target);
             return FALSE;
         }
-        rc = libssh2_sftp_unlink_ex(fs->sftp, target, (unsigned)strlen(target));
+        rc = libssh2_sftp_unlink_ex(fs->l.sftp, target, (unsigned)strlen(target));
     }
     if (rc < 0) {
-        set_sftp_error(fs, rc, error, is_dir ? "rmdir" : "unlink", target);
+        set_sftp_error(&fs->l, rc, error, is_dir ? "rmdir" : "unlink", target);
         return FALSE;
     }
     return TRUE;
@@ -752,13 +665,14 @@ sftp_rename(VlFtpFs *base, const char *from_root, const char *from_rel, const ch
             const char *to_rel, GError **error)
 {
     VlFtpSftpFs *fs = (VlFtpSftpFs *)base;
-    g_autofree char *from = sftp_resolve(fs, from_root, from_rel, TRUE, error);
+    g_auto(SftpGuard) guard = sftp_lock(fs, error) ? fs : NULL;
+    g_autofree char *from = guard ? sftp_resolve(fs, from_root, from_rel, TRUE, error) : NULL;
     g_autofree char *to = NULL;
 
     if (!from)
         return FALSE;
     to = sftp_resolve(fs, to_root, to_rel, TRUE, error);
-    return to && sftp_rename_over(fs, from, to, error);
+    return to && sftp_rename_over(&fs->l, from, to, error);
 }
 
 static void
@@ -766,7 +680,8 @@ sftp_free(VlFtpFs *base)
 {
     VlFtpSftpFs *fs = (VlFtpSftpFs *)base;
 
-    sftp_disconnect(fs);
+    sftp_unlock(fs);
+    vl_ftp_sftp_conn_release(fs->l.conn);
     g_free(fs);
 }
 
@@ -787,16 +702,18 @@ vl_ftp_sftp_fs_open(const VlFtpBackend *backend, GError **error)
 {
     VlFtpSftpFs *fs;
 
-    if (g_once_init_enter(&libssh2_ready)) {
-        libssh2_init(0);
-        g_once_init_leave(&libssh2_ready, 1);
+    if (!backend->sftp_pool) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED,
+                    "sftp backend '%s' has no connection pool", backend->name);
+        return NULL;
     }
     fs = g_new0(VlFtpSftpFs, 1);
     fs->parent.ops = &sftp_ops;
     fs->parent.backend = backend;
-    if (!sftp_connect(fs, error)) {
+    if (!sftp_lock(fs, error)) {
         g_free(fs);
         return NULL;
     }
+    sftp_unlock(fs);
     return &fs->parent;
 }

@@ -356,6 +356,10 @@ test_errors(void)
         {"{\"backends\": {\"b\": {\"type\": \"sftp\", \"host\": \"h\", \"user\": \"u\", "
          "\"password\": \"p\"}}, \"routers\": {}}",
          "backends.b.known_hosts: missing"},
+        {"{\"backends\": {\"b\": {\"type\": \"sftp\", \"host\": \"h\", \"user\": \"u\", "
+         "\"password\": \"p\", \"known_hosts\": \"kh\", \"max_connections\": 0}}, "
+         "\"routers\": {}}",
+         "backends.b.max_connections: 0 is out of range 1-64"},
         {"{\"backends\": {\"b\": {\"type\": \"local\"}}, \"routers\": {\"r\": {\"login\": \"x\", "
          "\"password\": \"p\", \"config\": {}}}}",
          "set lab and vsim"},
