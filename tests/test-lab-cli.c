@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* test-lab-cli.c - whole-lab commands through the binary on test:///default: warnings */
+/* test-lab-cli.c - whole-lab commands through the binary on test:///default: warnings, JSON text */
 #include "vl-test-util.h"
 
 #include <glib/gstdio.h>
@@ -91,6 +91,38 @@ test_warnings_with_image_error(Fixture *f, gconstpointer data)
     g_assert_null(strstr(strstr(err, image_msg) + 1, image_msg));
 }
 
+/* JSON the project writes leaves "/" as it is: status --json, state.json, profiles. */
+static void
+test_json_no_slash_escape(Fixture *f, gconstpointer data)
+{
+    const char *const up[] = {"up", f->spec, "--no-start", NULL};
+    const char *const status[] = {"status", "--lab", "example", "--json", NULL};
+    const char *const down[] = {"down", f->spec, NULL};
+    g_autofree char *state = g_build_filename(f->home, "labs", "example", "state.json", NULL);
+    g_autofree char *prof = g_build_filename(f->spec, "profiles", "r1.json", NULL);
+    g_autofree char *out = NULL;
+    g_autofree char *text = NULL;
+    g_autofree char *ptext = NULL;
+
+    /* a profile field with a path, which up writes back */
+    vl_test_write(
+        f->spec, "profiles/r1.json",
+        "{\"platform\": \"tiny-linux\", \"vm_cmdline\": \"console=ttyS0 init=/sbin/init\"}");
+    vl_test_run_expect(60, up, 0, NULL);
+    g_assert_true(g_file_get_contents(state, &text, NULL, NULL));
+    g_assert_nonnull(strstr(text, f->spec));
+    g_assert_null(strstr(text, "\\/"));
+    g_assert_true(g_file_get_contents(prof, &ptext, NULL, NULL));
+    g_assert_nonnull(strstr(ptext, "init=/sbin/init"));
+    g_assert_null(strstr(ptext, "\\/"));
+    vl_test_run_expect(60, status, 0, &out);
+    if (!strstr(out, f->spec) || strstr(out, "\\/"))
+        vl_test_print_failure(status, 0, out, NULL);
+    g_assert_nonnull(strstr(out, f->spec));
+    g_assert_null(strstr(out, "\\/"));
+    vl_test_run_expect(60, down, 0, NULL);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -98,5 +130,6 @@ main(int argc, char **argv)
 #define ADD(path, fn) g_test_add(path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
     ADD("/lab-cli/warnings/shown-by-up-render-validate", test_warnings_shown);
     ADD("/lab-cli/warnings/with-image-error", test_warnings_with_image_error);
+    ADD("/lab-cli/json/no-slash-escape", test_json_no_slash_escape);
     return g_test_run();
 }
