@@ -187,10 +187,9 @@ vl_up_start_all(VlUpRun *run, GPtrArray *reports)
     }
 }
 
-/* Adds <uuid> to the rendered domain so a redefinition keeps the domain's identity. */
-static char *
-vl_up_domain_xml(VlRenderer *r, const VlSpec *spec, const VlVm *vm, const char *uuid,
-                 GError **error)
+char *
+vl_lab_domain_xml(VlRenderer *r, const VlSpec *spec, const VlVm *vm, const char *uuid,
+                  GError **error)
 {
     g_autoptr(xmlDoc) doc = vl_render_vm_doc(r, spec, vm, error);
     xmlNode *root;
@@ -198,6 +197,10 @@ vl_up_domain_xml(VlRenderer *r, const VlSpec *spec, const VlVm *vm, const char *
     if (!doc)
         return NULL;
     root = xmlDocGetRootElement(doc);
+    for (xmlNode *n = root->children; n; n = n->next) {
+        if (n->type == XML_ELEMENT_NODE && xmlStrEqual(n->name, BAD_CAST "uuid"))
+            return vl_xml_to_string(doc);
+    }
     if (uuid)
         xmlNewTextChild(root, NULL, BAD_CAST "uuid", BAD_CAST uuid);
     return vl_xml_to_string(doc);
@@ -286,7 +289,7 @@ vl_up_define_vm(VlUpRun *run, VlRenderer *r, virStoragePoolPtr pool, VlVm *vm, V
         !vl_sros_disk_prepare(run->spec, vm, run->opts->reset_boot, NULL, error))
         return FALSE;
 
-    xml = vl_up_domain_xml(r, run->spec, vm, NULL, error);
+    xml = vl_lab_domain_xml(r, run->spec, vm, NULL, error);
     if (!xml)
         return FALSE;
     digest = vl_render_domain_digest(xml);
@@ -310,7 +313,7 @@ vl_up_define_vm(VlUpRun *run, VlRenderer *r, virStoragePoolPtr pool, VlVm *vm, V
             vl_trace("redefining '%s': %s", vm->name, why);
         }
         g_clear_pointer(&xml, g_free);
-        xml = vl_up_domain_xml(r, run->spec, vm, uuid, error);
+        xml = vl_lab_domain_xml(r, run->spec, vm, uuid, error);
         if (!xml)
             return FALSE;
         /* New inputs take effect at the next boot: stop it now, start it again later. */
@@ -318,6 +321,15 @@ vl_up_define_vm(VlUpRun *run, VlRenderer *r, virStoragePoolPtr pool, VlVm *vm, V
             vl_trace("virDomainDestroy('%s')", vm->name);
         if (virDomainIsActive(dom) == 1 && virDomainDestroy(dom) < 0) {
             vl_error_set_libvirt(error, "cannot stop domain '%s' to redefine it", vm->name);
+            return FALSE;
+        }
+        /* A changed vm_uuid is a new identity: libvirt redefines a name only with its UUID. */
+        if (vm->uuid && g_ascii_strcasecmp(vm->uuid, uuid) != 0 &&
+            virDomainUndefineFlags(dom, VIR_DOMAIN_UNDEFINE_NVRAM |
+                                            VIR_DOMAIN_UNDEFINE_MANAGED_SAVE) < 0 &&
+            virDomainUndefine(dom) < 0) {
+            vl_error_set_libvirt(error, "cannot undefine domain '%s' to give it UUID %s", vm->name,
+                                 vm->uuid);
             return FALSE;
         }
         report->action = VL_VM_ACTION_REDEFINE;

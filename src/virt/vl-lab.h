@@ -76,6 +76,18 @@ gboolean vl_lab_down(virConnectPtr conn, const char *lab, gboolean force, gboole
                      VlLabProgressFunc progress, gpointer data, GError **error);
 
 /**
+ * vl_lab_domain_xml:
+ * @uuid: (nullable): the existing domain's UUID
+ *
+ * Renders @vm's domain with exactly one <uuid>: the spec's pinned one (vm_uuid, which the
+ * stylesheet writes) if any, else @uuid (so a redefinition keeps the domain's identity), else none
+ * (libvirt picks one).
+ * Return: (transfer full): the domain XML, or NULL with @error set.
+ */
+char *vl_lab_domain_xml(VlRenderer *r, const VlSpec *spec, const VlVm *vm, const char *uuid,
+                        GError **error);
+
+/**
  * vl_lab_state_path:
  * Return: (transfer full): <state dir>/labs/@lab/state.json.
  */
