@@ -289,6 +289,102 @@ test_down(Fixture *f, gconstpointer data)
     g_assert_false(g_file_test(state, G_FILE_TEST_EXISTS));
 }
 
+/* Return: (transfer full): the text of @dir/@rel. */
+static char *
+read_file(const char *dir, const char *rel)
+{
+    g_autofree char *path = g_build_filename(dir, rel, NULL);
+    g_autoptr(GError) err = NULL;
+    char *text = NULL;
+
+    g_file_get_contents(path, &text, NULL, &err);
+    g_assert_no_error(err);
+    return text;
+}
+
+/* Profiles as a user writes them: one with a mgmt_ip of its own, one without. */
+static const char profile_with_ip[] = "{\n    \"platform\": \"tiny-linux\",\n"
+                                      "    \"mgmt_ip\": \"192.0.2.7\",\n"
+                                      "    \"vm_cmdline\": \"console=ttyS0 init=/init\"\n}\n";
+static const char profile_without_ip[] =
+    "{ \"platform\": \"tiny-linux\", \"vm_cmdline\": \"console=ttyS0\" }";
+
+/* down puts the profiles back as they were before up, byte for byte, even after two ups. */
+static void
+test_down_profiles_restored(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    gboolean ok;
+    g_autoptr(GPtrArray) r1 = NULL;
+    g_autoptr(GPtrArray) r2 = NULL;
+    g_autofree char *up1 = NULL;
+    g_autofree char *t1 = NULL;
+    g_autofree char *t2 = NULL;
+
+    vl_test_write(f->specdir, "profiles/r1.json", profile_with_ip);
+    vl_test_write(f->specdir, "profiles/r2.json", profile_without_ip);
+    r1 = run_up(f, &ok, &err);
+    g_assert_no_error(err);
+    g_assert_true(ok);
+    up1 = read_file(f->specdir, "profiles/r1.json");
+    g_assert_nonnull(strstr(up1, "\"ssh_port\""));
+    g_assert_null(strstr(up1, "192.0.2.7"));
+    r2 = run_up(f, &ok, &err);
+    g_assert_no_error(err);
+    g_assert_true(vl_lab_down(f->conn, "example", FALSE, FALSE, NULL, NULL, &err));
+    g_assert_no_error(err);
+    t1 = read_file(f->specdir, "profiles/r1.json");
+    t2 = read_file(f->specdir, "profiles/r2.json");
+    g_assert_cmpstr(t1, ==, profile_with_ip);
+    g_assert_cmpstr(t2, ==, profile_without_ip);
+}
+
+/* Fields a user added while the lab was up stay; only ours go, and mgmt_ip comes back. */
+static void
+test_down_profiles_keep_user_fields(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    gboolean ok;
+    g_autoptr(GPtrArray) reports = NULL;
+    g_autofree char *p1 = g_build_filename(f->specdir, "profiles", "r1.json", NULL);
+    g_autofree char *p2 = g_build_filename(f->specdir, "profiles", "r2.json", NULL);
+    g_autofree char *t1 = NULL;
+    g_autofree char *t2 = NULL;
+    json_object *v = NULL;
+
+    vl_test_write(f->specdir, "profiles/r1.json", profile_with_ip);
+    vl_test_write(f->specdir, "profiles/r2.json", profile_without_ip);
+    reports = run_up(f, &ok, &err);
+    g_assert_true(ok);
+    for (guint i = 0; i < 2; i++) {
+        const char *path = i ? p2 : p1;
+        g_autoptr(json_object) p = vl_json_load_file(path, &err);
+        g_assert_no_error(err);
+        json_object_object_add(p, "note", json_object_new_string("mine"));
+        g_assert_true(vl_json_write_file(path, p, 0644, &err));
+    }
+    g_assert_true(vl_lab_down(f->conn, "example", FALSE, FALSE, NULL, NULL, &err));
+    g_assert_no_error(err);
+    t1 = read_file(f->specdir, "profiles/r1.json");
+    t2 = read_file(f->specdir, "profiles/r2.json");
+    for (guint i = 0; i < 2; i++) {
+        g_autoptr(json_object) p = vl_json_load_file(i ? p2 : p1, &err);
+        const char *text = i ? t2 : t1;
+        g_assert_no_error(err);
+        g_assert_true(json_object_object_get_ex(p, "note", &v));
+        g_assert_cmpstr(json_object_get_string(v), ==, "mine");
+        g_assert_false(json_object_object_get_ex(p, "ssh_port", &v));
+        g_assert_false(json_object_object_get_ex(p, "console_port", &v));
+        g_assert_true(json_object_object_get_ex(p, "vm_cmdline", &v));
+        /* order kept: the user's fields where they were, theirs last */
+        g_assert_true(strstr(text, "\"platform\"") < strstr(text, "\"vm_cmdline\""));
+        g_assert_true(strstr(text, "\"vm_cmdline\"") < strstr(text, "\"note\""));
+    }
+    g_assert_nonnull(strstr(t1, "\"mgmt_ip\": \"192.0.2.7\""));
+    g_assert_true(strstr(t1, "\"mgmt_ip\"") < strstr(t1, "\"vm_cmdline\""));
+    g_assert_null(strstr(t2, "mgmt_ip"));
+}
+
 static void
 test_lock_contention(Fixture *f, gconstpointer data)
 {
@@ -641,6 +737,8 @@ main(int argc, char **argv)
     ADD("/lab/up/foreign-domain-refused", test_up_foreign_refused);
     ADD("/lab/up/partial-failure", test_up_partial_failure);
     ADD("/lab/down/removes-all", test_down);
+    ADD("/lab/down/profiles-restored-byte-identical", test_down_profiles_restored);
+    ADD("/lab/down/profiles-keep-user-fields", test_down_profiles_keep_user_fields);
     ADD("/lab/lock/contention", test_lock_contention);
     ADD("/lab/sros/cpm-disk-and-boot-files", test_sros_disks);
     ADD("/lab/sros/pinned-uuid-kept-once", test_sros_pinned_uuid);

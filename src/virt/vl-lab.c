@@ -7,6 +7,7 @@
 #include "vl-json.h"
 #include "vl-log.h"
 #include "vl-ftp-setup.h"
+#include "vl-lab-profiles.h"
 #include "vl-lock.h"
 #include "vl-sros-disk.h"
 #include "vl-storage.h"
@@ -416,53 +417,11 @@ vl_up_write_state(VlUpRun *run, GPtrArray *reports, GError **error)
         json_object_array_add(links, o);
     }
     json_object_object_add(st, "links", links);
+    /* What down puts back into the profiles; kept from the first up of the lab. */
+    json_object_object_add(
+        st, "profiles",
+        vl_lab_profiles_record(spec, old ? json_object_object_get(old, "profiles") : NULL));
     return vl_json_write_file(path, st, 0600, error);
-}
-
-gboolean
-vl_lab_write_profiles(const VlSpec *spec, GError **error)
-{
-    for (guint i = 0; i < spec->nodes->len; i++) {
-        const VlNode *node = g_ptr_array_index(spec->nodes, i);
-        g_autoptr(json_object) prof = NULL;
-        g_autoptr(GError) err = NULL;
-        gboolean changed = FALSE;
-        const struct {
-            const char *key;
-            json_object *val;
-        } fields[] = {
-            {"mgmt_ip", json_object_new_string(node->host_addr)},
-            {"ssh_port", json_object_new_int((int)node->ssh_port)},
-            {"console_port", json_object_new_int((int)node->console_port)},
-        };
-
-        prof = g_file_test(node->profile_path, G_FILE_TEST_EXISTS)
-                   ? vl_json_load_file(node->profile_path, &err)
-                   : json_object_new_object();
-        if (!prof) {
-            for (guint j = 0; j < G_N_ELEMENTS(fields); j++)
-                json_object_put(fields[j].val);
-            g_set_error(error, VL_ERROR, VL_ERROR_IO, "%s: %s", node->profile_path, err->message);
-            return FALSE;
-        }
-        for (guint j = 0; j < G_N_ELEMENTS(fields); j++) {
-            json_object *cur = NULL;
-            if (json_object_object_get_ex(prof, fields[j].key, &cur) &&
-                json_object_equal(cur, fields[j].val)) {
-                json_object_put(fields[j].val);
-                continue;
-            }
-            json_object_object_add(prof, fields[j].key, fields[j].val);
-            changed = TRUE;
-        }
-        if (changed) {
-            g_autofree char *dir = g_path_get_dirname(node->profile_path);
-            g_mkdir_with_parents(dir, 0755);
-            if (!vl_json_write_file(node->profile_path, prof, 0644, error))
-                return FALSE;
-        }
-    }
-    return TRUE;
 }
 
 gboolean
@@ -607,6 +566,8 @@ vl_lab_down(virConnectPtr conn, const char *lab, gboolean force, gboolean purge,
     if (pool && !vl_storage_pool_delete(pool, error))
         return FALSE;
     if (!vl_ftp_proxy_remove_lab(lab, error))
+        return FALSE;
+    if (state && !vl_lab_profiles_restore(json_object_object_get(state, "profiles"), error))
         return FALSE;
     if (purge) {
         g_autofree char *persist = g_build_filename(lab_dir, "persist", NULL);
