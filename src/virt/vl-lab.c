@@ -2,6 +2,7 @@
 /* vl-lab.c - lab operations on libvirt: bring a lab up to its spec, take it down */
 #include "vl-lab.h"
 
+#include "vl-conn-retry.h"
 #include "vl-error.h"
 #include "vl-fs.h"
 #include "vl-json.h"
@@ -61,7 +62,8 @@ vl_lab_state_path(const char *lab)
 
 /* One lab operation's working state, shared with the start workers. */
 typedef struct {
-    virConnectPtr conn;
+    virConnectPtr conn;     /* the caller's: defines and removals */
+    VlConnRetry start_conn; /* what the start workers use: reopened once if libvirtd restarts */
     VlSpec *spec;
     const VlUpOptions *opts;
     gint64 t0;
@@ -100,27 +102,36 @@ vl_up_fail(VlUpRun *run, VlVmReport *report, GError *err)
     vl_up_progress(run, report, "failed");
 }
 
-/* Worker: starts one VM if it is not running. */
+/* Worker: starts one VM if it is not running; across a libvirtd restart (vl-conn-retry.c). */
 static void
 vl_up_start_worker(gpointer data, gpointer user_data)
 {
     VlStartJob *job = data;
     VlUpRun *run = job->run;
-    g_autoptr(virDomain) dom = virDomainLookupByName(run->conn, job->vm->name);
+    g_autoptr(virConnect) conn = vl_conn_retry_get(&run->start_conn);
     g_autoptr(GError) err = NULL;
+    gboolean issued = FALSE;
+    int rc = vl_conn_domain_start(conn, job->vm->name, &issued, &err);
 
-    if (!dom) {
-        vl_error_set_libvirt(&err, "domain '%s' disappeared", job->vm->name);
+    if (rc == 0) {
+        g_autoptr(GError) rerr = NULL;
+        g_autoptr(virConnect) again = vl_conn_retry_reopen(&run->start_conn, conn, &rerr);
+        gboolean issued_again = FALSE;
+
+        if (!again) {
+            g_prefix_error(&err, "%s; ", rerr->message);
+        } else {
+            /* The state again, on the new connection: a VM that did start counts as started. */
+            g_clear_error(&err);
+            rc = vl_conn_domain_start(again, job->vm->name, &issued_again, &err);
+            issued |= issued_again;
+        }
+    }
+    if (rc != 1) {
         vl_up_fail(run, job->report, err);
         return;
     }
-    if (virDomainIsActive(dom) != 1) {
-        vl_trace("virDomainCreate('%s')", job->vm->name);
-        if (virDomainCreate(dom) < 0) {
-            vl_error_set_libvirt(&err, "cannot start domain '%s'", job->vm->name);
-            vl_up_fail(run, job->report, err);
-            return;
-        }
+    if (issued) {
         job->report->started = TRUE;
         job->report->t_started = vl_up_elapsed(run);
         vl_up_progress(run, job->report, "started");
@@ -366,7 +377,8 @@ vl_up_write_state(VlUpRun *run, GPtrArray *reports, GError **error)
     json_object *created = NULL;
     g_autoptr(GDateTime) now = g_date_time_new_now_utc();
     g_autofree char *stamp = g_date_time_format_iso8601(now);
-    g_autofree char *uri = virConnectGetURI(run->conn);
+    g_autoptr(virConnect) conn = vl_conn_retry_get(&run->start_conn);
+    g_autofree char *uri = virConnectGetURI(conn);
 
     json_object_object_add(st, "lab", json_object_new_string(spec->name));
     if (old && json_object_object_get_ex(old, "created", &created) &&
@@ -438,12 +450,13 @@ vl_lab_up(virConnectPtr conn, VlSpec *spec, VlRenderer *r, const VlUpOptions *op
     gboolean need_pool = FALSE;
     gboolean ok = FALSE;
     guint failed = 0;
-    VlUpRun run = {conn, spec, opts, g_get_monotonic_time(), {0}};
+    VlUpRun run = {.conn = conn, .spec = spec, .opts = opts, .t0 = g_get_monotonic_time()};
     GHashTableIter it;
     gpointer key;
 
     *reports = NULL;
     g_mutex_init(&run.lock);
+    vl_conn_retry_init(&run.start_conn, conn);
     lock = vl_lock_acquire(lab_dir, error);
     if (!lock)
         goto out;
@@ -513,6 +526,7 @@ vl_lab_up(virConnectPtr conn, VlSpec *spec, VlRenderer *r, const VlUpOptions *op
     ok = failed == 0;
 
 out:
+    vl_conn_retry_clear(&run.start_conn);
     g_mutex_clear(&run.lock);
     *reports = g_steal_pointer(&reps);
     return ok;
