@@ -336,6 +336,8 @@ vl_up_define_vm(VlUpRun *run, VlRenderer *r, virStoragePoolPtr pool, VlVm *vm, V
             return FALSE;
         }
         /* A changed vm_uuid is a new identity: libvirt redefines a name only with its UUID. */
+        if (vm->uuid && g_ascii_strcasecmp(vm->uuid, uuid) != 0)
+            vl_trace("virDomainUndefineFlags('%s'): its vm_uuid is now %s", vm->name, vm->uuid);
         if (vm->uuid && g_ascii_strcasecmp(vm->uuid, uuid) != 0 &&
             virDomainUndefineFlags(dom, VIR_DOMAIN_UNDEFINE_NVRAM |
                                             VIR_DOMAIN_UNDEFINE_MANAGED_SAVE) < 0 &&
