@@ -289,6 +289,102 @@ test_down(Fixture *f, gconstpointer data)
     g_assert_false(g_file_test(state, G_FILE_TEST_EXISTS));
 }
 
+/* Return: (transfer full): the text of @dir/@rel. */
+static char *
+read_file(const char *dir, const char *rel)
+{
+    g_autofree char *path = g_build_filename(dir, rel, NULL);
+    g_autoptr(GError) err = NULL;
+    char *text = NULL;
+
+    g_file_get_contents(path, &text, NULL, &err);
+    g_assert_no_error(err);
+    return text;
+}
+
+/* Profiles as a user writes them: one with a mgmt_ip of its own, one without. */
+static const char profile_with_ip[] = "{\n    \"platform\": \"tiny-linux\",\n"
+                                      "    \"mgmt_ip\": \"192.0.2.7\",\n"
+                                      "    \"vm_cmdline\": \"console=ttyS0 init=/init\"\n}\n";
+static const char profile_without_ip[] =
+    "{ \"platform\": \"tiny-linux\", \"vm_cmdline\": \"console=ttyS0\" }";
+
+/* down puts the profiles back as they were before up, byte for byte, even after two ups. */
+static void
+test_down_profiles_restored(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    gboolean ok;
+    g_autoptr(GPtrArray) r1 = NULL;
+    g_autoptr(GPtrArray) r2 = NULL;
+    g_autofree char *up1 = NULL;
+    g_autofree char *t1 = NULL;
+    g_autofree char *t2 = NULL;
+
+    vl_test_write(f->specdir, "profiles/r1.json", profile_with_ip);
+    vl_test_write(f->specdir, "profiles/r2.json", profile_without_ip);
+    r1 = run_up(f, &ok, &err);
+    g_assert_no_error(err);
+    g_assert_true(ok);
+    up1 = read_file(f->specdir, "profiles/r1.json");
+    g_assert_nonnull(strstr(up1, "\"ssh_port\""));
+    g_assert_null(strstr(up1, "192.0.2.7"));
+    r2 = run_up(f, &ok, &err);
+    g_assert_no_error(err);
+    g_assert_true(vl_lab_down(f->conn, "example", FALSE, FALSE, NULL, NULL, &err));
+    g_assert_no_error(err);
+    t1 = read_file(f->specdir, "profiles/r1.json");
+    t2 = read_file(f->specdir, "profiles/r2.json");
+    g_assert_cmpstr(t1, ==, profile_with_ip);
+    g_assert_cmpstr(t2, ==, profile_without_ip);
+}
+
+/* Fields a user added while the lab was up stay; only ours go, and mgmt_ip comes back. */
+static void
+test_down_profiles_keep_user_fields(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    gboolean ok;
+    g_autoptr(GPtrArray) reports = NULL;
+    g_autofree char *p1 = g_build_filename(f->specdir, "profiles", "r1.json", NULL);
+    g_autofree char *p2 = g_build_filename(f->specdir, "profiles", "r2.json", NULL);
+    g_autofree char *t1 = NULL;
+    g_autofree char *t2 = NULL;
+    json_object *v = NULL;
+
+    vl_test_write(f->specdir, "profiles/r1.json", profile_with_ip);
+    vl_test_write(f->specdir, "profiles/r2.json", profile_without_ip);
+    reports = run_up(f, &ok, &err);
+    g_assert_true(ok);
+    for (guint i = 0; i < 2; i++) {
+        const char *path = i ? p2 : p1;
+        g_autoptr(json_object) p = vl_json_load_file(path, &err);
+        g_assert_no_error(err);
+        json_object_object_add(p, "note", json_object_new_string("mine"));
+        g_assert_true(vl_json_write_file(path, p, 0644, &err));
+    }
+    g_assert_true(vl_lab_down(f->conn, "example", FALSE, FALSE, NULL, NULL, &err));
+    g_assert_no_error(err);
+    t1 = read_file(f->specdir, "profiles/r1.json");
+    t2 = read_file(f->specdir, "profiles/r2.json");
+    for (guint i = 0; i < 2; i++) {
+        g_autoptr(json_object) p = vl_json_load_file(i ? p2 : p1, &err);
+        const char *text = i ? t2 : t1;
+        g_assert_no_error(err);
+        g_assert_true(json_object_object_get_ex(p, "note", &v));
+        g_assert_cmpstr(json_object_get_string(v), ==, "mine");
+        g_assert_false(json_object_object_get_ex(p, "ssh_port", &v));
+        g_assert_false(json_object_object_get_ex(p, "console_port", &v));
+        g_assert_true(json_object_object_get_ex(p, "vm_cmdline", &v));
+        /* order kept: the user's fields where they were, theirs last */
+        g_assert_true(strstr(text, "\"platform\"") < strstr(text, "\"vm_cmdline\""));
+        g_assert_true(strstr(text, "\"vm_cmdline\"") < strstr(text, "\"note\""));
+    }
+    g_assert_nonnull(strstr(t1, "\"mgmt_ip\": \"192.0.2.7\""));
+    g_assert_true(strstr(t1, "\"mgmt_ip\"") < strstr(t1, "\"vm_cmdline\""));
+    g_assert_null(strstr(t2, "mgmt_ip"));
+}
+
 static void
 test_lock_contention(Fixture *f, gconstpointer data)
 {
@@ -363,28 +459,26 @@ read_text(const char *image, const char *name, GCancellable *c, GError **error)
     return g_strndup(data, len);
 }
 
-/* An SR OS vsim: a FAT CPM image gets boot files once; the proxy gets the router; purge deletes. */
+/* Writes the profile of pe1 (below) with the fields @extra. */
 static void
-test_sros_disks(Fixture *f, gconstpointer data)
+write_sros_profile(const char *spec, const char *extra)
 {
-    g_autoptr(GError) err = NULL;
-    g_autofree char *spec = vl_test_mkdtemp();
+    g_autofree char *profile =
+        g_strdup_printf("{\"platform\": \"sros\", \"vm_type\": \"vsim\", %s}", extra);
+
+    vl_test_write(spec, "profiles/pe1.json", profile);
+}
+
+/* Writes an SR OS lab "srl" with one vsim device pe1 (profile fields @extra) and its images. */
+static void
+write_sros_spec(const char *spec, const char *extra)
+{
     g_autofree char *cpm = g_build_filename(spec, "cpm.img", NULL);
-    g_autofree char *disk =
-        g_build_filename(f->home, "labs", "srl", "persist", "vsim-7-a.img", NULL);
-    g_autofree char *pwfile = g_build_filename(f->home, "labs", "srl", "ftp", "pe1.password", NULL);
-    g_autofree char *proxy_cfg = g_build_filename(f->home, "ftp", "proxy.json", NULL);
-    g_autofree char *bof = NULL;
-    g_autofree char *nvram = NULL;
-    g_autofree char *text = NULL;
-    g_autoptr(VlSpec) s = NULL;
-    g_autoptr(GPtrArray) reports = NULL;
-    VlUpOptions opts = {.start = TRUE, .wait = FALSE, .jobs = 2};
     const char *mkfs[] = {"mkfs.vfat", "-C", cpm, "8192", NULL};
-    struct stat st;
-    virDomainPtr d;
+    g_autoptr(GError) err = NULL;
     int status;
 
+    g_unlink(cpm);
     g_assert_true(g_spawn_sync(NULL, (char **)mkfs, NULL,
                                G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL,
                                NULL, &status, &err));
@@ -396,9 +490,30 @@ test_sros_disks(Fixture *f, gconstpointer data)
     vl_test_write(spec, "platforms.json",
                   "{\"platforms\": {\"sros\": {\"sros\": {\"cpm_image\": \"cpm.img\", "
                   "\"iom_image\": \"iom.qcow2\"}}}}");
-    vl_test_write(
-        spec, "profiles/pe1.json",
-        "{\"platform\": \"sros\", \"vm_type\": \"vsim\", \"vm_id\": 7, \"cards\": [\"a\", 1]}");
+    write_sros_profile(spec, extra);
+}
+
+/* An SR OS vsim: a FAT CPM image gets boot files once; the proxy gets the router; purge deletes. */
+static void
+test_sros_disks(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *spec = vl_test_mkdtemp();
+    g_autofree char *disk =
+        g_build_filename(f->home, "labs", "srl", "persist", "vsim-7-a.img", NULL);
+    g_autofree char *pwfile = g_build_filename(f->home, "labs", "srl", "ftp", "pe1.password", NULL);
+    g_autofree char *proxy_cfg = g_build_filename(f->home, "ftp", "proxy.json", NULL);
+    g_autofree char *bof = NULL;
+    g_autofree char *nvram = NULL;
+    g_autofree char *text = NULL;
+    g_autoptr(VlSpec) s = NULL;
+    g_autoptr(GPtrArray) reports = NULL;
+    VlUpOptions opts = {.start = TRUE, .wait = FALSE, .jobs = 2};
+    struct stat st;
+    virDomainPtr d;
+    int status;
+
+    write_sros_spec(spec, "\"vm_id\": 7, \"cards\": [\"a\", 1]");
     s = load(spec);
     g_assert_true(vl_lab_up(f->conn, s, f->r, &opts, &reports, &err));
     g_assert_no_error(err);
@@ -463,6 +578,78 @@ test_sros_disks(Fixture *f, gconstpointer data)
     g_assert_null(strstr(text, "srl/pe1"));
     g_assert_true(vl_lab_down(f->conn, "srl", FALSE, TRUE, NULL, NULL, &err));
     g_assert_false(g_file_test(disk, G_FILE_TEST_EXISTS));
+    vl_test_rmtree(spec);
+}
+
+/* Return: how many <uuid> elements @xml has. */
+static guint
+count_uuids(const char *xml)
+{
+    guint n = 0;
+
+    for (const char *p = xml; (p = strstr(p, "<uuid>")); p++)
+        n++;
+    return n;
+}
+
+/* A CPM with vm_uuid: one <uuid>, the pinned one, on define and redefine; a new vm_uuid sticks. */
+static void
+test_sros_pinned_uuid(Fixture *f, gconstpointer data)
+{
+    const char *pinned = "5d5f4b6e-8c1a-4b7e-9f00-0123456789ab";
+    const char *pinned2 = "0a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3";
+    g_autoptr(GError) err = NULL;
+    g_autofree char *spec = vl_test_mkdtemp();
+    g_autofree char *extra =
+        g_strdup_printf("\"vm_id\": 3, \"cards\": [\"a\", 1], \"vm_uuid\": \"%s\"", pinned);
+    g_autoptr(VlSpec) s = NULL;
+    g_autoptr(GPtrArray) reports = NULL;
+    g_autofree char *xml = NULL;
+    g_autofree char *uuid = NULL;
+    VlUpOptions opts = {.start = FALSE, .jobs = 1};
+
+    write_sros_spec(spec, extra);
+    s = load(spec);
+    xml = vl_lab_domain_xml(f->r, s, g_ptr_array_index(s->vms, 0),
+                            "11111111-2222-4333-8444-555555555555", &err);
+    g_assert_no_error(err);
+    g_assert_cmpuint(count_uuids(xml), ==, 1);
+    g_assert_nonnull(strstr(xml, pinned));
+    g_assert_true(vl_lab_up(f->conn, s, f->r, &opts, &reports, &err));
+    g_assert_no_error(err);
+    g_clear_pointer(&reports, g_ptr_array_unref);
+    uuid = uuid_of(f->conn, "vsim-3-a");
+    g_assert_cmpstr(uuid, ==, pinned);
+
+    /* a changed input redefines the CPM: its pinned UUID is kept */
+    g_clear_pointer(&s, vl_spec_free);
+    g_clear_pointer(&extra, g_free);
+    extra = g_strdup_printf("\"vm_id\": 3, \"cards\": [\"a\", 1], \"vm_uuid\": \"%s\", "
+                            "\"sros\": {\"cpm_memory\": 3072}",
+                            pinned);
+    write_sros_profile(spec, extra);
+    s = load(spec);
+    g_assert_true(vl_lab_up(f->conn, s, f->r, &opts, &reports, &err));
+    g_assert_no_error(err);
+    g_assert_cmpint(report_of(reports, "vsim-3-a")->action, ==, VL_VM_ACTION_REDEFINE);
+    g_clear_pointer(&reports, g_ptr_array_unref);
+    g_clear_pointer(&uuid, g_free);
+    uuid = uuid_of(f->conn, "vsim-3-a");
+    g_assert_cmpstr(uuid, ==, pinned);
+
+    /* a new vm_uuid: the CPM is defined again under it */
+    g_clear_pointer(&s, vl_spec_free);
+    g_clear_pointer(&extra, g_free);
+    extra = g_strdup_printf("\"vm_id\": 3, \"cards\": [\"a\", 1], \"vm_uuid\": \"%s\"", pinned2);
+    write_sros_profile(spec, extra);
+    s = load(spec);
+    g_assert_true(vl_lab_up(f->conn, s, f->r, &opts, &reports, &err));
+    g_assert_no_error(err);
+    g_clear_pointer(&uuid, g_free);
+    uuid = uuid_of(f->conn, "vsim-3-a");
+    g_assert_cmpstr(uuid, ==, pinned2);
+    g_assert_true(vl_lab_down(f->conn, "srl", FALSE, TRUE, NULL, NULL, &err));
+    g_assert_no_error(err);
     vl_test_rmtree(spec);
 }
 
@@ -550,8 +737,11 @@ main(int argc, char **argv)
     ADD("/lab/up/foreign-domain-refused", test_up_foreign_refused);
     ADD("/lab/up/partial-failure", test_up_partial_failure);
     ADD("/lab/down/removes-all", test_down);
+    ADD("/lab/down/profiles-restored-byte-identical", test_down_profiles_restored);
+    ADD("/lab/down/profiles-keep-user-fields", test_down_profiles_keep_user_fields);
     ADD("/lab/lock/contention", test_lock_contention);
     ADD("/lab/sros/cpm-disk-and-boot-files", test_sros_disks);
+    ADD("/lab/sros/pinned-uuid-kept-once", test_sros_pinned_uuid);
     ADD("/lab/storage/stale-pool-replaced", test_storage_stale_pool);
     g_test_add_func("/lab/ready/console-pattern", test_ready_console);
     return g_test_run();

@@ -7,6 +7,7 @@
 
 #include <libxml/parser.h>
 #include <locale.h>
+#include <signal.h>
 
 typedef struct {
     const char *name;
@@ -66,6 +67,9 @@ main(int argc, char **argv)
     const VlCommand *cmd;
 
     setlocale(LC_ALL, "");
+    /* libvirt writes to its socket without MSG_NOSIGNAL: a libvirtd that goes away must fail the
+     * call (EPIPE, and `up` reconnects), not kill us. */
+    signal(SIGPIPE, SIG_IGN);
     xmlInitParser();
     if (argc < 2) {
         vl_usage(stderr);

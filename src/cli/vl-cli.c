@@ -14,25 +14,27 @@ vl_cli_spec_load(const char *dir, gboolean need_images, GError **error)
 {
     g_autoptr(VlDiag) diag = vl_diag_new();
     g_autoptr(VlSpec) spec = vl_spec_load(dir, diag);
+    g_autoptr(VlDiag) strict = vl_diag_new();
+    gboolean images_ok = TRUE;
     const GPtrArray *items;
 
-    if (spec && need_images) {
-        /* Missing images were warnings; for this command they are errors. */
-        g_autoptr(VlDiag) strict = vl_diag_new();
-        if (!vl_spec_check_images(spec, strict)) {
-            vl_diag_to_error(strict, error);
-            return NULL;
-        }
-    }
+    /* Missing images were warnings; for a command that needs them they are errors. */
+    if (spec && need_images)
+        images_ok = vl_spec_check_images(spec, strict);
+    /* Every other warning is shown, whatever the command: the user fixes what they see. */
     items = vl_diag_items(diag);
     for (guint i = 0; i < items->len; i++) {
         const VlDiagItem *item = g_ptr_array_index(items, i);
         g_autofree char *line = NULL;
 
-        if (item->level != VL_DIAG_WARNING || need_images)
+        if (item->level != VL_DIAG_WARNING || vl_diag_contains(strict, item))
             continue;
         line = vl_diag_item_format(item);
         g_printerr("%s\n", line);
+    }
+    if (!images_ok) {
+        vl_diag_to_error(strict, error);
+        return NULL;
     }
     if (!vl_diag_to_error(diag, error))
         return NULL;

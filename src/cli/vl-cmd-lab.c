@@ -416,7 +416,6 @@ vl_cmd_status(int argc, char **argv, GError **error)
         json_object_object_add(doc, "labs", arr);
     }
     if (as_json)
-        g_print("%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PRETTY |
-                                                                JSON_C_TO_STRING_SPACED));
+        g_print("%s\n", vl_json_to_string(doc));
     return TRUE;
 }

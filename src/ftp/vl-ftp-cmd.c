@@ -154,6 +154,8 @@ ftp_stop_cb(gpointer user_data)
     return G_SOURCE_CONTINUE;
 }
 
+static void ftp_report_ready(int *ready_fd, const GError *error);
+
 /*
  * Detaches: the parent waits until the child reports on a pipe that it listens (or why it
  * cannot) and returns that outcome; the child goes on with the daemon.
@@ -209,11 +211,18 @@ ftp_detach(const FtpOptions *o, int *ready_fd, gboolean *is_parent, GError **err
         dup2(fd, STDOUT_FILENO);
         close(fd);
     }
+    /* Without its log the daemon would keep the caller's stderr, and nobody would see it: fail. */
     fd = open(log_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    if (fd >= 0) {
-        dup2(fd, STDERR_FILENO);
-        close(fd);
+    if (fd < 0) {
+        int e = errno;
+        g_autoptr(GError) err = g_error_new(VL_ERROR, VL_ERROR_IO, "%s: cannot open the log: %s",
+                                            log_file, g_strerror(e));
+        *ready_fd = fds[1];
+        ftp_report_ready(ready_fd, err);
+        _exit(1);
     }
+    dup2(fd, STDERR_FILENO);
+    close(fd);
     *ready_fd = fds[1];
     return TRUE;
 }

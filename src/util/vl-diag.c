@@ -66,6 +66,18 @@ vl_diag_count(const VlDiag *diag, VlDiagLevel level)
     return n;
 }
 
+gboolean
+vl_diag_contains(const VlDiag *diag, const VlDiagItem *item)
+{
+    for (guint i = 0; i < diag->items->len; i++) {
+        const VlDiagItem *o = g_ptr_array_index(diag->items, i);
+        if (g_str_equal(o->file, item->file) && g_str_equal(o->path, item->path) &&
+            g_str_equal(o->message, item->message))
+            return TRUE;
+    }
+    return FALSE;
+}
+
 const GPtrArray *
 vl_diag_items(const VlDiag *diag)
 {

@@ -29,6 +29,8 @@ void vl_diag_add(VlDiag *diag, VlDiagLevel level, const char *file, const char *
 
 /* Return: the number of items at @level. */
 guint vl_diag_count(const VlDiag *diag, VlDiagLevel level);
+/* Return: TRUE if @diag has an item with @item's file, path and message, at any level. */
+gboolean vl_diag_contains(const VlDiag *diag, const VlDiagItem *item);
 /* Return: (transfer none): the items in the order they were added. */
 const GPtrArray *vl_diag_items(const VlDiag *diag);
 /* Return: (transfer full): one item formatted as "FILE: PATH: message" (warnings prefixed "warning:

@@ -144,11 +144,17 @@ vl_json_type_name(json_object *obj)
     return "unknown";
 }
 
+const char *
+vl_json_to_string(json_object *obj)
+{
+    return json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                   JSON_C_TO_STRING_NOSLASHESCAPE);
+}
+
 gboolean
 vl_json_write_file(const char *path, json_object *obj, int mode, GError **error)
 {
-    const char *text = json_object_to_json_string_ext(
-        obj, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+    const char *text = vl_json_to_string(obj);
     g_autofree char *data = g_strconcat(text, "\n", NULL);
 
     return vl_fs_write_atomic(path, data, strlen(data), mode, error);

@@ -36,6 +36,14 @@ char *vl_json_path_index(const char *parent, gsize index);
 const char *vl_json_type_name(json_object *obj);
 
 /**
+ * vl_json_to_string:
+ *
+ * The one way the project prints JSON: pretty, spaced, and "/" left as it is (not "\\/").
+ * Return: (transfer none): @obj's text, owned by @obj.
+ */
+const char *vl_json_to_string(json_object *obj);
+
+/**
  * vl_json_write_file:
  * @path: the file to replace atomically
  * @obj: the document; member order is kept as json-c holds it (insertion order)

@@ -6,6 +6,7 @@
 #include "vl-error.h"
 #include "vl-fs.h"
 #include "vl-json.h"
+#include "vl-lock.h"
 #include "vl-random.h"
 
 #include <errno.h>
@@ -14,6 +15,8 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 /*
  * One proxy serves every lab of a user: its config, pid and log live in <state dir>/ftp, and its
@@ -22,6 +25,11 @@
  * (vmlab.ftp.backends, in the proxy's own format, e.g. an SFTP server) and pick the one its rules
  * use (vmlab.ftp.backend). Routers are keyed "<lab>/<device>"; `up` replaces its lab's routers and
  * `down` removes them, leaving the other labs' alone.
+ *
+ * Labs are locked one by one, but proxy.json and the proxy are shared: every read-modify-write of
+ * proxy.json, and the check for a running proxy with the start that follows, happen under one
+ * more lock, <state dir>/ftp/proxy.lock, so two labs' `up` neither lose each other's routers nor
+ * start two proxies.
  */
 
 void
@@ -112,14 +120,13 @@ vl_ftp_proxy_pid(void)
     return pid;
 }
 
-/* Return: (transfer full): the proxy config as it is, or a new one with the default backend. */
+/* Return: (transfer full): the proxy config as it is (missing "backends" and "routers" taken as
+ * empty), or a new one. */
 static json_object *
 vl_ftp_proxy_config_load(const char *path, GError **error)
 {
+    const char *const members[] = {"backends", "routers"};
     g_autoptr(json_object) cfg = NULL;
-    g_autofree char *files = vl_ftp_proxy_file("files");
-    json_object *backends;
-    json_object *local;
 
     if (g_file_test(path, G_FILE_TEST_EXISTS)) {
         cfg = vl_json_load_file(path, error);
@@ -127,17 +134,26 @@ vl_ftp_proxy_config_load(const char *path, GError **error)
             g_prefix_error(error, "%s: ", path);
             return NULL;
         }
-        return g_steal_pointer(&cfg);
+        if (!json_object_is_type(cfg, json_type_object)) {
+            g_set_error(error, VL_ERROR, VL_ERROR_INVALID, "%s: is %s, not an object", path,
+                        vl_json_type_name(cfg));
+            return NULL;
+        }
+    } else {
+        cfg = json_object_new_object();
+        json_object_object_add(cfg, "listen", json_object_new_string("127.0.0.1:21"));
     }
-    cfg = json_object_new_object();
-    json_object_object_add(cfg, "listen", json_object_new_string("127.0.0.1:21"));
-    backends = json_object_new_object();
-    local = json_object_new_object();
-    json_object_object_add(local, "type", json_object_new_string("local"));
-    json_object_object_add(local, "root", json_object_new_string(files));
-    json_object_object_add(backends, "local", local);
-    json_object_object_add(cfg, "backends", backends);
-    json_object_object_add(cfg, "routers", json_object_new_object());
+    /* Missing members are empty; members of another type are not ours to replace. */
+    for (guint i = 0; i < G_N_ELEMENTS(members); i++) {
+        json_object *v = NULL;
+        if (!json_object_object_get_ex(cfg, members[i], &v)) {
+            json_object_object_add(cfg, members[i], json_object_new_object());
+        } else if (!json_object_is_type(v, json_type_object)) {
+            g_set_error(error, VL_ERROR, VL_ERROR_INVALID, "%s: %s: is %s, not an object", path,
+                        members[i], vl_json_type_name(v));
+            return NULL;
+        }
+    }
     return g_steal_pointer(&cfg);
 }
 
@@ -174,7 +190,68 @@ vl_ftp_rule(const char *path, const char *backend, const char *target)
     return r;
 }
 
-/* Starts the proxy (it returns once listening), or tells the running one to reload. */
+/* How long the proxy may take to say that it listens. */
+#define VL_FTP_PROXY_START_TIMEOUT_S 30
+
+/*
+ * Runs `ftp-proxy` to start the daemon and waits, at most VL_FTP_PROXY_START_TIMEOUT_S, for its
+ * launcher to exit (it does once the daemon listens, or with the daemon's failure). Its stderr
+ * goes to an unlinked file, read after it exits: a pipe would stay open in the daemon, which
+ * inherits it, and reading to its end would never return.
+ * Return: TRUE when it started; FALSE with its message otherwise.
+ */
+static gboolean
+vl_ftp_proxy_spawn(const char *const *argv, GError **error)
+{
+    g_autofree char *tmp = NULL;
+    gint64 deadline = g_get_monotonic_time() + VL_FTP_PROXY_START_TIMEOUT_S * G_USEC_PER_SEC;
+    char text[4096] = {0};
+    GPid pid;
+    int status = 0;
+    int errfd;
+    ssize_t n;
+    pid_t r;
+
+    errfd = g_file_open_tmp("vmlab-ftp-proxy-XXXXXX", &tmp, error);
+    if (errfd < 0)
+        return FALSE;
+    g_unlink(tmp);
+    if (!g_spawn_async_with_fds(NULL, (char **)argv, NULL,
+                                G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL |
+                                    G_SPAWN_STDIN_FROM_DEV_NULL,
+                                NULL, NULL, &pid, -1, -1, errfd, error)) {
+        close(errfd);
+        return FALSE;
+    }
+    while ((r = waitpid(pid, &status, WNOHANG)) == 0 && g_get_monotonic_time() < deadline)
+        g_usleep(10 * 1000);
+    if (r == 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+        close(errfd);
+        g_set_error(error, VL_ERROR, VL_ERROR_FAILED,
+                    "the FTP proxy did not start within %d s (killed PID %d)",
+                    VL_FTP_PROXY_START_TIMEOUT_S, (int)pid);
+        return FALSE;
+    }
+    n = pread(errfd, text, sizeof(text) - 1, 0);
+    close(errfd);
+    text[n > 0 ? n : 0] = '\0';
+    if (r < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        const char *hint = "";
+        if (strstr(text, "ermission denied") && strstr(text, "bind") && geteuid() != 0)
+            hint = " (the VMs reach it at 10.0.2.1:21, which QEMU maps to host port 21: let users "
+                   "bind it once with 'sudo sysctl net.ipv4.ip_unprivileged_port_start=21', or "
+                   "use qemu:///system)";
+        g_set_error(error, VL_ERROR, VL_ERROR_FAILED, "the FTP proxy did not start: %s%s",
+                    *g_strstrip(text) ? text : "see its log", hint);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* Starts the proxy (it returns once listening), or tells the running one to reload. Call with
+ * the config lock held: the check and the start are one step for every lab. */
 static gboolean
 vl_ftp_proxy_kick(const char *config, GError **error)
 {
@@ -182,8 +259,6 @@ vl_ftp_proxy_kick(const char *config, GError **error)
     g_autofree char *pidfile = vl_ftp_proxy_file("proxy.pid");
     g_autofree char *logfile = vl_ftp_proxy_file("proxy.log");
     g_autofree char *self = NULL;
-    g_autoptr(GSubprocess) proc = NULL;
-    g_autofree char *err_text = NULL;
 
     if (pid > 0) {
         if (kill(pid, SIGHUP) < 0) {
@@ -198,25 +273,21 @@ vl_ftp_proxy_kick(const char *config, GError **error)
     self = g_strdup(g_getenv("VMLAB_BIN"));
     if (!self)
         self = g_file_read_link("/proc/self/exe", NULL);
-    proc = g_subprocess_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
-                            error, self, "ftp-proxy", "--config", config, "--pid-file", pidfile,
-                            "--log-file", logfile, NULL);
-    if (!proc)
-        return FALSE;
-    if (!g_subprocess_communicate_utf8(proc, NULL, NULL, NULL, &err_text, error))
-        return FALSE;
-    if (!g_subprocess_get_successful(proc)) {
-        const char *hint = "";
-        if (err_text && strstr(err_text, "ermission denied") && geteuid() != 0)
-            hint = " (the VMs reach it at 10.0.2.1:21, which QEMU maps to host port 21: let users "
-                   "bind it "
-                   "once with 'sudo sysctl net.ipv4.ip_unprivileged_port_start=21', or use "
-                   "qemu:///system)";
-        g_set_error(error, VL_ERROR, VL_ERROR_FAILED, "the FTP proxy did not start: %s%s",
-                    err_text && *err_text ? g_strstrip(err_text) : "see its log", hint);
-        return FALSE;
+    {
+        const char *const argv[] = {self,    "ftp-proxy",  "--config", config, "--pid-file",
+                                    pidfile, "--log-file", logfile,    NULL};
+        return vl_ftp_proxy_spawn(argv, error);
     }
-    return TRUE;
+}
+
+/* Return: (transfer full): the lock that serialises every change to proxy.json and the proxy's
+ * start, across labs and processes. */
+static VlLock *
+vl_ftp_proxy_lock(GError **error)
+{
+    g_autofree char *path = vl_ftp_proxy_file("proxy.lock");
+
+    return vl_lock_acquire_path(path, "the FTP proxy config", 60 * 1000, error);
 }
 
 gboolean
@@ -225,6 +296,7 @@ vl_ftp_proxy_update(const VlSpec *spec, GError **error)
     g_autofree char *dir = vl_ftp_proxy_dir();
     g_autofree char *path = g_build_filename(dir, "proxy.json", NULL);
     g_autofree char *files = g_build_filename(dir, "files", NULL);
+    g_autoptr(VlLock) lock = NULL;
     g_autoptr(json_object) cfg = NULL;
     json_object *routers = NULL;
     json_object *backends = NULL;
@@ -246,6 +318,9 @@ vl_ftp_proxy_update(const VlSpec *spec, GError **error)
                     g_strerror(e));
         return FALSE;
     }
+    lock = vl_ftp_proxy_lock(error);
+    if (!lock)
+        return FALSE;
     cfg = vl_ftp_proxy_config_load(path, error);
     if (!cfg)
         return FALSE;
@@ -268,6 +343,13 @@ vl_ftp_proxy_update(const VlSpec *spec, GError **error)
             backend = json_object_get_string(v);
     }
     json_object_object_add(cfg, "listen", json_object_new_string(spec->ftp_listen));
+    /* The default backend, unless the config (a new one, or one written by hand) has its own. */
+    if (g_str_equal(backend, "local") && !json_object_object_get_ex(backends, "local", NULL)) {
+        json_object *local = json_object_new_object();
+        json_object_object_add(local, "type", json_object_new_string("local"));
+        json_object_object_add(local, "root", json_object_new_string(files));
+        json_object_object_add(backends, "local", local);
+    }
 
     for (guint i = 0; i < spec->nodes->len; i++) {
         const VlNode *node = g_ptr_array_index(spec->nodes, i);
@@ -320,12 +402,16 @@ gboolean
 vl_ftp_proxy_remove_lab(const char *lab, GError **error)
 {
     g_autofree char *path = vl_ftp_proxy_file("proxy.json");
+    g_autoptr(VlLock) lock = NULL;
     g_autoptr(json_object) cfg = NULL;
     guint left;
     pid_t pid;
 
     if (!g_file_test(path, G_FILE_TEST_EXISTS))
         return TRUE;
+    lock = vl_ftp_proxy_lock(error);
+    if (!lock)
+        return FALSE;
     cfg = vl_ftp_proxy_config_load(path, error);
     if (!cfg)
         return FALSE;

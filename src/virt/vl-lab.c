@@ -2,13 +2,14 @@
 /* vl-lab.c - lab operations on libvirt: bring a lab up to its spec, take it down */
 #include "vl-lab.h"
 
+#include "vl-conn-retry.h"
 #include "vl-lab-images.h"
-
 #include "vl-error.h"
 #include "vl-fs.h"
 #include "vl-json.h"
 #include "vl-log.h"
 #include "vl-ftp-setup.h"
+#include "vl-lab-profiles.h"
 #include "vl-lock.h"
 #include "vl-sros-disk.h"
 #include "vl-storage.h"
@@ -62,7 +63,8 @@ vl_lab_state_path(const char *lab)
 
 /* One lab operation's working state, shared with the start workers. */
 typedef struct {
-    virConnectPtr conn;
+    virConnectPtr conn;     /* the caller's: defines and removals */
+    VlConnRetry start_conn; /* what the start workers use: reopened once if libvirtd restarts */
     VlSpec *spec;
     const VlUpOptions *opts;
     gint64 t0;
@@ -101,27 +103,36 @@ vl_up_fail(VlUpRun *run, VlVmReport *report, GError *err)
     vl_up_progress(run, report, "failed");
 }
 
-/* Worker: starts one VM if it is not running. */
+/* Worker: starts one VM if it is not running; across a libvirtd restart (vl-conn-retry.c). */
 static void
 vl_up_start_worker(gpointer data, gpointer user_data)
 {
     VlStartJob *job = data;
     VlUpRun *run = job->run;
-    g_autoptr(virDomain) dom = virDomainLookupByName(run->conn, job->vm->name);
+    g_autoptr(virConnect) conn = vl_conn_retry_get(&run->start_conn);
     g_autoptr(GError) err = NULL;
+    gboolean issued = FALSE;
+    int rc = vl_conn_domain_start(conn, job->vm->name, &issued, &err);
 
-    if (!dom) {
-        vl_error_set_libvirt(&err, "domain '%s' disappeared", job->vm->name);
+    if (rc == 0) {
+        g_autoptr(GError) rerr = NULL;
+        g_autoptr(virConnect) again = vl_conn_retry_reopen(&run->start_conn, conn, &rerr);
+        gboolean issued_again = FALSE;
+
+        if (!again) {
+            g_prefix_error(&err, "%s; ", rerr->message);
+        } else {
+            /* The state again, on the new connection: a VM that did start counts as started. */
+            g_clear_error(&err);
+            rc = vl_conn_domain_start(again, job->vm->name, &issued_again, &err);
+            issued |= issued_again;
+        }
+    }
+    if (rc != 1) {
         vl_up_fail(run, job->report, err);
         return;
     }
-    if (virDomainIsActive(dom) != 1) {
-        vl_trace("virDomainCreate('%s')", job->vm->name);
-        if (virDomainCreate(dom) < 0) {
-            vl_error_set_libvirt(&err, "cannot start domain '%s'", job->vm->name);
-            vl_up_fail(run, job->report, err);
-            return;
-        }
+    if (issued) {
         job->report->started = TRUE;
         job->report->t_started = vl_up_elapsed(run);
         vl_up_progress(run, job->report, "started");
@@ -189,10 +200,9 @@ vl_up_start_all(VlUpRun *run, GPtrArray *reports)
     }
 }
 
-/* Adds <uuid> to the rendered domain so a redefinition keeps the domain's identity. */
-static char *
-vl_up_domain_xml(VlRenderer *r, const VlSpec *spec, const VlVm *vm, const char *uuid,
-                 GError **error)
+char *
+vl_lab_domain_xml(VlRenderer *r, const VlSpec *spec, const VlVm *vm, const char *uuid,
+                  GError **error)
 {
     g_autoptr(xmlDoc) doc = vl_render_vm_doc(r, spec, vm, error);
     xmlNode *root;
@@ -200,6 +210,10 @@ vl_up_domain_xml(VlRenderer *r, const VlSpec *spec, const VlVm *vm, const char *
     if (!doc)
         return NULL;
     root = xmlDocGetRootElement(doc);
+    for (xmlNode *n = root->children; n; n = n->next) {
+        if (n->type == XML_ELEMENT_NODE && xmlStrEqual(n->name, BAD_CAST "uuid"))
+            return vl_xml_to_string(doc);
+    }
     if (uuid)
         xmlNewTextChild(root, NULL, BAD_CAST "uuid", BAD_CAST uuid);
     return vl_xml_to_string(doc);
@@ -288,7 +302,7 @@ vl_up_define_vm(VlUpRun *run, VlRenderer *r, virStoragePoolPtr pool, VlVm *vm, V
         !vl_sros_disk_prepare(run->spec, vm, run->opts->reset_boot, NULL, error))
         return FALSE;
 
-    xml = vl_up_domain_xml(r, run->spec, vm, NULL, error);
+    xml = vl_lab_domain_xml(r, run->spec, vm, NULL, error);
     if (!xml)
         return FALSE;
     digest = vl_render_domain_digest(xml);
@@ -312,7 +326,7 @@ vl_up_define_vm(VlUpRun *run, VlRenderer *r, virStoragePoolPtr pool, VlVm *vm, V
             vl_trace("redefining '%s': %s", vm->name, why);
         }
         g_clear_pointer(&xml, g_free);
-        xml = vl_up_domain_xml(r, run->spec, vm, uuid, error);
+        xml = vl_lab_domain_xml(r, run->spec, vm, uuid, error);
         if (!xml)
             return FALSE;
         /* New inputs take effect at the next boot: stop it now, start it again later. */
@@ -320,6 +334,17 @@ vl_up_define_vm(VlUpRun *run, VlRenderer *r, virStoragePoolPtr pool, VlVm *vm, V
             vl_trace("virDomainDestroy('%s')", vm->name);
         if (virDomainIsActive(dom) == 1 && virDomainDestroy(dom) < 0) {
             vl_error_set_libvirt(error, "cannot stop domain '%s' to redefine it", vm->name);
+            return FALSE;
+        }
+        /* A changed vm_uuid is a new identity: libvirt redefines a name only with its UUID. */
+        if (vm->uuid && g_ascii_strcasecmp(vm->uuid, uuid) != 0)
+            vl_trace("virDomainUndefineFlags('%s'): its vm_uuid is now %s", vm->name, vm->uuid);
+        if (vm->uuid && g_ascii_strcasecmp(vm->uuid, uuid) != 0 &&
+            virDomainUndefineFlags(dom, VIR_DOMAIN_UNDEFINE_NVRAM |
+                                            VIR_DOMAIN_UNDEFINE_MANAGED_SAVE) < 0 &&
+            virDomainUndefine(dom) < 0) {
+            vl_error_set_libvirt(error, "cannot undefine domain '%s' to give it UUID %s", vm->name,
+                                 vm->uuid);
             return FALSE;
         }
         report->action = VL_VM_ACTION_REDEFINE;
@@ -355,7 +380,8 @@ vl_up_write_state(VlUpRun *run, GPtrArray *reports, GError **error)
     json_object *created = NULL;
     g_autoptr(GDateTime) now = g_date_time_new_now_utc();
     g_autofree char *stamp = g_date_time_format_iso8601(now);
-    g_autofree char *uri = virConnectGetURI(run->conn);
+    g_autoptr(virConnect) conn = vl_conn_retry_get(&run->start_conn);
+    g_autofree char *uri = virConnectGetURI(conn);
 
     json_object_object_add(st, "lab", json_object_new_string(spec->name));
     if (old && json_object_object_get_ex(old, "created", &created) &&
@@ -409,53 +435,11 @@ vl_up_write_state(VlUpRun *run, GPtrArray *reports, GError **error)
         json_object_array_add(links, o);
     }
     json_object_object_add(st, "links", links);
+    /* What down puts back into the profiles; kept from the first up of the lab. */
+    json_object_object_add(
+        st, "profiles",
+        vl_lab_profiles_record(spec, old ? json_object_object_get(old, "profiles") : NULL));
     return vl_json_write_file(path, st, 0600, error);
-}
-
-gboolean
-vl_lab_write_profiles(const VlSpec *spec, GError **error)
-{
-    for (guint i = 0; i < spec->nodes->len; i++) {
-        const VlNode *node = g_ptr_array_index(spec->nodes, i);
-        g_autoptr(json_object) prof = NULL;
-        g_autoptr(GError) err = NULL;
-        gboolean changed = FALSE;
-        const struct {
-            const char *key;
-            json_object *val;
-        } fields[] = {
-            {"mgmt_ip", json_object_new_string(node->host_addr)},
-            {"ssh_port", json_object_new_int((int)node->ssh_port)},
-            {"console_port", json_object_new_int((int)node->console_port)},
-        };
-
-        prof = g_file_test(node->profile_path, G_FILE_TEST_EXISTS)
-                   ? vl_json_load_file(node->profile_path, &err)
-                   : json_object_new_object();
-        if (!prof) {
-            for (guint j = 0; j < G_N_ELEMENTS(fields); j++)
-                json_object_put(fields[j].val);
-            g_set_error(error, VL_ERROR, VL_ERROR_IO, "%s: %s", node->profile_path, err->message);
-            return FALSE;
-        }
-        for (guint j = 0; j < G_N_ELEMENTS(fields); j++) {
-            json_object *cur = NULL;
-            if (json_object_object_get_ex(prof, fields[j].key, &cur) &&
-                json_object_equal(cur, fields[j].val)) {
-                json_object_put(fields[j].val);
-                continue;
-            }
-            json_object_object_add(prof, fields[j].key, fields[j].val);
-            changed = TRUE;
-        }
-        if (changed) {
-            g_autofree char *dir = g_path_get_dirname(node->profile_path);
-            g_mkdir_with_parents(dir, 0755);
-            if (!vl_json_write_file(node->profile_path, prof, 0644, error))
-                return FALSE;
-        }
-    }
-    return TRUE;
 }
 
 gboolean
@@ -472,12 +456,13 @@ vl_lab_up(virConnectPtr conn, VlSpec *spec, VlRenderer *r, const VlUpOptions *op
     gboolean need_pool = FALSE;
     gboolean ok = FALSE;
     guint failed = 0;
-    VlUpRun run = {conn, spec, opts, g_get_monotonic_time(), {0}};
+    VlUpRun run = {.conn = conn, .spec = spec, .opts = opts, .t0 = g_get_monotonic_time()};
     GHashTableIter it;
     gpointer key;
 
     *reports = NULL;
     g_mutex_init(&run.lock);
+    vl_conn_retry_init(&run.start_conn, conn);
     lock = vl_lock_acquire(lab_dir, error);
     if (!lock)
         goto out;
@@ -547,6 +532,7 @@ vl_lab_up(virConnectPtr conn, VlSpec *spec, VlRenderer *r, const VlUpOptions *op
     ok = failed == 0;
 
 out:
+    vl_conn_retry_clear(&run.start_conn);
     g_mutex_clear(&run.lock);
     *reports = g_steal_pointer(&reps);
     return ok;
@@ -600,6 +586,8 @@ vl_lab_down(virConnectPtr conn, const char *lab, gboolean force, gboolean purge,
     if (pool && !vl_storage_pool_delete(pool, error))
         return FALSE;
     if (!vl_ftp_proxy_remove_lab(lab, error))
+        return FALSE;
+    if (state && !vl_lab_profiles_restore(json_object_object_get(state, "profiles"), error))
         return FALSE;
     if (purge) {
         g_autofree char *persist = g_build_filename(lab_dir, "persist", NULL);

@@ -68,24 +68,28 @@ gboolean vl_lab_up(virConnectPtr conn, VlSpec *spec, VlRenderer *r, const VlUpOp
  * @force: also remove the lab's domains (by metadata) that its state file does not list
  * @purge: also delete the persistent SR OS CPM disks (kept otherwise)
  *
- * Stops and undefines the lab's domains and deletes its volumes and pool and its state file, and
- * removes its routers from the FTP proxy.
+ * Stops and undefines the lab's domains and deletes its volumes and pool and its state file,
+ * removes its routers from the FTP proxy, and puts the profiles back as they were before the
+ * first `up` (vl_lab_profiles_restore()).
  * Return: TRUE on success.
  */
 gboolean vl_lab_down(virConnectPtr conn, const char *lab, gboolean force, gboolean purge,
                      VlLabProgressFunc progress, gpointer data, GError **error);
 
 /**
+ * vl_lab_domain_xml:
+ * @uuid: (nullable): the existing domain's UUID
+ *
+ * Renders @vm's domain with exactly one <uuid>: the spec's pinned one (vm_uuid, which the
+ * stylesheet writes) if any, else @uuid (so a redefinition keeps the domain's identity), else none
+ * (libvirt picks one).
+ * Return: (transfer full): the domain XML, or NULL with @error set.
+ */
+char *vl_lab_domain_xml(VlRenderer *r, const VlSpec *spec, const VlVm *vm, const char *uuid,
+                        GError **error);
+
+/**
  * vl_lab_state_path:
  * Return: (transfer full): <state dir>/labs/@lab/state.json.
  */
 char *vl_lab_state_path(const char *lab);
-
-/**
- * vl_lab_write_profiles:
- *
- * Writes mgmt_ip, ssh_port and console_port into each device's profile (atomically; every other
- * field and the field order kept; a file is only rewritten when a value changes).
- * Return: TRUE on success.
- */
-gboolean vl_lab_write_profiles(const VlSpec *spec, GError **error);
