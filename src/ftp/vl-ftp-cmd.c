@@ -302,12 +302,13 @@ vl_cmd_ftp_proxy(int argc, char **argv, GError **error)
     for (guint i = 0; i < G_N_ELEMENTS(sources); i++)
         g_source_remove(sources[i]);
     left = vl_ftp_server_stop(server, VL_FTP_STOP_GRACE);
-    if (opts.pid_file)
-        (void)unlink(opts.pid_file);
     if (left > 0)
         g_message("stopped with %u sessions still ending", left);
     else
         vl_ftp_server_free(server); /* sessions still running would use it: leak it then */
     g_message("stopped");
+    /* Last: whoever waits for the pid file to go finds the log complete. */
+    if (opts.pid_file)
+        (void)unlink(opts.pid_file);
     return TRUE;
 }
