@@ -48,19 +48,8 @@ static const E2eCase e2e_cases[] = {
      {{"r1", "10.0.12.2"}, {"r3", "10.0.23.2"}},
      24000,
      FALSE},
-    /* the example with its kernel and initrd pushed to a local registry as containerDisk images */
-    {"udp-triangle-oci",
-     "../specs/example",
-     "e2e-oci",
-     "e2eo-",
-     {{"r1", "10.0.12.2", "10.0.13.3"},
-      {"r2", "10.0.12.1", "10.0.23.3"},
-      {"r3", "10.0.23.2", "10.0.13.1"}},
-     "r3",
-     {{"r1", "10.0.13.3"}, {"r3", "10.0.23.2"}},
-     26000,
-     TRUE},
-    /* TCP: r3 only connects (to r2), so restarting it brings its link back */
+    /* TCP: r3 only connects (to r2), so restarting it brings its link back. Its kernel and
+     * initrd come from a local registry as containerDisk images (oci:// references). */
     {"tcp-line",
      "e2e/data/tcp-line",
      "e2e-tcp",
@@ -71,7 +60,7 @@ static const E2eCase e2e_cases[] = {
      "r3",
      {{"r2", "10.1.23.3"}, {"r3", "10.1.23.2"}},
      0,
-     FALSE},
+     TRUE},
 };
 
 typedef struct {
@@ -233,9 +222,7 @@ fixture_setup(Fixture *f, gconstpointer data)
     if (strstr(c->spec, "example")) {
         g_autofree char *name = g_strdup_printf("\"name\": \"%s\"", c->lab);
         g_autofree char *vmlab =
-            g_strdup_printf("\"link_transport\": \"udp\", \"domain_prefix\": \"%s\"%s%s%s",
-                            c->prefix, c->oci ? ", \"insecure_registries\": [\"" : "",
-                            c->oci ? f->reg->addr : "", c->oci ? "\"]" : "");
+            g_strdup_printf("\"link_transport\": \"udp\", \"domain_prefix\": \"%s\"", c->prefix);
         /* below the kernel's ephemeral range (32768-60999), where a client socket can hold a port
          */
         g_autofree char *link = g_strdup_printf("%u", c->port_base);
@@ -247,6 +234,12 @@ fixture_setup(Fixture *f, gconstpointer data)
         g_string_replace(t, "21000", link, 1);
         g_string_replace(t, "31000", console, 1);
         g_string_replace(t, "41000", ssh, 1);
+    }
+    if (c->oci) {
+        g_autofree char *prefix = g_strdup_printf("\"domain_prefix\": \"%s\"", c->prefix);
+        g_autofree char *with =
+            g_strdup_printf("%s, \"insecure_registries\": [\"%s\"]", prefix, f->reg->addr);
+        g_assert_cmpuint(g_string_replace(t, prefix, with, 1), ==, 1);
     }
     g_file_set_contents(topo, t->str, -1, NULL);
 }
@@ -395,7 +388,7 @@ typedef struct {
     char *files;    /* the backend's root as seen on this host */
     char *sshd_dir; /* sftp: keys, config */
     GSubprocess *sshd;
-    VlTestRegistry *reg; /* local-oci: CPM and IOM images come from it */
+    VlTestRegistry *reg; /* local: CPM and IOM images come from it */
 } SrosFixture;
 
 static void
@@ -490,10 +483,11 @@ sros_setup(SrosFixture *f, gconstpointer data)
     f->spec = vl_test_mkdtemp();
     g_setenv("VMLAB_E2E_SPEC", f->spec, TRUE);
     vl_test_copy_files(src, f->spec, files);
-    if (g_str_has_prefix(backend, "local")) {
+    if (g_str_equal(backend, "local")) {
         f->files = g_build_filename(f->home, "ftp", "files", NULL);
         g_setenv("VMLAB_E2E_FILES", f->files, TRUE);
-        if (g_str_equal(backend, "local-oci")) {
+        /* the local case takes cpm_image and iom_image from a registry (oci:// references) */
+        {
             g_autofree char *insecure = NULL;
 
             f->reg = vl_test_registry_start(NULL);
@@ -638,12 +632,9 @@ main(int argc, char **argv)
         g_autofree char *path = g_strdup_printf("/e2e/lab/%s", e2e_cases[i].name);
         g_test_add(path, Fixture, &e2e_cases[i], fixture_setup, test_e2e, fixture_teardown);
     }
-    g_test_add("/e2e/sros/vsim-ftp-boot/local", SrosFixture, "local", sros_setup, test_e2e_sros,
-               sros_teardown);
+    g_test_add("/e2e/sros/vsim-ftp-boot/local-oci-images", SrosFixture, "local", sros_setup,
+               test_e2e_sros, sros_teardown);
     g_test_add("/e2e/sros/vsim-ftp-boot/sftp", SrosFixture, "sftp", sros_setup, test_e2e_sros,
                sros_teardown);
-    /* the same with cpm_image and iom_image as oci:// references to a local registry */
-    g_test_add("/e2e/sros/vsim-ftp-boot/oci-images", SrosFixture, "local-oci", sros_setup,
-               test_e2e_sros, sros_teardown);
     return g_test_run();
 }
