@@ -230,7 +230,7 @@ test_push_layout(Fixture *f, gconstpointer data)
     o = json_tokener_parse(info);
     g_assert_true(json_object_object_get_ex(o, "Layers", &layers));
     g_assert_cmpuint(json_object_array_length(layers), ==, 1);
-    sh_ok(copy);
+    g_free(sh_ok(copy));
     blob = g_build_filename(dir, json_object_get_string(json_object_array_get_idx(layers, 0)) + 7,
                             NULL);
     {
@@ -485,7 +485,7 @@ test_errors(Fixture *f, gconstpointer data)
 
     push(f, disk, ok_ref);
     check_up_fails(f, wrong_tag, "no such tag in the registry");
-    sh_ok(make);
+    g_free(sh_ok(make));
     check_up_fails(f, two,
                    "exactly one regular file under /disk/, found /disk/x.raw (file), "
                    "/disk/y.raw (file)");
