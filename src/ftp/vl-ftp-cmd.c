@@ -79,7 +79,7 @@ ftp_parse_options(int argc, char **argv, FtpOptions *o, GError **error)
          "When detaching: append the log to FILE (default: the configuration's folder, "
          "ftp-proxy.log)",
          "FILE"},
-        {NULL}};
+        G_OPTION_ENTRY_NULL};
     g_autoptr(GOptionContext) ctx = g_option_context_new("- serve router images over FTP");
 
     g_option_context_add_main_entries(ctx, entries, NULL);

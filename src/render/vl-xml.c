@@ -19,6 +19,9 @@
 /* libxml2 and libxslt report through global callbacks: collect their text while one call runs. */
 static GString *vl_xml_messages;
 
+static void vl_xml_collect(void *ctx, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+/* libxml2's generic error handler: appends one message piece to the collected text. */
 static void
 vl_xml_collect(void *ctx, const char *fmt, ...)
 {
