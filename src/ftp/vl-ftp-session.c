@@ -4,7 +4,7 @@
 
 #include "vl-ftp-data.h"
 #include "vl-ftp-listing.h"
-#include "vl-ftp-path.h"
+#include "vl-ftp-vfs.h"
 
 #include <errno.h>
 #include <string.h>
@@ -66,27 +66,10 @@ typedef struct {
     guint64 rest;
     char *rename_from;
     VlFtpData *data;
-    GHashTable *fs; /* backend name -> VlFtpFs */
+    VlFtpVfs *vfs; /* the router's tree, from login on */
     gboolean quit;
     gboolean epsv_all;
 } VlFtpSession;
-
-/* A virtual path resolved through the router's rules. */
-typedef struct {
-    char *vpath;
-    const VlFtpRule *rule; /* NULL: no rule covers vpath */
-    const char *rel;       /* below rule->path, points into vpath */
-    gboolean synthetic;    /* vpath is an ancestor of some rule path */
-} VlFtpTarget;
-
-static void
-target_clear(VlFtpTarget *t)
-{
-    g_free(t->vpath);
-    memset(t, 0, sizeof(*t));
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(VlFtpTarget, target_clear)
 
 /* ---- control connection ---- */
 
@@ -254,34 +237,7 @@ session_poll_abort(VlFtpSession *s)
     return FALSE;
 }
 
-/* ---- paths and backends ---- */
-
-/* Return: (transfer none): the session's connection to @rule's backend, opened on first use. */
-static VlFtpFs *
-session_get_fs(VlFtpSession *s, const VlFtpRule *rule, GError **error)
-{
-    VlFtpFs *fs = g_hash_table_lookup(s->fs, rule->backend);
-    const VlFtpBackend *backend;
-    g_autoptr(GError) err = NULL;
-
-    if (fs)
-        return fs;
-    backend = g_hash_table_lookup(s->config->backends, rule->backend);
-    if (!backend) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "backend '%s' is not configured",
-                    rule->backend);
-        return NULL;
-    }
-    fs = vl_ftp_fs_open(backend, &err);
-    if (!fs) {
-        /* Whatever the cause (host key, login, network), it is a backend failure: 451. */
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED, "backend '%s': %s", rule->backend,
-                    err->message);
-        return NULL;
-    }
-    g_hash_table_insert(s->fs, g_strdup(rule->backend), fs);
-    return fs;
-}
+/* ---- failed file operations, rule folders ---- */
 
 /* Return: TRUE if @err is a backend or connection failure rather than the client's mistake. */
 static gboolean
@@ -330,85 +286,6 @@ session_reply_error(VlFtpSession *s, const char *what, const GError *err)
         session_reply(s, 550, "Failed.");
 }
 
-/* Resolves @arg against the cwd and the router's rules. Return: TRUE, or FALSE with an error. */
-static gboolean
-session_resolve(VlFtpSession *s, const char *arg, VlFtpTarget *t, GError **error)
-{
-    g_autoptr(GPtrArray) children = NULL;
-
-    memset(t, 0, sizeof(*t));
-    t->vpath = vl_ftp_path_resolve(s->cwd, arg, error);
-    if (!t->vpath)
-        return FALSE;
-    t->rule = vl_ftp_router_match(s->router, t->vpath, &t->rel);
-    children = vl_ftp_router_children(s->router, t->vpath);
-    t->synthetic = children->len > 0;
-    if (!t->rule && !t->synthetic) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "'%s' is not served", t->vpath);
-        return FALSE;
-    }
-    return TRUE;
-}
-
-/*
- * Stats a resolved target. A synthetic folder not covered by a rule is a read-only folder.
- * Return: TRUE and *@out filled, or FALSE with an error.
- */
-static gboolean
-session_stat(VlFtpSession *s, const VlFtpTarget *t, VlFtpEntry *out, GError **error)
-{
-    VlFtpFs *fs;
-
-    memset(out, 0, sizeof(*out));
-    if (!t->rule) {
-        out->is_dir = TRUE;
-        out->mode = 0555;
-        return TRUE;
-    }
-    fs = session_get_fs(s, t->rule, error);
-    if (!fs)
-        return FALSE;
-    if (!vl_ftp_fs_stat(fs, t->rule->target, t->rel, out, error)) {
-        if (t->synthetic) {
-            g_clear_error(error);
-            out->is_dir = TRUE;
-            out->mode = 0555;
-            return TRUE;
-        }
-        return FALSE;
-    }
-    return TRUE;
-}
-
-/*
- * For operations on a folder entry (create, replace, remove, rename): the jail and the
- * relative path of the entry. On a rule's own path (a file rule such as "/config.cfg") the
- * entry is the target's last component inside the target's folder.
- * Return: TRUE, or FALSE with an error when @t is not writable.
- */
-static gboolean
-session_writable_entry(VlFtpSession *s, const VlFtpTarget *t, gboolean allow_rule_root, char **root,
-                       char **rel, GError **error)
-{
-    if (!t->rule || !t->rule->writable || (t->synthetic && !*t->rel)) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED, "'%s' is read-only", t->vpath);
-        return FALSE;
-    }
-    if (*t->rel) {
-        *root = g_strdup(t->rule->target);
-        *rel = g_strdup(t->rel);
-        return TRUE;
-    }
-    if (!allow_rule_root || strcmp(t->rule->target, "/") == 0) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED, "'%s' is a rule's own path",
-                    t->vpath);
-        return FALSE;
-    }
-    *root = g_path_get_dirname(t->rule->target);
-    *rel = g_path_get_basename(t->rule->target);
-    return TRUE;
-}
-
 /* Creates the folders of the router's "create" rules that are missing. */
 static void
 session_create_rule_folders(VlFtpSession *s)
@@ -420,7 +297,7 @@ session_create_rule_folders(VlFtpSession *s)
 
         if (!rule->create)
             continue;
-        fs = session_get_fs(s, rule, &err);
+        fs = vl_ftp_vfs_get_fs(s->vfs, rule, &err);
         if (!fs || !vl_ftp_fs_make_root(fs, rule->target, &err))
             session_log(s, "cannot create folder '%s' on backend '%s': %s", rule->target,
                         rule->backend, err->message);
@@ -481,6 +358,7 @@ cmd_pass(VlFtpSession *s, const char *arg)
     s->router = router;
     s->router_counted = TRUE;
     s->state = SESSION_LOGGED_IN;
+    s->vfs = vl_ftp_vfs_new(s->config, router);
     g_socket_set_timeout(s->sock, s->config->idle_timeout);
     session_log(s, "login as '%s'", s->user);
     session_create_rule_folders(s);
@@ -560,7 +438,8 @@ cmd_cwd(VlFtpSession *s, const char *arg)
     g_autoptr(GError) err = NULL;
     VlFtpEntry st;
 
-    if (!session_resolve(s, arg, &t, &err) || !session_stat(s, &t, &st, &err)) {
+    if (!vl_ftp_vfs_resolve(s->vfs, s->cwd, arg, &t, &err) ||
+        !vl_ftp_vfs_stat(s->vfs, &t, &st, &err)) {
         session_reply_error(s, "CWD", err);
         return;
     }
@@ -708,7 +587,8 @@ cmd_size(VlFtpSession *s, const char *arg)
     g_autoptr(GError) err = NULL;
     VlFtpEntry st;
 
-    if (!session_resolve(s, arg, &t, &err) || !session_stat(s, &t, &st, &err)) {
+    if (!vl_ftp_vfs_resolve(s->vfs, s->cwd, arg, &t, &err) ||
+        !vl_ftp_vfs_stat(s->vfs, &t, &st, &err)) {
         session_reply_error(s, "SIZE", err);
         return;
     }
@@ -727,7 +607,8 @@ cmd_mdtm(VlFtpSession *s, const char *arg)
     g_autofree char *stamp = NULL;
     VlFtpEntry st;
 
-    if (!session_resolve(s, arg, &t, &err) || !session_stat(s, &t, &st, &err)) {
+    if (!vl_ftp_vfs_resolve(s->vfs, s->cwd, arg, &t, &err) ||
+        !vl_ftp_vfs_stat(s->vfs, &t, &st, &err)) {
         session_reply_error(s, "MDTM", err);
         return;
     }
@@ -988,7 +869,8 @@ cmd_retr(VlFtpSession *s, const char *arg)
     XferResult res;
 
     s->rest = 0;
-    if (!session_resolve(s, arg, &t, &err) || !session_stat(s, &t, &st, &err)) {
+    if (!vl_ftp_vfs_resolve(s->vfs, s->cwd, arg, &t, &err) ||
+        !vl_ftp_vfs_stat(s->vfs, &t, &st, &err)) {
         session_reply_error(s, "RETR", err);
         return;
     }
@@ -996,7 +878,7 @@ cmd_retr(VlFtpSession *s, const char *arg)
         session_reply(s, 550, "Failed to open file.");
         return;
     }
-    fs = session_get_fs(s, t.rule, &err);
+    fs = vl_ftp_vfs_get_fs(s->vfs, t.rule, &err);
     if (fs)
         file = vl_ftp_fs_open_read(fs, t.rule->target, t.rel, offset, &err);
     if (!file) {
@@ -1041,8 +923,8 @@ session_store(VlFtpSession *s, const char *arg, gboolean append)
     VlFtpFs *fs;
 
     s->rest = 0;
-    if (!session_resolve(s, arg, &t, &err) ||
-        !session_writable_entry(s, &t, TRUE, &root, &rel, &err)) {
+    if (!vl_ftp_vfs_resolve(s->vfs, s->cwd, arg, &t, &err) ||
+        !vl_ftp_vfs_writable_entry(&t, TRUE, &root, &rel, &err)) {
         session_reply_error(s, verb, err);
         return;
     }
@@ -1050,7 +932,7 @@ session_store(VlFtpSession *s, const char *arg, gboolean append)
         mode = VL_FTP_WRITE_APPEND;
     else if (offset > 0)
         mode = VL_FTP_WRITE_AT;
-    fs = session_get_fs(s, t.rule, &err);
+    fs = vl_ftp_vfs_get_fs(s->vfs, t.rule, &err);
     if (fs)
         file = vl_ftp_fs_open_write(fs, root, rel, mode, offset, &err);
     if (!file) {
@@ -1083,86 +965,6 @@ cmd_appe(VlFtpSession *s, const char *arg)
     session_store(s, arg, TRUE);
 }
 
-/* Return: TRUE if the entry at virtual path @vpath may be changed by the client. */
-static gboolean
-session_vpath_writable(VlFtpSession *s, const char *vpath)
-{
-    const VlFtpRule *rule = vl_ftp_router_match(s->router, vpath, NULL);
-
-    return rule && rule->writable;
-}
-
-/*
- * Builds the listing of @t into @out: a folder's entries (the backend's merged with the
- * synthetic entries of rules below it) or a single file.
- * Return: TRUE, or FALSE with an error.
- */
-static gboolean
-session_build_listing(VlFtpSession *s, const VlFtpTarget *t, VlFtpListingFormat format,
-                      gboolean dirs_only, GString *out, GError **error)
-{
-    g_autoptr(GPtrArray) entries = NULL;
-    g_autoptr(GPtrArray) children = NULL;
-    gint64 now = g_get_real_time() / G_USEC_PER_SEC;
-    VlFtpEntry st;
-
-    if (!session_stat(s, t, &st, error))
-        return FALSE;
-    if (!st.is_dir) {
-        g_autofree char *base = g_path_get_basename(t->vpath);
-        if (dirs_only) {
-            g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY, "'%s' is not a folder",
-                        t->vpath);
-            return FALSE;
-        }
-        st.name = base;
-        vl_ftp_listing_append(out, &st, format, session_vpath_writable(s, t->vpath), now);
-        return TRUE;
-    }
-    if (t->rule) {
-        VlFtpFs *fs = session_get_fs(s, t->rule, error);
-        g_autoptr(GError) err = NULL;
-        if (!fs)
-            return FALSE;
-        entries = vl_ftp_fs_list(fs, t->rule->target, t->rel, &err);
-        if (!entries && !t->synthetic) {
-            g_propagate_error(error, g_steal_pointer(&err));
-            return FALSE;
-        }
-    }
-    if (!entries)
-        entries = g_ptr_array_new_with_free_func((GDestroyNotify)vl_ftp_entry_free);
-    children = vl_ftp_router_children(s->router, t->vpath);
-    for (guint i = 0; i < children->len; i++) {
-        const char *name = children->pdata[i];
-        g_autofree char *child = vl_ftp_path_join(t->vpath, name);
-        g_auto(VlFtpTarget) ct = {0};
-        g_autoptr(GError) err = NULL;
-        VlFtpEntry *e;
-
-        for (guint j = 0; j < entries->len; j++) {
-            VlFtpEntry *old = entries->pdata[j];
-            if (strcmp(old->name, name) == 0) {
-                g_ptr_array_remove_index(entries, j);
-                break;
-            }
-        }
-        e = g_new0(VlFtpEntry, 1);
-        if (!session_resolve(s, child, &ct, &err) || !session_stat(s, &ct, e, &err)) {
-            g_free(e);
-            continue;
-        }
-        e->name = g_strdup(name);
-        g_ptr_array_add(entries, e);
-    }
-    for (guint i = 0; i < entries->len; i++) {
-        VlFtpEntry *e = entries->pdata[i];
-        g_autofree char *child = vl_ftp_path_join(t->vpath, e->name);
-        vl_ftp_listing_append(out, e, format, session_vpath_writable(s, child), now);
-    }
-    return TRUE;
-}
-
 /* LIST, NLST and MLSD: a listing sent over the data connection. */
 static void
 session_list(VlFtpSession *s, const char *arg, VlFtpListingFormat format, const char *verb)
@@ -1181,8 +983,8 @@ session_list(VlFtpSession *s, const char *arg, VlFtpListingFormat format, const 
         while (*arg == ' ')
             arg++;
     }
-    if (!session_resolve(s, arg, &t, &err) ||
-        !session_build_listing(s, &t, format, format == VL_FTP_LISTING_MLSD, out, &err)) {
+    if (!vl_ftp_vfs_resolve(s->vfs, s->cwd, arg, &t, &err) ||
+        !vl_ftp_listing_build(s->vfs, &t, format, format == VL_FTP_LISTING_MLSD, out, &err)) {
         if (format == VL_FTP_LISTING_MLSD &&
             g_error_matches(err, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY)) {
             session_reply(s, 501, "Not a folder.");
@@ -1232,11 +1034,12 @@ cmd_mlst(VlFtpSession *s, const char *arg)
     g_autofree char *text = NULL;
     VlFtpEntry st;
 
-    if (!session_resolve(s, arg, &t, &err) || !session_stat(s, &t, &st, &err)) {
+    if (!vl_ftp_vfs_resolve(s->vfs, s->cwd, arg, &t, &err) ||
+        !vl_ftp_vfs_stat(s->vfs, &t, &st, &err)) {
         session_reply_error(s, "MLST", err);
         return;
     }
-    facts = vl_ftp_listing_facts(&st, session_vpath_writable(s, t.vpath));
+    facts = vl_ftp_listing_facts(&st, vl_ftp_vfs_is_writable(s->vfs, t.vpath));
     text = g_strdup_printf("250-Listing %s\r\n %s %s\r\n250 End\r\n", t.vpath, facts, t.vpath);
     session_send(s, text, strlen(text));
 }
@@ -1257,8 +1060,8 @@ cmd_stat(VlFtpSession *s, const char *arg)
         return;
     }
     out = g_string_new("213-Status follows:\r\n");
-    if (!session_resolve(s, arg, &t, &err) ||
-        !session_build_listing(s, &t, VL_FTP_LISTING_LS, FALSE, out, &err)) {
+    if (!vl_ftp_vfs_resolve(s->vfs, s->cwd, arg, &t, &err) ||
+        !vl_ftp_listing_build(s->vfs, &t, VL_FTP_LISTING_LS, FALSE, out, &err)) {
         session_reply_error(s, "STAT", err);
         return;
     }
@@ -1275,9 +1078,10 @@ cmd_dele(VlFtpSession *s, const char *arg)
     g_autofree char *rel = NULL;
     VlFtpFs *fs = NULL;
 
-    if (!session_resolve(s, arg, &t, &err) ||
-        !session_writable_entry(s, &t, TRUE, &root, &rel, &err) ||
-        !(fs = session_get_fs(s, t.rule, &err)) || !vl_ftp_fs_remove(fs, root, rel, FALSE, &err)) {
+    if (!vl_ftp_vfs_resolve(s->vfs, s->cwd, arg, &t, &err) ||
+        !vl_ftp_vfs_writable_entry(&t, TRUE, &root, &rel, &err) ||
+        !(fs = vl_ftp_vfs_get_fs(s->vfs, t.rule, &err)) ||
+        !vl_ftp_fs_remove(fs, root, rel, FALSE, &err)) {
         session_reply_error(s, "DELE", err);
         return;
     }
@@ -1296,9 +1100,10 @@ cmd_mkd(VlFtpSession *s, const char *arg)
     g_auto(GStrv) parts = NULL;
     g_autofree char *quoted = NULL;
 
-    if (!session_resolve(s, arg, &t, &err) ||
-        !session_writable_entry(s, &t, FALSE, &root, &rel, &err) ||
-        !(fs = session_get_fs(s, t.rule, &err)) || !vl_ftp_fs_make_dir(fs, root, rel, &err)) {
+    if (!vl_ftp_vfs_resolve(s->vfs, s->cwd, arg, &t, &err) ||
+        !vl_ftp_vfs_writable_entry(&t, FALSE, &root, &rel, &err) ||
+        !(fs = vl_ftp_vfs_get_fs(s->vfs, t.rule, &err)) ||
+        !vl_ftp_fs_make_dir(fs, root, rel, &err)) {
         session_reply_error(s, "MKD", err);
         return;
     }
@@ -1317,9 +1122,10 @@ cmd_rmd(VlFtpSession *s, const char *arg)
     g_autofree char *rel = NULL;
     VlFtpFs *fs = NULL;
 
-    if (!session_resolve(s, arg, &t, &err) ||
-        !session_writable_entry(s, &t, FALSE, &root, &rel, &err) ||
-        !(fs = session_get_fs(s, t.rule, &err)) || !vl_ftp_fs_remove(fs, root, rel, TRUE, &err)) {
+    if (!vl_ftp_vfs_resolve(s->vfs, s->cwd, arg, &t, &err) ||
+        !vl_ftp_vfs_writable_entry(&t, FALSE, &root, &rel, &err) ||
+        !(fs = vl_ftp_vfs_get_fs(s->vfs, t.rule, &err)) ||
+        !vl_ftp_fs_remove(fs, root, rel, TRUE, &err)) {
         session_reply_error(s, "RMD", err);
         return;
     }
@@ -1337,9 +1143,9 @@ cmd_rnfr(VlFtpSession *s, const char *arg)
     VlFtpEntry st;
 
     g_clear_pointer(&s->rename_from, g_free);
-    if (!session_resolve(s, arg, &t, &err) ||
-        !session_writable_entry(s, &t, FALSE, &root, &rel, &err) ||
-        !session_stat(s, &t, &st, &err)) {
+    if (!vl_ftp_vfs_resolve(s->vfs, s->cwd, arg, &t, &err) ||
+        !vl_ftp_vfs_writable_entry(&t, FALSE, &root, &rel, &err) ||
+        !vl_ftp_vfs_stat(s->vfs, &t, &st, &err)) {
         session_reply_error(s, "RNFR", err);
         return;
     }
@@ -1361,10 +1167,10 @@ cmd_rnto(VlFtpSession *s, const char *arg)
         session_reply(s, 503, "RNFR required first.");
         return;
     }
-    if (!session_resolve(s, from_path, &from, &err) ||
-        !session_writable_entry(s, &from, FALSE, &from_root, &from_rel, &err) ||
-        !session_resolve(s, arg, &to, &err) ||
-        !session_writable_entry(s, &to, FALSE, &to_root, &to_rel, &err)) {
+    if (!vl_ftp_vfs_resolve(s->vfs, s->cwd, from_path, &from, &err) ||
+        !vl_ftp_vfs_writable_entry(&from, FALSE, &from_root, &from_rel, &err) ||
+        !vl_ftp_vfs_resolve(s->vfs, s->cwd, arg, &to, &err) ||
+        !vl_ftp_vfs_writable_entry(&to, FALSE, &to_root, &to_rel, &err)) {
         session_reply_error(s, "RNTO", err);
         return;
     }
@@ -1372,7 +1178,7 @@ cmd_rnto(VlFtpSession *s, const char *arg)
         session_reply(s, 553, "Cannot rename across backends.");
         return;
     }
-    if (!(fs = session_get_fs(s, from.rule, &err)) ||
+    if (!(fs = vl_ftp_vfs_get_fs(s->vfs, from.rule, &err)) ||
         !vl_ftp_fs_rename(fs, from_root, from_rel, to_root, to_rel, &err)) {
         session_reply_error(s, "RNTO", err);
         return;
@@ -1473,7 +1279,7 @@ session_free(VlFtpSession *s)
     if (s->router_counted)
         vl_ftp_server_router_leave(s->server, s->router->name);
     g_clear_pointer(&s->data, vl_ftp_data_free);
-    g_clear_pointer(&s->fs, g_hash_table_unref);
+    g_clear_pointer(&s->vfs, vl_ftp_vfs_free);
     g_free(s->user);
     g_free(s->cwd);
     g_free(s->rename_from);
@@ -1496,7 +1302,6 @@ vl_ftp_session_run(VlFtpServer *server, GSocketConnection *connection)
     s.sock = g_socket_connection_get_socket(connection);
     s.cwd = g_strdup("/");
     s.binary = TRUE;
-    s.fs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)vl_ftp_fs_free);
     remote = g_socket_get_remote_address(s.sock, NULL);
     local = g_socket_get_local_address(s.sock, NULL);
     if (!remote || !local || !G_IS_INET_SOCKET_ADDRESS(remote)) {
