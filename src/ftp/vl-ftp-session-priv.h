@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* vl-ftp-session-priv.h - the session state shared by the session and control files */
+/* vl-ftp-session-priv.h - the session state shared by the session, control and transfer files */
 #pragma once
 
 #include "vl-ftp-data.h"
@@ -74,3 +74,15 @@ VlFtpReadResult vl_ftp_control_read_line(VlFtpSession *s, char **line, gsize *le
  * is stopping.
  */
 gboolean vl_ftp_control_poll_abort(VlFtpSession *s);
+
+/* ---- vl-ftp-xfer.c: the transfer commands and their loops ---- */
+
+/* RETR: sends a file, from the REST offset, over the data connection. */
+void vl_ftp_xfer_retr(VlFtpSession *s, const char *arg);
+
+/* STOR (@append FALSE) and APPE: receives a file over the data connection. */
+void vl_ftp_xfer_store(VlFtpSession *s, const char *arg, gboolean append);
+
+/* LIST, NLST and MLSD (by @format): a listing sent over the data connection. */
+void vl_ftp_xfer_list(VlFtpSession *s, const char *arg, VlFtpListingFormat format,
+                      const char *verb);
