@@ -29,19 +29,19 @@ fixture_setup(Fixture *f, gconstpointer data)
     VlFtpBackend *backend = g_new0(VlFtpBackend, 1);
     g_autofree char *pub = NULL, *cfg = NULL, *x = NULL, *c = NULL, *file = NULL;
 
-    f->dir = ftp_test_tmpdir();
+    f->dir = vl_test_mkdtemp();
     for (gsize i = 0; i < G_N_ELEMENTS(dirs); i++) {
         g_autofree char *p = g_build_filename(f->dir, dirs[i], NULL);
         g_assert_cmpint(g_mkdir(p, 0755), ==, 0);
     }
     file = g_build_filename(f->dir, "pub", "a.txt", NULL);
-    ftp_test_write(file, "hello", -1, 0644);
+    vl_test_write_file(file, "hello", -1, 0644);
     g_free(file);
     file = g_build_filename(f->dir, "pub", "cfg", NULL);
-    ftp_test_write(file, "hidden", -1, 0644);
+    vl_test_write_file(file, "hidden", -1, 0644);
     g_free(file);
     file = g_build_filename(f->dir, "c", "config.cfg", NULL);
-    ftp_test_write(file, "conf", -1, 0644);
+    vl_test_write_file(file, "conf", -1, 0644);
 
     pub = g_build_filename(f->dir, "pub", NULL);
     cfg = g_build_filename(f->dir, "cfg", NULL);
@@ -66,7 +66,7 @@ fixture_teardown(Fixture *f, gconstpointer data)
 {
     vl_ftp_vfs_free(f->vfs);
     vl_ftp_config_unref(f->config);
-    ftp_test_rm_rf(f->dir);
+    vl_test_rmtree(f->dir);
     g_free(f->dir);
 }
 
