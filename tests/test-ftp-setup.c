@@ -3,6 +3,7 @@
  * hand-written configs, a daemon that cannot start */
 #include "vl-error.h"
 #include "vl-fs.h"
+#include "vl-ftp-config.h"
 #include "vl-ftp-setup.h"
 #include "vl-json.h"
 #include "vl-test-util.h"
@@ -75,15 +76,18 @@ fixture_teardown(Fixture *f, gconstpointer data)
     g_free(f->specs);
 }
 
-/* Return: (transfer full): lab @lab with one SR OS router pe1 (its images need not exist). */
+/*
+ * Return: (transfer full): lab @lab with one SR OS router pe1 (its images need not exist);
+ * @ftp_extra: (nullable): more members of vmlab.ftp, e.g. "\"backends\": {...}".
+ */
 static VlSpec *
-sros_lab(Fixture *f, const char *lab)
+sros_lab_with(Fixture *f, const char *lab, const char *ftp_extra)
 {
     g_autofree char *dir = g_build_filename(f->specs, lab, NULL);
     g_autofree char *topo = g_strdup_printf(
         "{\"name\": \"%s\", \"devices\": {\"pe1\": {\"interfaces\": {\"1/1/1\": {}}}},"
-        " \"vmlab\": {\"ftp\": {\"listen\": \"127.0.0.1:0\"}}}",
-        lab);
+        " \"vmlab\": {\"ftp\": {\"listen\": \"127.0.0.1:0\"%s%s}}}",
+        lab, ftp_extra ? ", " : "", ftp_extra ? ftp_extra : "");
     g_autoptr(VlDiag) diag = vl_diag_new();
     g_autoptr(GError) err = NULL;
     VlSpec *spec;
@@ -99,6 +103,12 @@ sros_lab(Fixture *f, const char *lab)
     vl_diag_to_error(diag, &err);
     g_assert_no_error(err);
     return spec;
+}
+
+static VlSpec *
+sros_lab(Fixture *f, const char *lab)
+{
+    return sros_lab_with(f, lab, NULL);
 }
 
 /* Return: (transfer full): proxy.json as it is now. */
@@ -120,6 +130,118 @@ has_router(json_object *cfg, const char *key)
 
     return json_object_object_get_ex(cfg, "routers", &routers) &&
            json_object_object_get_ex(routers, key, NULL);
+}
+
+/* Return: (transfer none) (nullable): member @key of member @section of @cfg. */
+static json_object *
+config_entry(json_object *cfg, const char *section, const char *key)
+{
+    json_object *s = NULL;
+    json_object *v = NULL;
+
+    if (!json_object_object_get_ex(cfg, section, &s) || !json_object_object_get_ex(s, key, &v))
+        return NULL;
+    return v;
+}
+
+/* Return: the backend of rule @i of router @key. */
+static const char *
+rule_backend(json_object *cfg, const char *key, gsize i)
+{
+    json_object *rules = NULL;
+    json_object *b = NULL;
+
+    g_assert_true(json_object_object_get_ex(config_entry(cfg, "routers", key), "rules", &rules));
+    g_assert_true(json_object_object_get_ex(json_object_array_get_idx(rules, i), "backend", &b));
+    return json_object_get_string(b);
+}
+
+/* The proxy's own loader accepts what the labs wrote. Return: its router count. */
+static guint
+proxy_loads(Fixture *f)
+{
+    g_autofree char *path = proxy_config_path(f);
+    g_autoptr(GError) err = NULL;
+    g_autoptr(VlFtpConfig) config = vl_ftp_config_load(path, &err);
+
+    g_assert_no_error(err);
+    return config->routers->len;
+}
+
+/*
+ * Two labs name a backend "files" of their own: each is kept under "<lab>/files", the lab's rules
+ * use it, and `down` of one lab removes its routers and backends only.
+ */
+static void
+test_lab_backends(Fixture *f, gconstpointer data)
+{
+    g_autofree char *root_a = g_build_filename(f->specs, "files-a", NULL);
+    g_autofree char *root_b = g_build_filename(f->specs, "files-b", NULL);
+    g_autofree char *extra_a = g_strdup_printf("\"backend\": \"files\", \"backends\": {\"files\": "
+                                               "{\"type\": \"local\", \"root\": \"%s\"}}",
+                                               root_a);
+    g_autofree char *extra_b = g_strdup_printf("\"backend\": \"files\", \"backends\": {\"files\": "
+                                               "{\"type\": \"local\", \"root\": \"%s\"}}",
+                                               root_b);
+    g_autoptr(VlSpec) a = NULL;
+    g_autoptr(VlSpec) b = NULL;
+    g_autoptr(VlSpec) c = NULL;
+    g_autoptr(json_object) cfg = NULL;
+    g_autoptr(GError) err = NULL;
+    json_object *v = NULL;
+
+    g_assert_cmpint(g_mkdir_with_parents(root_a, 0755), ==, 0);
+    g_assert_cmpint(g_mkdir_with_parents(root_b, 0755), ==, 0);
+    a = sros_lab_with(f, "laba", extra_a);
+    b = sros_lab_with(f, "labb", extra_b);
+    c = sros_lab(f, "labc"); /* the default backend */
+    g_assert_true(vl_ftp_proxy_update(a, &err));
+    g_assert_no_error(err);
+    g_assert_true(vl_ftp_proxy_update(b, &err));
+    g_assert_no_error(err);
+    g_assert_true(vl_ftp_proxy_update(c, &err));
+    g_assert_no_error(err);
+    cfg = load_config(f);
+    g_assert_null(config_entry(cfg, "backends", "files")); /* no shared namespace */
+    g_assert_true(
+        json_object_object_get_ex(config_entry(cfg, "backends", "laba/files"), "root", &v));
+    g_assert_cmpstr(json_object_get_string(v), ==, root_a);
+    g_assert_true(
+        json_object_object_get_ex(config_entry(cfg, "backends", "labb/files"), "root", &v));
+    g_assert_cmpstr(json_object_get_string(v), ==, root_b);
+    g_assert_nonnull(config_entry(cfg, "backends", "local"));
+    for (gsize i = 0; i < 3; i++) {
+        g_assert_cmpstr(rule_backend(cfg, "laba/pe1", i), ==, "laba/files");
+        g_assert_cmpstr(rule_backend(cfg, "labb/pe1", i), ==, "labb/files");
+        g_assert_cmpstr(rule_backend(cfg, "labc/pe1", i), ==, "local");
+    }
+    g_assert_cmpuint(proxy_loads(f), ==, 3);
+
+    /* down of laba: its router and backend go, the others stay */
+    g_assert_true(vl_ftp_proxy_remove_lab("laba", &err));
+    g_assert_no_error(err);
+    g_clear_pointer(&cfg, json_object_put);
+    cfg = load_config(f);
+    g_assert_false(has_router(cfg, "laba/pe1"));
+    g_assert_null(config_entry(cfg, "backends", "laba/files"));
+    g_assert_true(has_router(cfg, "labb/pe1"));
+    g_assert_nonnull(config_entry(cfg, "backends", "labb/files"));
+    g_assert_nonnull(config_entry(cfg, "backends", "local"));
+    g_assert_cmpuint(proxy_loads(f), ==, 2);
+
+    /* up again after a change of mind: the lab's backends are replaced, not merged */
+    g_clear_pointer(&b, vl_spec_free);
+    b = sros_lab(f, "labb");
+    g_assert_true(vl_ftp_proxy_update(b, &err));
+    g_assert_no_error(err);
+    g_clear_pointer(&cfg, json_object_put);
+    cfg = load_config(f);
+    g_assert_null(config_entry(cfg, "backends", "labb/files"));
+    g_assert_cmpstr(rule_backend(cfg, "labb/pe1", 0), ==, "local");
+    g_assert_true(vl_ftp_proxy_remove_lab("labb", &err));
+    g_assert_no_error(err);
+    g_assert_true(vl_ftp_proxy_remove_lab("labc", &err));
+    g_assert_no_error(err);
 }
 
 typedef struct {
@@ -283,6 +405,7 @@ main(int argc, char **argv)
 #define ADD(path, fn) g_test_add(path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
     ADD("/ftp-setup/proxy-json/concurrent-labs-one-proxy", test_concurrent_labs);
     ADD("/ftp-setup/proxy-json/without-routers-backends", test_config_without_members);
+    ADD("/ftp-setup/proxy-json/lab-backends-keyed-removed-on-down", test_lab_backends);
     ADD("/ftp-setup/daemon/log-unwritable-fails-fast", test_log_unwritable);
     return g_test_run();
 }

@@ -271,6 +271,13 @@ typedef struct {
 } BadCase;
 
 static const BadCase bad_cases[] = {
+    /* vmlab.ftp.listen: what the FTP proxy would refuse is refused here (its own check) */
+    {"ftp-listen-hostname", "topology.json",
+     "{\"devices\": {\"a\": {}, \"b\": {}}, \"vmlab\": {\"ftp\": {\"listen\": \"localhost:21\"}}}",
+     "topology.json: vmlab.ftp.listen: ", "'localhost' is not an IP address"},
+    {"ftp-listen-no-port", "topology.json",
+     "{\"devices\": {\"a\": {}, \"b\": {}}, \"vmlab\": {\"ftp\": {\"listen\": \"127.0.0.1\"}}}",
+     "topology.json: vmlab.ftp.listen: ", "is not ADDR:PORT"},
     {"malformed-topology", "topology.json", "{\"name\": \"t\",\n  \"devices\": {,}}",
      "topology.json: ", "2:15"},
     {"malformed-platforms", "platforms.json", "{\"platforms\": [}", "platforms.json: ", "1:"},

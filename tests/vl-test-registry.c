@@ -6,19 +6,6 @@
 
 #include <string.h>
 
-guint16
-vl_test_free_port(void)
-{
-    g_autoptr(GSocket) s = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, 0, NULL);
-    g_autoptr(GInetAddress) lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
-    g_autoptr(GSocketAddress) any = g_inet_socket_address_new(lo, 0);
-    g_autoptr(GSocketAddress) bound = NULL;
-
-    g_assert_true(g_socket_bind(s, any, TRUE, NULL));
-    bound = g_socket_get_local_address(s, NULL);
-    return g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
-}
-
 static gboolean
 registry_answers(guint16 port)
 {

@@ -4,6 +4,8 @@
 
 #include <gio/gio.h>
 
+#include "vl-test-util.h"
+
 /*
  * The registry listens on 127.0.0.1 on a free port, over plain HTTP, with its storage in a
  * temporary folder; vl_test_registry_stop() kills it and removes the folder.
@@ -32,9 +34,6 @@ void vl_test_registry_resume(VlTestRegistry *reg);
 
 /* Stops @reg and removes its storage. */
 void vl_test_registry_stop(VlTestRegistry *reg);
-
-/* Return: a free TCP port on 127.0.0.1 (nobody listens there right after). */
-guint16 vl_test_free_port(void);
 
 /**
  * vl_test_registry_push:

@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* vl-test-util.c - helpers shared by the g_test programs: temp spec folders, running the CLI */
+/* vl-test-util.c - helpers shared by the g_test programs: temp folders and files, ports, running
+ * the CLI */
 #include "vl-test-util.h"
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
 
 char *
 vl_test_mkdtemp(void)
@@ -16,15 +20,53 @@ vl_test_mkdtemp(void)
 }
 
 void
+vl_test_write_file(const char *path, const char *data, gssize len, int mode)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *dir = g_path_get_dirname(path);
+
+    g_assert_cmpint(g_mkdir_with_parents(dir, 0755), ==, 0);
+    g_file_set_contents_full(path, data, len, G_FILE_SET_CONTENTS_CONSISTENT, mode, &err);
+    g_assert_no_error(err);
+}
+
+void
 vl_test_write(const char *dir, const char *rel, const char *content)
 {
     g_autofree char *path = g_build_filename(dir, rel, NULL);
-    g_autofree char *parent = g_path_get_dirname(path);
-    g_autoptr(GError) err = NULL;
 
-    g_assert_cmpint(g_mkdir_with_parents(parent, 0755), ==, 0);
-    g_file_set_contents(path, content, -1, &err);
-    g_assert_no_error(err);
+    vl_test_write_file(path, content, -1, 0666);
+}
+
+char *
+vl_test_read_file(const char *path, gsize *len)
+{
+    char *text = NULL;
+
+    if (!g_file_get_contents(path, &text, len, NULL))
+        return NULL;
+    return text;
+}
+
+void
+vl_test_child_die_with_parent(gpointer data)
+{
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
+
+guint16
+vl_test_free_port(void)
+{
+    g_autoptr(GSocket) s = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, 0, NULL);
+    g_autoptr(GInetAddress) lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
+    g_autoptr(GSocketAddress) any = g_inet_socket_address_new(lo, 0);
+    g_autoptr(GSocketAddress) bound = NULL;
+
+    g_assert_nonnull(s);
+    g_assert_true(g_socket_bind(s, any, TRUE, NULL));
+    bound = g_socket_get_local_address(s, NULL);
+    g_assert_nonnull(bound);
+    return g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
 }
 
 void
@@ -49,21 +91,22 @@ vl_test_copy_files(const char *src, const char *dst, const char *const *files)
 void
 vl_test_rmtree(const char *dir)
 {
-    g_autoptr(GDir) d = NULL;
-    const char *ent;
+    struct stat st;
 
-    if (!dir)
+    if (!dir || lstat(dir, &st) < 0)
         return;
-    if (!g_file_test(dir, G_FILE_TEST_IS_DIR) || g_file_test(dir, G_FILE_TEST_IS_SYMLINK)) {
+    if (S_ISDIR(st.st_mode)) {
+        g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+        const char *name;
+        (void)chmod(dir, 0700); /* a read-only folder's entries can be removed then */
+        while (d && (name = g_dir_read_name(d))) {
+            g_autofree char *child = g_build_filename(dir, name, NULL);
+            vl_test_rmtree(child);
+        }
+        g_rmdir(dir);
+    } else {
         g_unlink(dir);
-        return;
     }
-    d = g_dir_open(dir, 0, NULL);
-    while (d && (ent = g_dir_read_name(d))) {
-        g_autofree char *p = g_build_filename(dir, ent, NULL);
-        vl_test_rmtree(p);
-    }
-    g_rmdir(dir);
 }
 
 char *

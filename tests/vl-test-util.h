@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* vl-test-util.h - helpers shared by the g_test programs: temp spec folders, running the CLI */
+/* vl-test-util.h - helpers shared by the g_test programs: temp folders and files, ports, running
+ * the CLI */
 #pragma once
 
 #include <glib.h>
@@ -10,10 +11,22 @@ char *vl_test_mkdtemp(void);
 /* Writes @content to @dir/@rel, creating folders. */
 void vl_test_write(const char *dir, const char *rel, const char *content);
 
+/* Writes @len bytes (-1: a string) of @data to @path with @mode, creating folders; asserts. */
+void vl_test_write_file(const char *path, const char *data, gssize len, int mode);
+
+/* Return: (transfer full) (nullable): the content of @path, NULL if it cannot be read. */
+char *vl_test_read_file(const char *path, gsize *len);
+
+/* A GSpawnChildSetupFunc: the child gets SIGKILL when the test dies, even when it aborts. */
+void vl_test_child_die_with_parent(gpointer data);
+
+/* Return: a free TCP port on 127.0.0.1 (nobody listens there right after). */
+guint16 vl_test_free_port(void);
+
 /* Copies the files @files (paths relative to @src, NULL-terminated) into @dst, creating folders. */
 void vl_test_copy_files(const char *src, const char *dst, const char *const *files);
 
-/* Removes @dir and everything below it. */
+/* Removes @dir and everything below it (also read-only folders), never following symlinks. */
 void vl_test_rmtree(const char *dir);
 
 /* Return: an absolute path below the source tree's tests/ folder (or the repo root with ".."). */

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "vl-ftp-backend.h"
+#include "vl-ftp-listen.h"
 #include "vl-ftp-router.h"
 
 #include <gio/gio.h>
@@ -84,11 +85,3 @@ const VlFtpRouter *vl_ftp_config_find_router(const VlFtpConfig *config, const ch
  * error if the file is readable by group or others, VL_ERROR_IO if it cannot be read.
  */
 char *vl_ftp_read_password_file(const char *path, GError **error);
-
-/**
- * vl_ftp_parse_listen:
- * @listen: "ADDR:PORT" or "[ADDR]:PORT"
- *
- * Return: (transfer full): the socket address, or NULL with a VL_ERROR_INVALID error.
- */
-GSocketAddress *vl_ftp_parse_listen(const char *listen, GError **error);

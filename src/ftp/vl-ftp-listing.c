@@ -2,6 +2,8 @@
 /* vl-ftp-listing.c - folder listings in the formats of LIST (ls -l), NLST and MLSD/MLST */
 #include "vl-ftp-listing.h"
 
+#include "vl-ftp-path.h"
+
 static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
@@ -70,4 +72,22 @@ vl_ftp_listing_append(GString *out, const VlFtpEntry *entry, VlFtpListingFormat 
         return;
     }
     }
+}
+
+gboolean
+vl_ftp_listing_build(VlFtpVfs *vfs, const VlFtpTarget *t, VlFtpListingFormat format,
+                     gboolean dirs_only, GString *out, GError **error)
+{
+    gint64 now = g_get_real_time() / G_USEC_PER_SEC;
+    gboolean is_dir = FALSE;
+    g_autoptr(GPtrArray) entries = vl_ftp_vfs_list(vfs, t, dirs_only, &is_dir, error);
+
+    if (!entries)
+        return FALSE;
+    for (guint i = 0; i < entries->len; i++) {
+        const VlFtpEntry *e = entries->pdata[i];
+        g_autofree char *child = is_dir ? vl_ftp_path_join(t->vpath, e->name) : g_strdup(t->vpath);
+        vl_ftp_listing_append(out, e, format, vl_ftp_vfs_is_writable(vfs, child), now);
+    }
+    return TRUE;
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "vl-ftp-backend.h"
+#include "vl-ftp-vfs.h"
 
 typedef enum {
     VL_FTP_LISTING_LS,    /* LIST: "drwxr-xr-x 1 ftp ftp 4096 Jan 01 12:00 name" */
@@ -27,3 +28,16 @@ char *vl_ftp_listing_facts(const VlFtpEntry *entry, gboolean writable);
 
 /* Return: (transfer full): @time as MDTM's YYYYMMDDHHMMSS in UTC. */
 char *vl_ftp_listing_mdtm(gint64 time);
+
+/**
+ * vl_ftp_listing_build:
+ * @t: a resolved target of @vfs
+ * @dirs_only: fail with G_IO_ERROR_NOT_DIRECTORY when @t is a file (MLSD)
+ * @out: the listing being built
+ *
+ * Appends the listing of @t: a folder's entries, merged with the rules below it
+ * (vl_ftp_vfs_list()), or the single file.
+ * Return: TRUE, or FALSE with an error.
+ */
+gboolean vl_ftp_listing_build(VlFtpVfs *vfs, const VlFtpTarget *t, VlFtpListingFormat format,
+                              gboolean dirs_only, GString *out, GError **error);

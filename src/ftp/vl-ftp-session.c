@@ -1,14 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vl-ftp-session.c - one FTP control connection, served in its own thread */
-#include "vl-ftp-session.h"
+#include "vl-ftp-session-priv.h"
 
-#include "vl-ftp-data.h"
-#include "vl-ftp-listing.h"
-#include "vl-ftp-path.h"
-
-#include <errno.h>
 #include <string.h>
-#include <sys/sendfile.h>
 
 /*
  * Theory of operation
@@ -35,379 +29,13 @@
  *   replaces the target only after the whole file arrived (VL_FTP_WRITE_REPLACE).
  * - Ending: QUIT (221), EOF, a timeout (421), a line over VL_FTP_LINE_MAX bytes (500), too many
  *   failed logins (421) or the server stopping (its control socket is shut down under it).
+ *
+ * Where the parts live: this file holds the state machine, the command table and the commands
+ * that do not move data; vl-ftp-control.c the control connection (replies, line reading, Telnet
+ * stripping, ABOR polling); vl-ftp-vfs.c the router's virtual tree (resolution, stat, write
+ * checks, merged listings), which has no sockets; vl-ftp-listing.c the listing formats;
+ * vl-ftp-xfer.c the transfer commands and their loops; vl-ftp-data.c the data connection.
  */
-
-#define VL_FTP_IO_BUF   (256 * 1024) /* bytes per read from a backend or data socket */
-#define VL_FTP_SFTP_BUF 960000       /* SFTP reads: a multiple of libssh2's 30000-byte requests */
-#define VL_FTP_SENDFILE (1024 * 1024)
-
-typedef enum {
-    SESSION_CONNECTED,
-    SESSION_USER_GIVEN,
-    SESSION_LOGGED_IN,
-} SessionState;
-
-typedef struct {
-    VlFtpServer *server;
-    VlFtpConfig *config;
-    guint id;
-    GSocket *sock;
-    GInetAddress *peer;
-    char *peer_str;
-    char inbuf[VL_FTP_LINE_MAX + 2];
-    gsize in_len;
-    SessionState state;
-    char *user;
-    const VlFtpRouter *router;
-    gboolean router_counted;
-    guint login_failures;
-    char *cwd;
-    gboolean binary;
-    guint64 rest;
-    char *rename_from;
-    VlFtpData *data;
-    GHashTable *fs; /* backend name -> VlFtpFs */
-    gboolean quit;
-    gboolean epsv_all;
-} VlFtpSession;
-
-/* A virtual path resolved through the router's rules. */
-typedef struct {
-    char *vpath;
-    const VlFtpRule *rule; /* NULL: no rule covers vpath */
-    const char *rel;       /* below rule->path, points into vpath */
-    gboolean synthetic;    /* vpath is an ancestor of some rule path */
-} VlFtpTarget;
-
-static void
-target_clear(VlFtpTarget *t)
-{
-    g_free(t->vpath);
-    memset(t, 0, sizeof(*t));
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(VlFtpTarget, target_clear)
-
-/* ---- control connection ---- */
-
-/* Sends @text on the control connection. Return: TRUE if all of it was sent. */
-static gboolean
-session_send(VlFtpSession *s, const char *text, gsize len)
-{
-    while (len > 0) {
-        g_autoptr(GError) err = NULL;
-        gssize n = g_socket_send(s->sock, text, len, NULL, &err);
-        if (n <= 0) {
-            s->quit = TRUE;
-            return FALSE;
-        }
-        text += n;
-        len -= (gsize)n;
-    }
-    return TRUE;
-}
-
-static void G_GNUC_PRINTF(3, 4) session_reply(VlFtpSession *s, int code, const char *fmt, ...)
-{
-    va_list ap;
-    g_autofree char *msg = NULL;
-    g_autofree char *line = NULL;
-
-    va_start(ap, fmt);
-    msg = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    line = g_strdup_printf("%d %s\r\n", code, msg);
-    session_send(s, line, strlen(line));
-}
-
-static void G_GNUC_PRINTF(2, 3) session_log(VlFtpSession *s, const char *fmt, ...)
-{
-    va_list ap;
-    g_autofree char *msg = NULL;
-
-    va_start(ap, fmt);
-    msg = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    g_message("session %u %s%s%s: %s", s->id, s->peer_str, s->router ? " router " : "",
-              s->router ? s->router->name : "", msg);
-}
-
-/*
- * Removes Telnet commands (IAC x; IAC IAC is a literal 0xff) and anything before the first
- * letter, so lftp's "IAC IP IAC Synch ABOR" reads as "ABOR". Works in place.
- */
-static gsize
-session_clean_telnet(char *line, gsize len)
-{
-    gsize out = 0;
-    gsize start = 0;
-
-    for (gsize i = 0; i < len; i++) {
-        guchar c = (guchar)line[i];
-        if (c == 0xff && i + 1 < len) {
-            guchar next = (guchar)line[i + 1];
-            i++;
-            if (next == 0xff)
-                line[out++] = (char)0xff;
-            else if (next < 0xf0)
-                line[out++] = (char)next;
-            continue;
-        }
-        if (c == 0xff)
-            continue;
-        line[out++] = (char)c;
-    }
-    while (start < out && !g_ascii_isalpha(line[start]))
-        start++;
-    memmove(line, line + start, out - start);
-    return out - start;
-}
-
-typedef enum {
-    READ_LINE,
-    READ_EOF,
-    READ_TOO_LONG,
-    READ_ERROR,
-} ReadResult;
-
-/* Takes the first complete line out of the input buffer. Return: TRUE if there was one. */
-static gboolean
-session_take_line(VlFtpSession *s, char **line, gsize *len)
-{
-    char *nl = memchr(s->inbuf, '\n', s->in_len);
-    gsize n;
-
-    if (!nl)
-        return FALSE;
-    n = (gsize)(nl - s->inbuf);
-    *line = g_malloc(n + 1);
-    memcpy(*line, s->inbuf, n);
-    (*line)[n] = '\0';
-    memmove(s->inbuf, nl + 1, s->in_len - n - 1);
-    s->in_len -= n + 1;
-    if (n > 0 && (*line)[n - 1] == '\r')
-        (*line)[--n] = '\0';
-    *len = session_clean_telnet(*line, n);
-    (*line)[*len] = '\0';
-    return TRUE;
-}
-
-/* Reads the next command line (blocking up to the socket's timeout). Return: what happened. */
-static ReadResult
-session_read_line(VlFtpSession *s, char **line, gsize *len, GError **error)
-{
-    for (;;) {
-        gssize n;
-
-        if (session_take_line(s, line, len))
-            return *len > VL_FTP_LINE_MAX ? READ_TOO_LONG : READ_LINE;
-        if (s->in_len >= sizeof(s->inbuf))
-            return READ_TOO_LONG;
-        n = g_socket_receive(s->sock, s->inbuf + s->in_len, sizeof(s->inbuf) - s->in_len, NULL,
-                             error);
-        if (n < 0)
-            return READ_ERROR;
-        if (n == 0)
-            return READ_EOF;
-        s->in_len += (gsize)n;
-    }
-}
-
-/*
- * Looks at the control connection without blocking during a transfer.
- * Return: TRUE if the client sent ABOR (consumed) or closed the control connection.
- */
-static gboolean
-session_poll_abort(VlFtpSession *s)
-{
-    char *nl;
-
-    if (vl_ftp_server_is_stopping(s->server)) {
-        s->quit = TRUE;
-        return TRUE;
-    }
-    if (g_socket_condition_check(s->sock, G_IO_IN | G_IO_HUP | G_IO_ERR) &&
-        s->in_len < sizeof(s->inbuf)) {
-        g_autoptr(GError) err = NULL;
-        gssize n = g_socket_receive_with_blocking(s->sock, s->inbuf + s->in_len,
-                                                  sizeof(s->inbuf) - s->in_len, FALSE, NULL, &err);
-        if (n == 0 || (n < 0 && !g_error_matches(err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))) {
-            s->quit = TRUE;
-            return TRUE;
-        }
-        if (n > 0)
-            s->in_len += (gsize)n;
-    }
-    nl = memchr(s->inbuf, '\n', s->in_len);
-    if (nl) {
-        g_autofree char *copy = g_strndup(s->inbuf, (gsize)(nl - s->inbuf));
-        gsize len = session_clean_telnet(copy, strlen(copy));
-        copy[len] = '\0';
-        g_strstrip(copy);
-        if (g_ascii_strcasecmp(copy, "ABOR") == 0) {
-            gsize n = (gsize)(nl - s->inbuf) + 1;
-            memmove(s->inbuf, s->inbuf + n, s->in_len - n);
-            s->in_len -= n;
-            return TRUE;
-        }
-    }
-    return FALSE;
-}
-
-/* ---- paths and backends ---- */
-
-/* Return: (transfer none): the session's connection to @rule's backend, opened on first use. */
-static VlFtpFs *
-session_get_fs(VlFtpSession *s, const VlFtpRule *rule, GError **error)
-{
-    VlFtpFs *fs = g_hash_table_lookup(s->fs, rule->backend);
-    const VlFtpBackend *backend;
-    g_autoptr(GError) err = NULL;
-
-    if (fs)
-        return fs;
-    backend = g_hash_table_lookup(s->config->backends, rule->backend);
-    if (!backend) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "backend '%s' is not configured",
-                    rule->backend);
-        return NULL;
-    }
-    fs = vl_ftp_fs_open(backend, &err);
-    if (!fs) {
-        /* Whatever the cause (host key, login, network), it is a backend failure: 451. */
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED, "backend '%s': %s", rule->backend,
-                    err->message);
-        return NULL;
-    }
-    g_hash_table_insert(s->fs, g_strdup(rule->backend), fs);
-    return fs;
-}
-
-/* Return: TRUE if @err is a backend or connection failure rather than the client's mistake. */
-static gboolean
-error_is_backend_failure(const GError *err)
-{
-    if (err->domain != G_IO_ERROR)
-        return TRUE;
-    switch (err->code) {
-    case G_IO_ERROR_NOT_FOUND:
-    case G_IO_ERROR_EXISTS:
-    case G_IO_ERROR_IS_DIRECTORY:
-    case G_IO_ERROR_NOT_DIRECTORY:
-    case G_IO_ERROR_NOT_EMPTY:
-    case G_IO_ERROR_NOT_REGULAR_FILE:
-    case G_IO_ERROR_FILENAME_TOO_LONG:
-    case G_IO_ERROR_INVALID_FILENAME:
-    case G_IO_ERROR_PERMISSION_DENIED:
-    case G_IO_ERROR_NOT_SUPPORTED:
-    case G_IO_ERROR_FAILED:
-    case G_IO_ERROR_INVALID_ARGUMENT:
-        return FALSE;
-    default:
-        return TRUE;
-    }
-}
-
-/*
- * Answers a failed file operation: the detail (which may name real backend paths) goes to the
- * log only; the client gets a short reason.
- */
-static void
-session_reply_error(VlFtpSession *s, const char *what, const GError *err)
-{
-    if (error_is_backend_failure(err)) {
-        session_log(s, "%s: backend error: %s", what, err->message);
-        session_reply(s, 451, "Backend error, try again later.");
-        return;
-    }
-    session_log(s, "%s: %s", what, err->message);
-    if (err->domain == G_IO_ERROR && err->code == G_IO_ERROR_NOT_FOUND)
-        session_reply(s, 550, "No such file or folder.");
-    else if (err->domain == G_IO_ERROR && (err->code == G_IO_ERROR_PERMISSION_DENIED ||
-                                           err->code == G_IO_ERROR_INVALID_FILENAME))
-        session_reply(s, 550, "Permission denied.");
-    else
-        session_reply(s, 550, "Failed.");
-}
-
-/* Resolves @arg against the cwd and the router's rules. Return: TRUE, or FALSE with an error. */
-static gboolean
-session_resolve(VlFtpSession *s, const char *arg, VlFtpTarget *t, GError **error)
-{
-    g_autoptr(GPtrArray) children = NULL;
-
-    memset(t, 0, sizeof(*t));
-    t->vpath = vl_ftp_path_resolve(s->cwd, arg, error);
-    if (!t->vpath)
-        return FALSE;
-    t->rule = vl_ftp_router_match(s->router, t->vpath, &t->rel);
-    children = vl_ftp_router_children(s->router, t->vpath);
-    t->synthetic = children->len > 0;
-    if (!t->rule && !t->synthetic) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "'%s' is not served", t->vpath);
-        return FALSE;
-    }
-    return TRUE;
-}
-
-/*
- * Stats a resolved target. A synthetic folder not covered by a rule is a read-only folder.
- * Return: TRUE and *@out filled, or FALSE with an error.
- */
-static gboolean
-session_stat(VlFtpSession *s, const VlFtpTarget *t, VlFtpEntry *out, GError **error)
-{
-    VlFtpFs *fs;
-
-    memset(out, 0, sizeof(*out));
-    if (!t->rule) {
-        out->is_dir = TRUE;
-        out->mode = 0555;
-        return TRUE;
-    }
-    fs = session_get_fs(s, t->rule, error);
-    if (!fs)
-        return FALSE;
-    if (!vl_ftp_fs_stat(fs, t->rule->target, t->rel, out, error)) {
-        if (t->synthetic) {
-            g_clear_error(error);
-            out->is_dir = TRUE;
-            out->mode = 0555;
-            return TRUE;
-        }
-        return FALSE;
-    }
-    return TRUE;
-}
-
-/*
- * For operations on a folder entry (create, replace, remove, rename): the jail and the
- * relative path of the entry. On a rule's own path (a file rule such as "/config.cfg") the
- * entry is the target's last component inside the target's folder.
- * Return: TRUE, or FALSE with an error when @t is not writable.
- */
-static gboolean
-session_writable_entry(VlFtpSession *s, const VlFtpTarget *t, gboolean allow_rule_root, char **root,
-                       char **rel, GError **error)
-{
-    if (!t->rule || !t->rule->writable || (t->synthetic && !*t->rel)) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED, "'%s' is read-only", t->vpath);
-        return FALSE;
-    }
-    if (*t->rel) {
-        *root = g_strdup(t->rule->target);
-        *rel = g_strdup(t->rel);
-        return TRUE;
-    }
-    if (!allow_rule_root || strcmp(t->rule->target, "/") == 0) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED, "'%s' is a rule's own path",
-                    t->vpath);
-        return FALSE;
-    }
-    *root = g_path_get_dirname(t->rule->target);
-    *rel = g_path_get_basename(t->rule->target);
-    return TRUE;
-}
 
 /* Creates the folders of the router's "create" rules that are missing. */
 static void
@@ -420,10 +48,10 @@ session_create_rule_folders(VlFtpSession *s)
 
         if (!rule->create)
             continue;
-        fs = session_get_fs(s, rule, &err);
+        fs = vl_ftp_vfs_get_fs(s->vfs, rule, &err);
         if (!fs || !vl_ftp_fs_make_root(fs, rule->target, &err))
-            session_log(s, "cannot create folder '%s' on backend '%s': %s", rule->target,
-                        rule->backend, err->message);
+            vl_ftp_control_log(s, "cannot create folder '%s' on backend '%s': %s", rule->target,
+                               rule->backend, err->message);
     }
 }
 
@@ -434,14 +62,14 @@ typedef void (*CommandFunc)(VlFtpSession *s, const char *arg);
 static void
 cmd_user(VlFtpSession *s, const char *arg)
 {
-    if (s->state == SESSION_LOGGED_IN) {
-        session_reply(s, 530, "Already logged in.");
+    if (s->state == VL_FTP_SESSION_LOGGED_IN) {
+        vl_ftp_control_reply(s, 530, "Already logged in.");
         return;
     }
     g_free(s->user);
     s->user = g_strdup(arg);
-    s->state = SESSION_USER_GIVEN;
-    session_reply(s, 331, "Please specify the password.");
+    s->state = VL_FTP_SESSION_USER_GIVEN;
+    vl_ftp_control_reply(s, 331, "Please specify the password.");
 }
 
 static void
@@ -449,48 +77,49 @@ cmd_pass(VlFtpSession *s, const char *arg)
 {
     const VlFtpRouter *router;
 
-    if (s->state == SESSION_LOGGED_IN) {
-        session_reply(s, 230, "Already logged in.");
+    if (s->state == VL_FTP_SESSION_LOGGED_IN) {
+        vl_ftp_control_reply(s, 230, "Already logged in.");
         return;
     }
-    if (s->state != SESSION_USER_GIVEN) {
-        session_reply(s, 503, "Login with USER first.");
+    if (s->state != VL_FTP_SESSION_USER_GIVEN) {
+        vl_ftp_control_reply(s, 503, "Login with USER first.");
         return;
     }
     router = vl_ftp_config_find_router(s->config, s->user);
     if (!router || !vl_ftp_router_check_password(router, arg)) {
         s->login_failures++;
-        s->state = SESSION_CONNECTED;
-        session_log(s, "login failed for '%s' (%u of %u)", s->user, s->login_failures,
-                    s->config->max_login_fails);
+        s->state = VL_FTP_SESSION_CONNECTED;
+        vl_ftp_control_log(s, "login failed for '%s' (%u of %u)", s->user, s->login_failures,
+                           s->config->max_login_fails);
         if (s->login_failures >= s->config->max_login_fails) {
-            session_reply(s, 421, "Too many failed logins.");
+            vl_ftp_control_reply(s, 421, "Too many failed logins.");
             s->quit = TRUE;
             return;
         }
-        session_reply(s, 530, "Login incorrect.");
+        vl_ftp_control_reply(s, 530, "Login incorrect.");
         return;
     }
     if (!vl_ftp_server_router_enter(s->server, router->name, s->config->max_per_router)) {
-        session_log(s, "login as '%s' refused: router '%s' has %u sessions already", s->user,
-                    router->name, s->config->max_per_router);
-        session_reply(s, 421, "Too many sessions for this login.");
+        vl_ftp_control_log(s, "login as '%s' refused: router '%s' has %u sessions already", s->user,
+                           router->name, s->config->max_per_router);
+        vl_ftp_control_reply(s, 421, "Too many sessions for this login.");
         s->quit = TRUE;
         return;
     }
     s->router = router;
     s->router_counted = TRUE;
-    s->state = SESSION_LOGGED_IN;
+    s->state = VL_FTP_SESSION_LOGGED_IN;
+    s->vfs = vl_ftp_vfs_new(s->config, router);
     g_socket_set_timeout(s->sock, s->config->idle_timeout);
-    session_log(s, "login as '%s'", s->user);
+    vl_ftp_control_log(s, "login as '%s'", s->user);
     session_create_rule_folders(s);
-    session_reply(s, 230, "Login successful.");
+    vl_ftp_control_reply(s, 230, "Login successful.");
 }
 
 static void
 cmd_quit(VlFtpSession *s, const char *arg)
 {
-    session_reply(s, 221, "Goodbye.");
+    vl_ftp_control_reply(s, 221, "Goodbye.");
     s->quit = TRUE;
 }
 
@@ -508,40 +137,40 @@ cmd_feat(VlFtpSession *s, const char *arg)
                                " TVFS\r\n"
                                " UTF8\r\n"
                                "211 End\r\n";
-    session_send(s, feat, sizeof(feat) - 1);
+    vl_ftp_control_send(s, feat, sizeof(feat) - 1);
 }
 
 static void
 cmd_syst(VlFtpSession *s, const char *arg)
 {
-    session_reply(s, 215, "UNIX Type: L8");
+    vl_ftp_control_reply(s, 215, "UNIX Type: L8");
 }
 
 static void
 cmd_noop(VlFtpSession *s, const char *arg)
 {
-    session_reply(s, 200, "NOOP ok.");
+    vl_ftp_control_reply(s, 200, "NOOP ok.");
 }
 
 static void
 cmd_help(VlFtpSession *s, const char *arg)
 {
-    session_reply(s, 214, "Help OK.");
+    vl_ftp_control_reply(s, 214, "Help OK.");
 }
 
 static void
 cmd_auth(VlFtpSession *s, const char *arg)
 {
-    session_reply(s, 502, "TLS is not supported.");
+    vl_ftp_control_reply(s, 502, "TLS is not supported.");
 }
 
 static void
 cmd_opts(VlFtpSession *s, const char *arg)
 {
     if (g_ascii_strncasecmp(arg, "UTF8", 4) == 0 || g_ascii_strncasecmp(arg, "MLST", 4) == 0)
-        session_reply(s, 200, "OK.");
+        vl_ftp_control_reply(s, 200, "OK.");
     else
-        session_reply(s, 501, "Option not understood.");
+        vl_ftp_control_reply(s, 501, "Option not understood.");
 }
 
 static void
@@ -550,7 +179,7 @@ cmd_pwd(VlFtpSession *s, const char *arg)
     g_auto(GStrv) parts = g_strsplit(s->cwd, "\"", -1);
     g_autofree char *quoted = g_strjoinv("\"\"", parts);
 
-    session_reply(s, 257, "\"%s\" is the current directory", quoted);
+    vl_ftp_control_reply(s, 257, "\"%s\" is the current directory", quoted);
 }
 
 static void
@@ -560,17 +189,18 @@ cmd_cwd(VlFtpSession *s, const char *arg)
     g_autoptr(GError) err = NULL;
     VlFtpEntry st;
 
-    if (!session_resolve(s, arg, &t, &err) || !session_stat(s, &t, &st, &err)) {
-        session_reply_error(s, "CWD", err);
+    if (!vl_ftp_vfs_resolve(s->vfs, s->cwd, arg, &t, &err) ||
+        !vl_ftp_vfs_stat(s->vfs, &t, &st, &err)) {
+        vl_ftp_control_reply_error(s, "CWD", err);
         return;
     }
     if (!st.is_dir) {
-        session_reply(s, 550, "Failed to change directory.");
+        vl_ftp_control_reply(s, 550, "Failed to change directory.");
         return;
     }
     g_free(s->cwd);
     s->cwd = g_steal_pointer(&t.vpath);
-    session_reply(s, 250, "Directory successfully changed.");
+    vl_ftp_control_reply(s, 250, "Directory successfully changed.");
 }
 
 static void
@@ -584,12 +214,12 @@ cmd_type(VlFtpSession *s, const char *arg)
 {
     if (g_ascii_strcasecmp(arg, "I") == 0 || g_ascii_strcasecmp(arg, "L 8") == 0) {
         s->binary = TRUE;
-        session_reply(s, 200, "Switching to Binary mode.");
+        vl_ftp_control_reply(s, 200, "Switching to Binary mode.");
     } else if (g_ascii_strcasecmp(arg, "A") == 0 || g_ascii_strcasecmp(arg, "A N") == 0) {
         s->binary = FALSE;
-        session_reply(s, 200, "Switching to ASCII mode.");
+        vl_ftp_control_reply(s, 200, "Switching to ASCII mode.");
     } else {
-        session_reply(s, 504, "Unrecognised TYPE command.");
+        vl_ftp_control_reply(s, 504, "Unrecognised TYPE command.");
     }
 }
 
@@ -597,18 +227,18 @@ static void
 cmd_mode(VlFtpSession *s, const char *arg)
 {
     if (g_ascii_strcasecmp(arg, "S") == 0)
-        session_reply(s, 200, "Mode set to S.");
+        vl_ftp_control_reply(s, 200, "Mode set to S.");
     else
-        session_reply(s, 504, "Bad MODE command.");
+        vl_ftp_control_reply(s, 504, "Bad MODE command.");
 }
 
 static void
 cmd_stru(VlFtpSession *s, const char *arg)
 {
     if (g_ascii_strcasecmp(arg, "F") == 0)
-        session_reply(s, 200, "Structure set to F.");
+        vl_ftp_control_reply(s, 200, "Structure set to F.");
     else
-        session_reply(s, 504, "Bad STRU command.");
+        vl_ftp_control_reply(s, 504, "Bad STRU command.");
 }
 
 static void
@@ -621,23 +251,23 @@ cmd_pasv(VlFtpSession *s, const char *arg)
     guint16 port;
 
     if (s->epsv_all) {
-        session_reply(s, 500, "PASV not allowed after EPSV ALL.");
+        vl_ftp_control_reply(s, 500, "PASV not allowed after EPSV ALL.");
         return;
     }
     ip = local ? g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(local)) : NULL;
     if (!ip || g_inet_address_get_family(ip) != G_SOCKET_FAMILY_IPV4) {
-        session_reply(s, 500, "PASV needs IPv4; use EPSV.");
+        vl_ftp_control_reply(s, 500, "PASV needs IPv4; use EPSV.");
         return;
     }
     port = vl_ftp_data_listen(s->data, &err);
     if (!port) {
-        session_log(s, "PASV: %s", err->message);
-        session_reply(s, 425, "Cannot open passive connection.");
+        vl_ftp_control_log(s, "PASV: %s", err->message);
+        vl_ftp_control_reply(s, 425, "Cannot open passive connection.");
         return;
     }
     b = g_inet_address_to_bytes(ip);
-    session_reply(s, 227, "Entering Passive Mode (%u,%u,%u,%u,%u,%u).", b[0], b[1], b[2], b[3],
-                  port >> 8, port & 0xff);
+    vl_ftp_control_reply(s, 227, "Entering Passive Mode (%u,%u,%u,%u,%u,%u).", b[0], b[1], b[2],
+                         b[3], port >> 8, port & 0xff);
 }
 
 static void
@@ -652,20 +282,20 @@ cmd_epsv(VlFtpSession *s, const char *arg)
 
     if (g_ascii_strcasecmp(arg, "ALL") == 0) {
         s->epsv_all = TRUE;
-        session_reply(s, 200, "EPSV ALL ok.");
+        vl_ftp_control_reply(s, 200, "EPSV ALL ok.");
         return;
     }
     if (*arg && strcmp(arg, want) != 0) {
-        session_reply(s, 522, "Network protocol not supported, use (%s)", want);
+        vl_ftp_control_reply(s, 522, "Network protocol not supported, use (%s)", want);
         return;
     }
     port = vl_ftp_data_listen(s->data, &err);
     if (!port) {
-        session_log(s, "EPSV: %s", err->message);
-        session_reply(s, 425, "Cannot open passive connection.");
+        vl_ftp_control_log(s, "EPSV: %s", err->message);
+        vl_ftp_control_reply(s, 425, "Cannot open passive connection.");
         return;
     }
-    session_reply(s, 229, "Entering Extended Passive Mode (|||%u|)", port);
+    vl_ftp_control_reply(s, 229, "Entering Extended Passive Mode (|||%u|)", port);
 }
 
 static void
@@ -674,19 +304,20 @@ session_active(VlFtpSession *s, const char *arg, gboolean extended)
     g_autoptr(GError) err = NULL;
 
     if (s->epsv_all) {
-        session_reply(s, 500, "PORT not allowed after EPSV ALL.");
+        vl_ftp_control_reply(s, 500, "PORT not allowed after EPSV ALL.");
         return;
     }
     if (!vl_ftp_data_set_active(s->data, arg, extended, &err)) {
-        session_log(s, "%s %s: %s", extended ? "EPRT" : "PORT", arg, err->message);
+        vl_ftp_control_log(s, "%s %s: %s", extended ? "EPRT" : "PORT", arg, err->message);
         if (g_error_matches(err, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED))
-            session_reply(s, 500, "Illegal %s command.", extended ? "EPRT" : "PORT");
+            vl_ftp_control_reply(s, 500, "Illegal %s command.", extended ? "EPRT" : "PORT");
         else
-            session_reply(s, 501, "Syntax error in %s argument.", extended ? "EPRT" : "PORT");
+            vl_ftp_control_reply(s, 501, "Syntax error in %s argument.",
+                                 extended ? "EPRT" : "PORT");
         return;
     }
-    session_reply(s, 200, "%s command successful. Consider using PASV.",
-                  extended ? "EPRT" : "PORT");
+    vl_ftp_control_reply(s, 200, "%s command successful. Consider using PASV.",
+                         extended ? "EPRT" : "PORT");
 }
 
 static void
@@ -708,15 +339,16 @@ cmd_size(VlFtpSession *s, const char *arg)
     g_autoptr(GError) err = NULL;
     VlFtpEntry st;
 
-    if (!session_resolve(s, arg, &t, &err) || !session_stat(s, &t, &st, &err)) {
-        session_reply_error(s, "SIZE", err);
+    if (!vl_ftp_vfs_resolve(s->vfs, s->cwd, arg, &t, &err) ||
+        !vl_ftp_vfs_stat(s->vfs, &t, &st, &err)) {
+        vl_ftp_control_reply_error(s, "SIZE", err);
         return;
     }
     if (st.is_dir) {
-        session_reply(s, 550, "Could not get file size.");
+        vl_ftp_control_reply(s, 550, "Could not get file size.");
         return;
     }
-    session_reply(s, 213, "%" G_GUINT64_FORMAT, st.size);
+    vl_ftp_control_reply(s, 213, "%" G_GUINT64_FORMAT, st.size);
 }
 
 static void
@@ -727,16 +359,17 @@ cmd_mdtm(VlFtpSession *s, const char *arg)
     g_autofree char *stamp = NULL;
     VlFtpEntry st;
 
-    if (!session_resolve(s, arg, &t, &err) || !session_stat(s, &t, &st, &err)) {
-        session_reply_error(s, "MDTM", err);
+    if (!vl_ftp_vfs_resolve(s->vfs, s->cwd, arg, &t, &err) ||
+        !vl_ftp_vfs_stat(s->vfs, &t, &st, &err)) {
+        vl_ftp_control_reply_error(s, "MDTM", err);
         return;
     }
     if (st.is_dir) {
-        session_reply(s, 550, "Could not get file modification time.");
+        vl_ftp_control_reply(s, 550, "Could not get file modification time.");
         return;
     }
     stamp = vl_ftp_listing_mdtm(st.mtime);
-    session_reply(s, 213, "%s", stamp);
+    vl_ftp_control_reply(s, 213, "%s", stamp);
 }
 
 static void
@@ -745,482 +378,48 @@ cmd_rest(VlFtpSession *s, const char *arg)
     guint64 v;
 
     if (!g_ascii_string_to_unsigned(arg, 10, 0, G_MAXINT64, &v, NULL)) {
-        session_reply(s, 501, "Bad REST argument.");
+        vl_ftp_control_reply(s, 501, "Bad REST argument.");
         return;
     }
     s->rest = v;
-    session_reply(s, 350, "Restart position accepted (%" G_GUINT64_FORMAT ").", v);
-}
-
-/*
- * Opens the data connection for a transfer and sends 150.
- * Return: (transfer full): the data socket, or NULL after answering 425.
- */
-static GSocket *
-session_open_data(VlFtpSession *s, const char *what)
-{
-    g_autoptr(GError) err = NULL;
-    GSocket *data;
-
-    if (!vl_ftp_data_is_ready(s->data)) {
-        session_reply(s, 425, "Use PORT or PASV first.");
-        return NULL;
-    }
-    data = vl_ftp_data_open(s->data, s->config->data_timeout, &err);
-    if (!data) {
-        session_log(s, "%s: data connection failed: %s", what, err->message);
-        if (g_error_matches(err, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED))
-            session_reply(s, 425, "Security: Bad IP connecting.");
-        else
-            session_reply(s, 425, "Failed to establish connection.");
-        return NULL;
-    }
-    return data;
-}
-
-/* Writes @len bytes to the data socket. Return: TRUE on success. */
-static gboolean
-data_send_all(GSocket *data, const char *buf, gsize len, GError **error)
-{
-    while (len > 0) {
-        gssize n = g_socket_send(data, buf, len, NULL, error);
-        if (n < 0)
-            return FALSE;
-        buf += n;
-        len -= (gsize)n;
-    }
-    return TRUE;
-}
-
-/* Closes the data socket so the client sees the end of the data. Return: TRUE if clean. */
-static gboolean
-data_finish(GSocket *data, GError **error)
-{
-    gboolean ok = g_socket_shutdown(data, FALSE, TRUE, error);
-
-    return g_socket_close(data, ok ? error : NULL) && ok;
-}
-
-typedef enum {
-    XFER_OK,
-    XFER_ABORTED,     /* ABOR, or the control connection went away */
-    XFER_DATA_FAILED, /* the data connection failed (client side) */
-    XFER_FILE_FAILED, /* the backend failed */
-} XferResult;
-
-/*
- * Waits until the data socket is ready for @cond or the control connection has input (maybe
- * ABOR), at most the data timeout.
- * Return: TRUE when either is ready (the caller polls for ABOR, then retries), FALSE with a
- * G_IO_ERROR_TIMED_OUT error.
- */
-static gboolean
-session_wait_data(VlFtpSession *s, GSocket *data, GIOCondition cond, GError **error)
-{
-    GPollFD fds[2] = {
-        {.fd = g_socket_get_fd(data), .events = (gushort)cond},
-        {.fd = g_socket_get_fd(s->sock), .events = G_IO_IN},
-    };
-    /* A full input buffer stays readable: leave the control connection out then. */
-    guint n_fds = s->in_len < sizeof(s->inbuf) ? 2 : 1;
-    int rc;
-
-    do {
-        rc = g_poll(fds, n_fds, (gint)s->config->data_timeout * 1000);
-    } while (rc < 0 && errno == EINTR);
-    if (rc == 0) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "data connection timed out");
-        return FALSE;
-    }
-    return TRUE;
-}
-
-/* Streams @file to @data with sendfile(2). Return: the outcome; *@bytes counts what was sent. */
-static XferResult
-session_sendfile(VlFtpSession *s, GSocket *data, VlFtpFile *file, guint64 *bytes, GError **error)
-{
-    int out = g_socket_get_fd(data);
-
-    for (;;) {
-        gssize n;
-
-        if (session_poll_abort(s))
-            return XFER_ABORTED;
-        n = sendfile(out, file->fd, NULL, VL_FTP_SENDFILE);
-        if (n > 0) {
-            *bytes += (guint64)n;
-            continue;
-        }
-        if (n == 0)
-            return XFER_OK;
-        if (errno == EINTR)
-            continue;
-        if (errno == EAGAIN) {
-            if (!session_wait_data(s, data, G_IO_OUT, error))
-                return XFER_DATA_FAILED;
-            continue;
-        }
-        if (errno == EPIPE || errno == ECONNRESET || errno == ENOTCONN) {
-            g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "data connection: %s",
-                        g_strerror(errno));
-            return XFER_DATA_FAILED;
-        }
-        g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "sendfile: %s",
-                    g_strerror(errno));
-        return XFER_FILE_FAILED;
-    }
-}
-
-/* Streams @file to @data through a bounded buffer. Return: the outcome. */
-static XferResult
-session_copy_to_data(VlFtpSession *s, GSocket *data, VlFtpFile *file, guint64 *bytes,
-                     GError **error)
-{
-    g_autofree char *buf = g_malloc(VL_FTP_SFTP_BUF);
-
-    for (;;) {
-        gssize n;
-        gsize off = 0;
-
-        if (session_poll_abort(s))
-            return XFER_ABORTED;
-        n = vl_ftp_file_read(file, buf, VL_FTP_SFTP_BUF, error);
-        if (n < 0)
-            return XFER_FILE_FAILED;
-        if (n == 0)
-            return XFER_OK;
-        while (off < (gsize)n) {
-            g_autoptr(GError) err = NULL;
-            gssize w =
-                g_socket_send_with_blocking(data, buf + off, (gsize)n - off, FALSE, NULL, &err);
-            if (w >= 0) {
-                off += (gsize)w;
-                *bytes += (guint64)w;
-                continue;
-            }
-            if (!g_error_matches(err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
-                g_propagate_error(error, g_steal_pointer(&err));
-                return XFER_DATA_FAILED;
-            }
-            if (!session_wait_data(s, data, G_IO_OUT, error))
-                return XFER_DATA_FAILED;
-            if (session_poll_abort(s))
-                return XFER_ABORTED;
-        }
-    }
-}
-
-/* Streams the data connection into @file. Return: the outcome; *@bytes counts what arrived. */
-static XferResult
-session_copy_from_data(VlFtpSession *s, GSocket *data, VlFtpFile *file, guint64 *bytes,
-                       GError **error)
-{
-    g_autofree char *buf = g_malloc(VL_FTP_IO_BUF);
-
-    for (;;) {
-        g_autoptr(GError) err = NULL;
-        gssize n;
-
-        if (session_poll_abort(s))
-            return XFER_ABORTED;
-        n = g_socket_receive_with_blocking(data, buf, VL_FTP_IO_BUF, FALSE, NULL, &err);
-        if (n == 0)
-            return XFER_OK;
-        if (n < 0) {
-            if (!g_error_matches(err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
-                g_propagate_error(error, g_steal_pointer(&err));
-                return XFER_DATA_FAILED;
-            }
-            if (!session_wait_data(s, data, G_IO_IN, error))
-                return XFER_DATA_FAILED;
-            continue;
-        }
-        if (!vl_ftp_file_write(file, buf, (gsize)n, error))
-            return XFER_FILE_FAILED;
-        *bytes += (guint64)n;
-    }
-}
-
-/* Answers the end of a transfer and logs it. */
-static void
-session_end_transfer(VlFtpSession *s, const char *verb, const char *vpath, XferResult res,
-                     guint64 bytes, gint64 start, const GError *err)
-{
-    double secs = (double)(g_get_monotonic_time() - start) / G_USEC_PER_SEC;
-    double rate = secs > 0 ? (double)bytes / secs / 1e6 : 0;
-
-    switch (res) {
-    case XFER_OK:
-        session_log(s, "%s %s: %" G_GUINT64_FORMAT " bytes in %.3f s (%.1f MB/s)", verb, vpath,
-                    bytes, secs, rate);
-        session_reply(s, 226, "Transfer complete.");
-        break;
-    case XFER_ABORTED:
-        session_log(s, "%s %s: aborted after %" G_GUINT64_FORMAT " bytes", verb, vpath, bytes);
-        session_reply(s, 426, "Transfer aborted.");
-        session_reply(s, 226, "ABOR successful.");
-        break;
-    case XFER_DATA_FAILED:
-        session_log(s, "%s %s: data connection failed after %" G_GUINT64_FORMAT " bytes: %s", verb,
-                    vpath, bytes, err ? err->message : "unknown error");
-        session_reply(s, 426, "Connection closed; transfer aborted.");
-        break;
-    case XFER_FILE_FAILED:
-        session_log(s, "%s %s: backend failed after %" G_GUINT64_FORMAT " bytes: %s", verb, vpath,
-                    bytes, err ? err->message : "unknown error");
-        session_reply(s, 451, "Backend error; transfer aborted.");
-        break;
-    }
+    vl_ftp_control_reply(s, 350, "Restart position accepted (%" G_GUINT64_FORMAT ").", v);
 }
 
 static void
 cmd_retr(VlFtpSession *s, const char *arg)
 {
-    g_auto(VlFtpTarget) t = {0};
-    g_autoptr(GError) err = NULL;
-    g_autoptr(GSocket) data = NULL;
-    VlFtpFile *file = NULL;
-    VlFtpEntry st;
-    VlFtpFs *fs;
-    guint64 offset = s->rest;
-    guint64 bytes = 0;
-    gint64 start;
-    XferResult res;
-
-    s->rest = 0;
-    if (!session_resolve(s, arg, &t, &err) || !session_stat(s, &t, &st, &err)) {
-        session_reply_error(s, "RETR", err);
-        return;
-    }
-    if (st.is_dir || !t.rule) {
-        session_reply(s, 550, "Failed to open file.");
-        return;
-    }
-    fs = session_get_fs(s, t.rule, &err);
-    if (fs)
-        file = vl_ftp_fs_open_read(fs, t.rule->target, t.rel, offset, &err);
-    if (!file) {
-        session_reply_error(s, "RETR", err);
-        return;
-    }
-    data = session_open_data(s, "RETR");
-    if (!data) {
-        vl_ftp_file_close(file, FALSE, NULL);
-        return;
-    }
-    session_reply(s, 150, "Opening %s mode data connection for %s (%" G_GUINT64_FORMAT " bytes).",
-                  s->binary ? "BINARY" : "ASCII", t.vpath, st.size);
-    start = g_get_monotonic_time();
-    if (file->fd >= 0)
-        res = session_sendfile(s, data, file, &bytes, &err);
-    else
-        res = session_copy_to_data(s, data, file, &bytes, &err);
-    vl_ftp_file_close(file, FALSE, NULL);
-    if (res == XFER_OK && !data_finish(data, &err))
-        res = XFER_DATA_FAILED;
-    else
-        g_socket_close(data, NULL);
-    session_end_transfer(s, "RETR", t.vpath, res, bytes, start, err);
-}
-
-static void
-session_store(VlFtpSession *s, const char *arg, gboolean append)
-{
-    const char *verb = append ? "APPE" : "STOR";
-    g_auto(VlFtpTarget) t = {0};
-    g_autoptr(GError) err = NULL;
-    g_autoptr(GSocket) data = NULL;
-    g_autofree char *root = NULL;
-    g_autofree char *rel = NULL;
-    VlFtpFile *file = NULL;
-    VlFtpWriteMode mode = VL_FTP_WRITE_REPLACE;
-    guint64 offset = s->rest;
-    guint64 bytes = 0;
-    XferResult res;
-    gint64 start;
-    VlFtpFs *fs;
-
-    s->rest = 0;
-    if (!session_resolve(s, arg, &t, &err) ||
-        !session_writable_entry(s, &t, TRUE, &root, &rel, &err)) {
-        session_reply_error(s, verb, err);
-        return;
-    }
-    if (append)
-        mode = VL_FTP_WRITE_APPEND;
-    else if (offset > 0)
-        mode = VL_FTP_WRITE_AT;
-    fs = session_get_fs(s, t.rule, &err);
-    if (fs)
-        file = vl_ftp_fs_open_write(fs, root, rel, mode, offset, &err);
-    if (!file) {
-        session_reply_error(s, verb, err);
-        return;
-    }
-    data = session_open_data(s, verb);
-    if (!data) {
-        vl_ftp_file_close(file, FALSE, NULL);
-        return;
-    }
-    session_reply(s, 150, "Ok to send data.");
-    start = g_get_monotonic_time();
-    res = session_copy_from_data(s, data, file, &bytes, &err);
-    g_socket_close(data, NULL);
-    if (!vl_ftp_file_close(file, res == XFER_OK, res == XFER_OK ? &err : NULL) && res == XFER_OK)
-        res = XFER_FILE_FAILED;
-    session_end_transfer(s, verb, t.vpath, res, bytes, start, err);
+    vl_ftp_xfer_retr(s, arg);
 }
 
 static void
 cmd_stor(VlFtpSession *s, const char *arg)
 {
-    session_store(s, arg, FALSE);
+    vl_ftp_xfer_store(s, arg, FALSE);
 }
 
 static void
 cmd_appe(VlFtpSession *s, const char *arg)
 {
-    session_store(s, arg, TRUE);
+    vl_ftp_xfer_store(s, arg, TRUE);
 }
 
 /* Return: TRUE if the entry at virtual path @vpath may be changed by the client. */
-static gboolean
-session_vpath_writable(VlFtpSession *s, const char *vpath)
-{
-    const VlFtpRule *rule = vl_ftp_router_match(s->router, vpath, NULL);
-
-    return rule && rule->writable;
-}
-
-/*
- * Builds the listing of @t into @out: a folder's entries (the backend's merged with the
- * synthetic entries of rules below it) or a single file.
- * Return: TRUE, or FALSE with an error.
- */
-static gboolean
-session_build_listing(VlFtpSession *s, const VlFtpTarget *t, VlFtpListingFormat format,
-                      gboolean dirs_only, GString *out, GError **error)
-{
-    g_autoptr(GPtrArray) entries = NULL;
-    g_autoptr(GPtrArray) children = NULL;
-    gint64 now = g_get_real_time() / G_USEC_PER_SEC;
-    VlFtpEntry st;
-
-    if (!session_stat(s, t, &st, error))
-        return FALSE;
-    if (!st.is_dir) {
-        g_autofree char *base = g_path_get_basename(t->vpath);
-        if (dirs_only) {
-            g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY, "'%s' is not a folder",
-                        t->vpath);
-            return FALSE;
-        }
-        st.name = base;
-        vl_ftp_listing_append(out, &st, format, session_vpath_writable(s, t->vpath), now);
-        return TRUE;
-    }
-    if (t->rule) {
-        VlFtpFs *fs = session_get_fs(s, t->rule, error);
-        g_autoptr(GError) err = NULL;
-        if (!fs)
-            return FALSE;
-        entries = vl_ftp_fs_list(fs, t->rule->target, t->rel, &err);
-        if (!entries && !t->synthetic) {
-            g_propagate_error(error, g_steal_pointer(&err));
-            return FALSE;
-        }
-    }
-    if (!entries)
-        entries = g_ptr_array_new_with_free_func((GDestroyNotify)vl_ftp_entry_free);
-    children = vl_ftp_router_children(s->router, t->vpath);
-    for (guint i = 0; i < children->len; i++) {
-        const char *name = children->pdata[i];
-        g_autofree char *child = vl_ftp_path_join(t->vpath, name);
-        g_auto(VlFtpTarget) ct = {0};
-        g_autoptr(GError) err = NULL;
-        VlFtpEntry *e;
-
-        for (guint j = 0; j < entries->len; j++) {
-            VlFtpEntry *old = entries->pdata[j];
-            if (strcmp(old->name, name) == 0) {
-                g_ptr_array_remove_index(entries, j);
-                break;
-            }
-        }
-        e = g_new0(VlFtpEntry, 1);
-        if (!session_resolve(s, child, &ct, &err) || !session_stat(s, &ct, e, &err)) {
-            g_free(e);
-            continue;
-        }
-        e->name = g_strdup(name);
-        g_ptr_array_add(entries, e);
-    }
-    for (guint i = 0; i < entries->len; i++) {
-        VlFtpEntry *e = entries->pdata[i];
-        g_autofree char *child = vl_ftp_path_join(t->vpath, e->name);
-        vl_ftp_listing_append(out, e, format, session_vpath_writable(s, child), now);
-    }
-    return TRUE;
-}
-
-/* LIST, NLST and MLSD: a listing sent over the data connection. */
-static void
-session_list(VlFtpSession *s, const char *arg, VlFtpListingFormat format, const char *verb)
-{
-    g_auto(VlFtpTarget) t = {0};
-    g_autoptr(GError) err = NULL;
-    g_autoptr(GSocket) data = NULL;
-    g_autoptr(GString) out = g_string_new(NULL);
-    XferResult res = XFER_OK;
-    gint64 start = g_get_monotonic_time();
-
-    /* ls-style options ("-la") are accepted and ignored. */
-    while (format != VL_FTP_LISTING_MLSD && arg[0] == '-') {
-        const char *sp = strchr(arg, ' ');
-        arg = sp ? sp + 1 : "";
-        while (*arg == ' ')
-            arg++;
-    }
-    if (!session_resolve(s, arg, &t, &err) ||
-        !session_build_listing(s, &t, format, format == VL_FTP_LISTING_MLSD, out, &err)) {
-        if (format == VL_FTP_LISTING_MLSD &&
-            g_error_matches(err, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY)) {
-            session_reply(s, 501, "Not a folder.");
-            return;
-        }
-        session_reply_error(s, verb, err);
-        return;
-    }
-    data = session_open_data(s, verb);
-    if (!data)
-        return;
-    session_reply(s, 150, "Here comes the directory listing.");
-    if (!data_send_all(data, out->str, out->len, &err) || !data_finish(data, &err))
-        res = XFER_DATA_FAILED;
-    if (res != XFER_OK)
-        g_socket_close(data, NULL);
-    if (res == XFER_OK)
-        session_reply(s, 226, "Directory send OK.");
-    else
-        session_end_transfer(s, verb, t.vpath, res, out->len, start, err);
-}
-
 static void
 cmd_list(VlFtpSession *s, const char *arg)
 {
-    session_list(s, arg, VL_FTP_LISTING_LS, "LIST");
+    vl_ftp_xfer_list(s, arg, VL_FTP_LISTING_LS, "LIST");
 }
 
 static void
 cmd_nlst(VlFtpSession *s, const char *arg)
 {
-    session_list(s, arg, VL_FTP_LISTING_NAMES, "NLST");
+    vl_ftp_xfer_list(s, arg, VL_FTP_LISTING_NAMES, "NLST");
 }
 
 static void
 cmd_mlsd(VlFtpSession *s, const char *arg)
 {
-    session_list(s, arg, VL_FTP_LISTING_MLSD, "MLSD");
+    vl_ftp_xfer_list(s, arg, VL_FTP_LISTING_MLSD, "MLSD");
 }
 
 static void
@@ -1232,13 +431,14 @@ cmd_mlst(VlFtpSession *s, const char *arg)
     g_autofree char *text = NULL;
     VlFtpEntry st;
 
-    if (!session_resolve(s, arg, &t, &err) || !session_stat(s, &t, &st, &err)) {
-        session_reply_error(s, "MLST", err);
+    if (!vl_ftp_vfs_resolve(s->vfs, s->cwd, arg, &t, &err) ||
+        !vl_ftp_vfs_stat(s->vfs, &t, &st, &err)) {
+        vl_ftp_control_reply_error(s, "MLST", err);
         return;
     }
-    facts = vl_ftp_listing_facts(&st, session_vpath_writable(s, t.vpath));
+    facts = vl_ftp_listing_facts(&st, vl_ftp_vfs_is_writable(s->vfs, t.vpath));
     text = g_strdup_printf("250-Listing %s\r\n %s %s\r\n250 End\r\n", t.vpath, facts, t.vpath);
-    session_send(s, text, strlen(text));
+    vl_ftp_control_send(s, text, strlen(text));
 }
 
 static void
@@ -1253,17 +453,17 @@ cmd_stat(VlFtpSession *s, const char *arg)
         text = g_strdup_printf("211-FTP server status:\r\n Connected to %s\r\n Logged in as %s\r\n"
                                " TYPE: %s\r\n211 End of status\r\n",
                                s->peer_str, s->user, s->binary ? "BINARY" : "ASCII");
-        session_send(s, text, strlen(text));
+        vl_ftp_control_send(s, text, strlen(text));
         return;
     }
     out = g_string_new("213-Status follows:\r\n");
-    if (!session_resolve(s, arg, &t, &err) ||
-        !session_build_listing(s, &t, VL_FTP_LISTING_LS, FALSE, out, &err)) {
-        session_reply_error(s, "STAT", err);
+    if (!vl_ftp_vfs_resolve(s->vfs, s->cwd, arg, &t, &err) ||
+        !vl_ftp_listing_build(s->vfs, &t, VL_FTP_LISTING_LS, FALSE, out, &err)) {
+        vl_ftp_control_reply_error(s, "STAT", err);
         return;
     }
     g_string_append(out, "213 End of status\r\n");
-    session_send(s, out->str, out->len);
+    vl_ftp_control_send(s, out->str, out->len);
 }
 
 static void
@@ -1275,14 +475,15 @@ cmd_dele(VlFtpSession *s, const char *arg)
     g_autofree char *rel = NULL;
     VlFtpFs *fs = NULL;
 
-    if (!session_resolve(s, arg, &t, &err) ||
-        !session_writable_entry(s, &t, TRUE, &root, &rel, &err) ||
-        !(fs = session_get_fs(s, t.rule, &err)) || !vl_ftp_fs_remove(fs, root, rel, FALSE, &err)) {
-        session_reply_error(s, "DELE", err);
+    if (!vl_ftp_vfs_resolve(s->vfs, s->cwd, arg, &t, &err) ||
+        !vl_ftp_vfs_writable_entry(&t, TRUE, &root, &rel, &err) ||
+        !(fs = vl_ftp_vfs_get_fs(s->vfs, t.rule, &err)) ||
+        !vl_ftp_fs_remove(fs, root, rel, FALSE, &err)) {
+        vl_ftp_control_reply_error(s, "DELE", err);
         return;
     }
-    session_log(s, "DELE %s", t.vpath);
-    session_reply(s, 250, "Delete operation successful.");
+    vl_ftp_control_log(s, "DELE %s", t.vpath);
+    vl_ftp_control_reply(s, 250, "Delete operation successful.");
 }
 
 static void
@@ -1296,16 +497,17 @@ cmd_mkd(VlFtpSession *s, const char *arg)
     g_auto(GStrv) parts = NULL;
     g_autofree char *quoted = NULL;
 
-    if (!session_resolve(s, arg, &t, &err) ||
-        !session_writable_entry(s, &t, FALSE, &root, &rel, &err) ||
-        !(fs = session_get_fs(s, t.rule, &err)) || !vl_ftp_fs_make_dir(fs, root, rel, &err)) {
-        session_reply_error(s, "MKD", err);
+    if (!vl_ftp_vfs_resolve(s->vfs, s->cwd, arg, &t, &err) ||
+        !vl_ftp_vfs_writable_entry(&t, FALSE, &root, &rel, &err) ||
+        !(fs = vl_ftp_vfs_get_fs(s->vfs, t.rule, &err)) ||
+        !vl_ftp_fs_make_dir(fs, root, rel, &err)) {
+        vl_ftp_control_reply_error(s, "MKD", err);
         return;
     }
     parts = g_strsplit(t.vpath, "\"", -1);
     quoted = g_strjoinv("\"\"", parts);
-    session_log(s, "MKD %s", t.vpath);
-    session_reply(s, 257, "\"%s\" created", quoted);
+    vl_ftp_control_log(s, "MKD %s", t.vpath);
+    vl_ftp_control_reply(s, 257, "\"%s\" created", quoted);
 }
 
 static void
@@ -1317,14 +519,15 @@ cmd_rmd(VlFtpSession *s, const char *arg)
     g_autofree char *rel = NULL;
     VlFtpFs *fs = NULL;
 
-    if (!session_resolve(s, arg, &t, &err) ||
-        !session_writable_entry(s, &t, FALSE, &root, &rel, &err) ||
-        !(fs = session_get_fs(s, t.rule, &err)) || !vl_ftp_fs_remove(fs, root, rel, TRUE, &err)) {
-        session_reply_error(s, "RMD", err);
+    if (!vl_ftp_vfs_resolve(s->vfs, s->cwd, arg, &t, &err) ||
+        !vl_ftp_vfs_writable_entry(&t, FALSE, &root, &rel, &err) ||
+        !(fs = vl_ftp_vfs_get_fs(s->vfs, t.rule, &err)) ||
+        !vl_ftp_fs_remove(fs, root, rel, TRUE, &err)) {
+        vl_ftp_control_reply_error(s, "RMD", err);
         return;
     }
-    session_log(s, "RMD %s", t.vpath);
-    session_reply(s, 250, "Remove directory operation successful.");
+    vl_ftp_control_log(s, "RMD %s", t.vpath);
+    vl_ftp_control_reply(s, 250, "Remove directory operation successful.");
 }
 
 static void
@@ -1337,14 +540,14 @@ cmd_rnfr(VlFtpSession *s, const char *arg)
     VlFtpEntry st;
 
     g_clear_pointer(&s->rename_from, g_free);
-    if (!session_resolve(s, arg, &t, &err) ||
-        !session_writable_entry(s, &t, FALSE, &root, &rel, &err) ||
-        !session_stat(s, &t, &st, &err)) {
-        session_reply_error(s, "RNFR", err);
+    if (!vl_ftp_vfs_resolve(s->vfs, s->cwd, arg, &t, &err) ||
+        !vl_ftp_vfs_writable_entry(&t, FALSE, &root, &rel, &err) ||
+        !vl_ftp_vfs_stat(s->vfs, &t, &st, &err)) {
+        vl_ftp_control_reply_error(s, "RNFR", err);
         return;
     }
     s->rename_from = g_steal_pointer(&t.vpath);
-    session_reply(s, 350, "Ready for RNTO.");
+    vl_ftp_control_reply(s, 350, "Ready for RNTO.");
 }
 
 static void
@@ -1358,40 +561,40 @@ cmd_rnto(VlFtpSession *s, const char *arg)
     VlFtpFs *fs = NULL;
 
     if (!from_path) {
-        session_reply(s, 503, "RNFR required first.");
+        vl_ftp_control_reply(s, 503, "RNFR required first.");
         return;
     }
-    if (!session_resolve(s, from_path, &from, &err) ||
-        !session_writable_entry(s, &from, FALSE, &from_root, &from_rel, &err) ||
-        !session_resolve(s, arg, &to, &err) ||
-        !session_writable_entry(s, &to, FALSE, &to_root, &to_rel, &err)) {
-        session_reply_error(s, "RNTO", err);
+    if (!vl_ftp_vfs_resolve(s->vfs, s->cwd, from_path, &from, &err) ||
+        !vl_ftp_vfs_writable_entry(&from, FALSE, &from_root, &from_rel, &err) ||
+        !vl_ftp_vfs_resolve(s->vfs, s->cwd, arg, &to, &err) ||
+        !vl_ftp_vfs_writable_entry(&to, FALSE, &to_root, &to_rel, &err)) {
+        vl_ftp_control_reply_error(s, "RNTO", err);
         return;
     }
     if (strcmp(from.rule->backend, to.rule->backend) != 0) {
-        session_reply(s, 553, "Cannot rename across backends.");
+        vl_ftp_control_reply(s, 553, "Cannot rename across backends.");
         return;
     }
-    if (!(fs = session_get_fs(s, from.rule, &err)) ||
+    if (!(fs = vl_ftp_vfs_get_fs(s->vfs, from.rule, &err)) ||
         !vl_ftp_fs_rename(fs, from_root, from_rel, to_root, to_rel, &err)) {
-        session_reply_error(s, "RNTO", err);
+        vl_ftp_control_reply_error(s, "RNTO", err);
         return;
     }
-    session_log(s, "RNFR %s RNTO %s", from.vpath, to.vpath);
-    session_reply(s, 250, "Rename successful.");
+    vl_ftp_control_log(s, "RNFR %s RNTO %s", from.vpath, to.vpath);
+    vl_ftp_control_reply(s, 250, "Rename successful.");
 }
 
 static void
 cmd_abor(VlFtpSession *s, const char *arg)
 {
     vl_ftp_data_reset(s->data);
-    session_reply(s, 225, "No transfer to ABOR.");
+    vl_ftp_control_reply(s, 225, "No transfer to ABOR.");
 }
 
 static void
 cmd_allo(VlFtpSession *s, const char *arg)
 {
-    session_reply(s, 202, "ALLO command ignored.");
+    vl_ftp_control_reply(s, 202, "ALLO command ignored.");
 }
 
 typedef struct {
@@ -1434,7 +637,7 @@ session_dispatch(VlFtpSession *s, const char *line, gsize len)
     const char *arg;
 
     if (memchr(line, '\0', len)) {
-        session_reply(s, 501, "NUL byte in command.");
+        vl_ftp_control_reply(s, 501, "NUL byte in command.");
         return;
     }
     while (vlen < len && line[vlen] != ' ' && vlen < sizeof(verb) - 1) {
@@ -1443,7 +646,7 @@ session_dispatch(VlFtpSession *s, const char *line, gsize len)
     }
     verb[vlen] = '\0';
     if (vlen < len && line[vlen] != ' ') {
-        session_reply(s, 500, "Unknown command.");
+        vl_ftp_control_reply(s, 500, "Unknown command.");
         return;
     }
     arg = vlen < len ? line + vlen + 1 : "";
@@ -1451,12 +654,12 @@ session_dispatch(VlFtpSession *s, const char *line, gsize len)
         const VlFtpCommand *c = &commands[i];
         if (strcmp(c->verb, verb) != 0)
             continue;
-        if (c->needs_login && s->state != SESSION_LOGGED_IN) {
-            session_reply(s, 530, "Please login with USER and PASS.");
+        if (c->needs_login && s->state != VL_FTP_SESSION_LOGGED_IN) {
+            vl_ftp_control_reply(s, 530, "Please login with USER and PASS.");
             return;
         }
         if (c->needs_arg && !*arg) {
-            session_reply(s, 501, "%s needs an argument.", verb);
+            vl_ftp_control_reply(s, 501, "%s needs an argument.", verb);
             return;
         }
         if (c->func != cmd_rnto && c->func != cmd_rnfr)
@@ -1464,7 +667,7 @@ session_dispatch(VlFtpSession *s, const char *line, gsize len)
         c->func(s, arg);
         return;
     }
-    session_reply(s, 500, "Unknown command.");
+    vl_ftp_control_reply(s, 500, "Unknown command.");
 }
 
 static void
@@ -1473,7 +676,7 @@ session_free(VlFtpSession *s)
     if (s->router_counted)
         vl_ftp_server_router_leave(s->server, s->router->name);
     g_clear_pointer(&s->data, vl_ftp_data_free);
-    g_clear_pointer(&s->fs, g_hash_table_unref);
+    g_clear_pointer(&s->vfs, vl_ftp_vfs_free);
     g_free(s->user);
     g_free(s->cwd);
     g_free(s->rename_from);
@@ -1496,7 +699,6 @@ vl_ftp_session_run(VlFtpServer *server, GSocketConnection *connection)
     s.sock = g_socket_connection_get_socket(connection);
     s.cwd = g_strdup("/");
     s.binary = TRUE;
-    s.fs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)vl_ftp_fs_free);
     remote = g_socket_get_remote_address(s.sock, NULL);
     local = g_socket_get_local_address(s.sock, NULL);
     if (!remote || !local || !G_IS_INET_SOCKET_ADDRESS(remote)) {
@@ -1512,40 +714,40 @@ vl_ftp_session_run(VlFtpServer *server, GSocketConnection *connection)
     g_socket_set_timeout(s.sock, s.config->login_timeout);
 
     if (!vl_ftp_server_session_enter(server, s.sock, s.config->max_sessions, &s.id)) {
-        session_log(&s, "refused: %u sessions running already", s.config->max_sessions);
-        session_reply(&s, 421, "Too many users, try again later.");
+        vl_ftp_control_log(&s, "refused: %u sessions running already", s.config->max_sessions);
+        vl_ftp_control_reply(&s, 421, "Too many users, try again later.");
         session_free(&s);
         return;
     }
-    session_log(&s, "connected");
-    session_reply(&s, 220, "vmlab-virt FTP proxy ready.");
+    vl_ftp_control_log(&s, "connected");
+    vl_ftp_control_reply(&s, 220, "vmlab-virt FTP proxy ready.");
     while (!s.quit) {
         g_autofree char *line = NULL;
         g_autoptr(GError) err = NULL;
         gsize len = 0;
 
-        switch (session_read_line(&s, &line, &len, &err)) {
-        case READ_LINE:
+        switch (vl_ftp_control_read_line(&s, &line, &len, &err)) {
+        case VL_FTP_READ_LINE:
             session_dispatch(&s, line, len);
             break;
-        case READ_EOF:
+        case VL_FTP_READ_EOF:
             s.quit = TRUE;
             break;
-        case READ_TOO_LONG:
-            session_log(&s, "command line over %d bytes", VL_FTP_LINE_MAX);
-            session_reply(&s, 500, "Command line too long.");
+        case VL_FTP_READ_TOO_LONG:
+            vl_ftp_control_log(&s, "command line over %d bytes", VL_FTP_LINE_MAX);
+            vl_ftp_control_reply(&s, 500, "Command line too long.");
             s.quit = TRUE;
             break;
-        case READ_ERROR:
+        case VL_FTP_READ_ERROR:
             if (g_error_matches(err, G_IO_ERROR, G_IO_ERROR_TIMED_OUT)) {
-                session_log(&s, "timed out");
-                session_reply(&s, 421, "Timeout.");
+                vl_ftp_control_log(&s, "timed out");
+                vl_ftp_control_reply(&s, 421, "Timeout.");
             }
             s.quit = TRUE;
             break;
         }
     }
-    session_log(&s, "closed");
+    vl_ftp_control_log(&s, "closed");
     sock = s.sock;
     session_free(&s);
     /* The last use of the server: vl_ftp_server_stop() may free it once this returns. */

@@ -4,6 +4,7 @@
 
 #include "vl-error.h"
 #include "vl-fs.h"
+#include "vl-ftp-listen.h"
 #include "vl-ifmap.h"
 #include "vl-json.h"
 #include "vl-spec-settings.h"
@@ -96,11 +97,13 @@ vl_spec_load_ftp(VlSpec *spec, json_object *section, const char *sec, VlDiag *di
     if (json_object_object_get_ex(ftp, "listen", &v)) {
         g_autofree char *lpath = vl_json_path_key(path, "listen");
         const char *l = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
-        const char *colon = l ? strrchr(l, ':') : NULL;
-        guint64 port = 0;
-        if (!colon || !g_ascii_string_to_unsigned(colon + 1, 10, 0, 65535, &port, NULL)) {
+        g_autoptr(GError) err = NULL;
+        /* the proxy's own check: what passes here, the proxy accepts */
+        if (!l) {
             vl_diag_error(diag, VL_TOPOLOGY_FILE, lpath, "must be \"ADDRESS:PORT\", got %s",
-                          l ? l : vl_json_type_name(v));
+                          vl_json_type_name(v));
+        } else if (!vl_ftp_listen_check(l, &err)) {
+            vl_diag_error(diag, VL_TOPOLOGY_FILE, lpath, "%s", err->message);
         } else {
             g_free(spec->ftp_listen);
             spec->ftp_listen = g_strdup(l);

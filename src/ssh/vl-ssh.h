@@ -14,8 +14,8 @@
  * @user: the login name
  * @password: the password (sent with "password" authentication, or as the answer to every
  *   "keyboard-interactive" prompt when the server does not offer "password")
- * @known_hosts: the OpenSSH known_hosts file to check the host key against (see "Host keys" in
- *   vl-ssh.c); required, there is no "accept any key"
+ * @known_hosts: the OpenSSH known_hosts file to check the host key against (see the theory of
+ *   operation in vl-ssh-known-hosts.c); required, there is no "accept any key"
  * @timeout_ms: the bound of the whole call (more than 0): connect, handshake, authentication
  *   and, for vl_ssh_exec(), the command itself
  *

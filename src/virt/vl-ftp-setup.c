@@ -5,6 +5,7 @@
 
 #include "vl-error.h"
 #include "vl-fs.h"
+#include "vl-ftp-config-write.h"
 #include "vl-json.h"
 #include "vl-lock.h"
 #include "vl-random.h"
@@ -23,8 +24,10 @@
  * default backend is the local folder <state dir>/ftp/files (TiMOS images under each router's
  * timos_path, configs under /data/cfgs/<lab>/<device>). A lab's topology may name other backends
  * (vmlab.ftp.backends, in the proxy's own format, e.g. an SFTP server) and pick the one its rules
- * use (vmlab.ftp.backend). Routers are keyed "<lab>/<device>"; `up` replaces its lab's routers and
- * `down` removes them, leaving the other labs' alone.
+ * use (vmlab.ftp.backend). Routers are keyed "<lab>/<device>" and the lab's backends
+ * "<lab>/<name>"; `up` replaces its lab's routers and backends and `down` removes them, leaving the
+ * other labs' alone. The file's keys are src/ftp's (vl-ftp-config-write.h): nothing here spells
+ * them.
  *
  * Labs are locked one by one, but proxy.json and the proxy are shared: every read-modify-write of
  * proxy.json, and the check for a running proxy with the start that follows, happen under one
@@ -118,76 +121,6 @@ vl_ftp_proxy_pid(void)
         !memmem(cmdline, len, "ftp-proxy", 9))
         return 0;
     return pid;
-}
-
-/* Return: (transfer full): the proxy config as it is (missing "backends" and "routers" taken as
- * empty), or a new one. */
-static json_object *
-vl_ftp_proxy_config_load(const char *path, GError **error)
-{
-    const char *const members[] = {"backends", "routers"};
-    g_autoptr(json_object) cfg = NULL;
-
-    if (g_file_test(path, G_FILE_TEST_EXISTS)) {
-        cfg = vl_json_load_file(path, error);
-        if (!cfg) {
-            g_prefix_error(error, "%s: ", path);
-            return NULL;
-        }
-        if (!json_object_is_type(cfg, json_type_object)) {
-            g_set_error(error, VL_ERROR, VL_ERROR_INVALID, "%s: is %s, not an object", path,
-                        vl_json_type_name(cfg));
-            return NULL;
-        }
-    } else {
-        cfg = json_object_new_object();
-        json_object_object_add(cfg, "listen", json_object_new_string("127.0.0.1:21"));
-    }
-    /* Missing members are empty; members of another type are not ours to replace. */
-    for (guint i = 0; i < G_N_ELEMENTS(members); i++) {
-        json_object *v = NULL;
-        if (!json_object_object_get_ex(cfg, members[i], &v)) {
-            json_object_object_add(cfg, members[i], json_object_new_object());
-        } else if (!json_object_is_type(v, json_type_object)) {
-            g_set_error(error, VL_ERROR, VL_ERROR_INVALID, "%s: %s: is %s, not an object", path,
-                        members[i], vl_json_type_name(v));
-            return NULL;
-        }
-    }
-    return g_steal_pointer(&cfg);
-}
-
-/* Removes the routers of @lab from @cfg. Return: how many routers remain. */
-static guint
-vl_ftp_proxy_drop_lab(json_object *cfg, const char *lab)
-{
-    json_object *routers = NULL;
-    g_autofree char *prefix = g_strdup_printf("%s/", lab);
-    g_autoptr(GPtrArray) drop = g_ptr_array_new_with_free_func(g_free);
-
-    if (!json_object_object_get_ex(cfg, "routers", &routers) ||
-        !json_object_is_type(routers, json_type_object))
-        return 0;
-    json_object_object_foreach(routers, key, val)
-    {
-        (void)val;
-        if (g_str_has_prefix(key, prefix))
-            g_ptr_array_add(drop, g_strdup(key));
-    }
-    for (guint i = 0; i < drop->len; i++)
-        json_object_object_del(routers, g_ptr_array_index(drop, i));
-    return (guint)json_object_object_length(routers);
-}
-
-static json_object *
-vl_ftp_rule(const char *path, const char *backend, const char *target)
-{
-    json_object *r = json_object_new_object();
-
-    json_object_object_add(r, "path", json_object_new_string(path));
-    json_object_object_add(r, "backend", json_object_new_string(backend));
-    json_object_object_add(r, "target", json_object_new_string(target));
-    return r;
 }
 
 /* How long the proxy may take to say that it listens. */
@@ -290,6 +223,16 @@ vl_ftp_proxy_lock(GError **error)
     return vl_lock_acquire_path(path, "the FTP proxy config", 60 * 1000, error);
 }
 
+/* The lab's backend @name: "<lab>/<name>" when the lab defines it, else a backend of the
+ * config's own (the default "local", or one written by hand). */
+static char *
+vl_ftp_lab_backend(const VlSpec *spec, json_object *lab_backends, const char *name)
+{
+    if (lab_backends && json_object_object_get_ex(lab_backends, name, NULL))
+        return vl_ftp_config_lab_key(spec->name, name);
+    return g_strdup(name);
+}
+
 gboolean
 vl_ftp_proxy_update(const VlSpec *spec, GError **error)
 {
@@ -297,12 +240,12 @@ vl_ftp_proxy_update(const VlSpec *spec, GError **error)
     g_autofree char *path = g_build_filename(dir, "proxy.json", NULL);
     g_autofree char *files = g_build_filename(dir, "files", NULL);
     g_autoptr(VlLock) lock = NULL;
-    g_autoptr(json_object) cfg = NULL;
-    json_object *routers = NULL;
-    json_object *backends = NULL;
+    g_autoptr(VlFtpConfigFile) cfg = NULL;
+    g_autofree char *backend = NULL;
+    json_object *lab_backends = NULL;
     json_object *ftp = NULL;
     json_object *section = NULL;
-    const char *backend = "local";
+    const char *backend_name = "local";
     guint added = 0;
 
     gboolean has_sros = FALSE;
@@ -321,35 +264,38 @@ vl_ftp_proxy_update(const VlSpec *spec, GError **error)
     lock = vl_ftp_proxy_lock(error);
     if (!lock)
         return FALSE;
-    cfg = vl_ftp_proxy_config_load(path, error);
+    cfg = vl_ftp_config_file_load(path, error);
     if (!cfg)
         return FALSE;
-    vl_ftp_proxy_drop_lab(cfg, spec->name);
-    json_object_object_get_ex(cfg, "routers", &routers);
-    json_object_object_get_ex(cfg, "backends", &backends);
+    vl_ftp_config_file_remove_lab(cfg, spec->name);
 
-    /* The lab's own backends and listen address, if its topology names them. */
+    /* The lab's own backends (keyed "<lab>/<name>"), if its topology names them. */
     if (json_object_object_get_ex(spec->topology, spec->section, &section) &&
         json_object_object_get_ex(section, "ftp", &ftp) &&
         json_object_is_type(ftp, json_type_object)) {
         json_object *v = NULL;
         if (json_object_object_get_ex(ftp, "backends", &v) &&
             json_object_is_type(v, json_type_object)) {
+            lab_backends = v;
             json_object_object_foreach(v, name, b)
-                json_object_object_add(backends, name, json_object_get(b));
+            {
+                g_autofree char *key = vl_ftp_config_lab_key(spec->name, name);
+                if (!vl_ftp_config_file_set_backend(cfg, key, b, error)) {
+                    g_prefix_error(error, "topology.json: %s.ftp.backends: ", spec->section);
+                    return FALSE;
+                }
+            }
         }
         if (json_object_object_get_ex(ftp, "backend", &v) &&
             json_object_is_type(v, json_type_string))
-            backend = json_object_get_string(v);
+            backend_name = json_object_get_string(v);
     }
-    json_object_object_add(cfg, "listen", json_object_new_string(spec->ftp_listen));
+    backend = vl_ftp_lab_backend(spec, lab_backends, backend_name);
+    if (!vl_ftp_config_file_set_listen(cfg, spec->ftp_listen, error))
+        return FALSE;
     /* The default backend, unless the config (a new one, or one written by hand) has its own. */
-    if (g_str_equal(backend, "local") && !json_object_object_get_ex(backends, "local", NULL)) {
-        json_object *local = json_object_new_object();
-        json_object_object_add(local, "type", json_object_new_string("local"));
-        json_object_object_add(local, "root", json_object_new_string(files));
-        json_object_object_add(backends, "local", local);
-    }
+    if (g_str_equal(backend, "local") && !vl_ftp_config_file_has_backend(cfg, "local"))
+        vl_ftp_config_file_set_local_backend(cfg, "local", files);
 
     for (guint i = 0; i < spec->nodes->len; i++) {
         const VlNode *node = g_ptr_array_index(spec->nodes, i);
@@ -357,42 +303,42 @@ vl_ftp_proxy_update(const VlSpec *spec, GError **error)
         g_autofree char *key = NULL;
         g_autofree char *boot = NULL;
         g_autofree char *iom = NULL;
-        json_object *r;
-        json_object *rules;
-        json_object *config;
 
         if (!node->sros)
             continue;
         creds = vl_ftp_lab_credentials(spec, node, error);
         if (!creds)
             return FALSE;
-        key = g_strdup_printf("%s/%s", spec->name, node->name);
+        key = vl_ftp_config_lab_key(spec->name, node->name);
         boot = g_build_filename(node->sros->timos_path, "i386-boot.tim", NULL);
         iom = g_build_filename(node->sros->timos_path, "i386-iom.tim", NULL);
-        r = json_object_new_object();
-        json_object_object_add(r, "login", json_object_new_string(creds->login));
-        json_object_object_add(r, "password_file", json_object_new_string(creds->password_file));
-        json_object_object_add(r, "lab", json_object_new_string(spec->name));
-        json_object_object_add(r, "vsim", json_object_new_string(node->name));
-        rules = json_object_new_array();
-        json_object_array_add(rules, vl_ftp_rule("/i386-boot.tim", backend, boot));
-        json_object_array_add(rules, vl_ftp_rule("/i386-iom.tim", backend, iom));
-        json_object_array_add(rules, vl_ftp_rule("/sros", backend, node->sros->timos_path));
-        json_object_object_add(r, "rules", rules);
-        config = json_object_new_object();
-        json_object_object_add(config, "path", json_object_new_string("/config"));
-        json_object_object_add(config, "backend", json_object_new_string(backend));
-        json_object_object_add(r, "config", config);
-        json_object_object_add(routers, key, r);
+        {
+            const VlFtpConfigRule rules[] = {
+                {"/i386-boot.tim", backend, boot},
+                {"/i386-iom.tim", backend, iom},
+                {"/sros", backend, node->sros->timos_path},
+            };
+            const VlFtpConfigRouter router = {
+                .login = creds->login,
+                .password_file = creds->password_file,
+                .lab = spec->name,
+                .vsim = node->name,
+                .rules = rules,
+                .n_rules = G_N_ELEMENTS(rules),
+                .config_path = "/config",
+                .config_backend = backend,
+            };
+            vl_ftp_config_file_set_router(cfg, key, &router);
+        }
         added++;
     }
-    if (!vl_json_write_file(path, cfg, 0600, error))
+    if (!vl_ftp_config_file_write(cfg, error))
         return FALSE;
     if (!added) {
         /* Nothing of this lab: only stop a proxy that now serves nobody. */
         pid_t pid = vl_ftp_proxy_pid();
         if (pid > 0)
-            kill(pid, json_object_object_length(routers) == 0 ? SIGTERM : SIGHUP);
+            kill(pid, vl_ftp_config_file_n_routers(cfg) == 0 ? SIGTERM : SIGHUP);
         return TRUE;
     }
     return vl_ftp_proxy_kick(path, error);
@@ -403,7 +349,7 @@ vl_ftp_proxy_remove_lab(const char *lab, GError **error)
 {
     g_autofree char *path = vl_ftp_proxy_file("proxy.json");
     g_autoptr(VlLock) lock = NULL;
-    g_autoptr(json_object) cfg = NULL;
+    g_autoptr(VlFtpConfigFile) cfg = NULL;
     guint left;
     pid_t pid;
 
@@ -412,11 +358,11 @@ vl_ftp_proxy_remove_lab(const char *lab, GError **error)
     lock = vl_ftp_proxy_lock(error);
     if (!lock)
         return FALSE;
-    cfg = vl_ftp_proxy_config_load(path, error);
+    cfg = vl_ftp_config_file_load(path, error);
     if (!cfg)
         return FALSE;
-    left = vl_ftp_proxy_drop_lab(cfg, lab);
-    if (!vl_json_write_file(path, cfg, 0600, error))
+    left = vl_ftp_config_file_remove_lab(cfg, lab);
+    if (!vl_ftp_config_file_write(cfg, error))
         return FALSE;
     pid = vl_ftp_proxy_pid();
     if (pid > 0)

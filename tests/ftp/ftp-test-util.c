@@ -1,57 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* ftp-test-util.c - helpers for the FTP proxy tests: temp folders, the proxy process, clients */
+/* ftp-test-util.c - helpers for the FTP proxy tests: the proxy process, clients, test files */
 #include "ftp-test-util.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-char *
-ftp_test_tmpdir(void)
-{
-    g_autoptr(GError) err = NULL;
-    char *dir = g_dir_make_tmp("vlftp-test-XXXXXX", &err);
-
-    g_assert_no_error(err);
-    return dir;
-}
-
-void
-ftp_test_rm_rf(const char *path)
-{
-    struct stat st;
-
-    if (lstat(path, &st) < 0)
-        return;
-    if (S_ISDIR(st.st_mode)) {
-        g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
-        const char *name;
-        (void)chmod(path, 0700);
-        while (dir && (name = g_dir_read_name(dir))) {
-            g_autofree char *child = g_build_filename(path, name, NULL);
-            ftp_test_rm_rf(child);
-        }
-        g_rmdir(path);
-    } else {
-        g_unlink(path);
-    }
-}
-
-void
-ftp_test_write(const char *path, const char *data, gssize len, int mode)
-{
-    g_autoptr(GError) err = NULL;
-    g_autofree char *dir = g_path_get_dirname(path);
-
-    g_assert_cmpint(g_mkdir_with_parents(dir, 0755), ==, 0);
-    g_file_set_contents_full(path, data, len, G_FILE_SET_CONTENTS_CONSISTENT, mode, &err);
-    g_assert_no_error(err);
-}
 
 void
 ftp_test_write_random(const char *path, gsize size, guint32 seed)
@@ -89,16 +46,6 @@ ftp_test_sha256_file(const char *path)
 }
 
 char *
-ftp_test_read(const char *path, gsize *len)
-{
-    char *text = NULL;
-
-    if (!g_file_get_contents(path, &text, len, NULL))
-        return NULL;
-    return text;
-}
-
-char *
 ftp_test_build_path(const char *name)
 {
     /* The helpers are built next to the test programs. */
@@ -124,13 +71,6 @@ ftp_test_wait_exit(GSubprocess *proc, guint timeout_ms)
     return FALSE;
 }
 
-/* Child setup: the proxy dies with the test, even when an assertion aborts it. */
-static void
-child_die_with_parent(gpointer data)
-{
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-}
-
 FtpTestProxy *
 ftp_test_proxy_start(const char *dir, const char *const *args)
 {
@@ -150,7 +90,7 @@ ftp_test_proxy_start(const char *dir, const char *const *args)
     g_ptr_array_add(argv, g_strdup("--port-file"));
     g_ptr_array_add(argv, g_strdup(port_file));
     g_ptr_array_add(argv, NULL);
-    g_subprocess_launcher_set_child_setup(launcher, child_die_with_parent, NULL, NULL);
+    g_subprocess_launcher_set_child_setup(launcher, vl_test_child_die_with_parent, NULL, NULL);
     g_subprocess_launcher_set_stderr_file_path(launcher, p->log_path);
     g_subprocess_launcher_set_stdout_file_path(launcher, p->log_path);
     p->proc = g_subprocess_launcher_spawnv(launcher, (const char *const *)argv->pdata, &err);
@@ -174,7 +114,7 @@ ftp_test_proxy_start(const char *dir, const char *const *args)
 char *
 ftp_test_proxy_log(FtpTestProxy *proxy)
 {
-    char *text = ftp_test_read(proxy->log_path, NULL);
+    char *text = vl_test_read_file(proxy->log_path, NULL);
 
     return text ? text : g_strdup("");
 }

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* ftp-test-util.h - helpers for the FTP proxy tests: temp folders, the proxy process, clients */
+/* ftp-test-util.h - helpers for the FTP proxy tests: the proxy process, clients, test files */
 #pragma once
+
+#include "vl-test-util.h"
 
 #include <gio/gio.h>
 
@@ -9,18 +11,12 @@
 #define FTP_TEST_CLIENT_TIMEOUT_S "60"
 #define FTP_TEST_SOCKET_TIMEOUT_S 20
 
-/* Return: (transfer full): a new empty folder under $TMPDIR. */
-char *ftp_test_tmpdir(void);
-/* Removes @path and everything below it, never following symlinks. */
-void ftp_test_rm_rf(const char *path);
-/* Writes @len bytes of @data to @path with @mode, asserting success. */
-void ftp_test_write(const char *path, const char *data, gssize len, int mode);
+/* Temporary folders, files and ports: vl-test-util.h. */
+
 /* Writes a file of @size pseudo-random bytes (seeded by @seed). */
 void ftp_test_write_random(const char *path, gsize size, guint32 seed);
 /* Return: (transfer full): the SHA-256 of a file's content, or NULL if it cannot be read. */
 char *ftp_test_sha256_file(const char *path);
-/* Return: (transfer full): the content of @path, or NULL if missing. */
-char *ftp_test_read(const char *path, gsize *len);
 
 typedef struct {
     GSubprocess *proc;

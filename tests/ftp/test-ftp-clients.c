@@ -21,16 +21,16 @@ fixture_setup(Fixture *f, gconstpointer data)
     const char *args[] = {"--listen",        "127.0.0.1:0", "--root",     NULL, "--user", "test",
                           "--password-file", NULL,          "--writable", "up", NULL};
 
-    f->dir = ftp_test_tmpdir();
+    f->dir = vl_test_mkdtemp();
     f->root = g_build_filename(f->dir, "root", NULL);
     f->work = g_build_filename(f->dir, "work", NULL);
     g_assert_cmpint(g_mkdir_with_parents(f->work, 0755), ==, 0);
     pw = g_build_filename(f->dir, "pw", NULL);
-    ftp_test_write(pw, "secret\n", -1, 0600);
+    vl_test_write_file(pw, "secret\n", -1, 0600);
     a = g_build_filename(f->root, "a.txt", NULL);
-    ftp_test_write(a, "hello\n", -1, 0644);
+    vl_test_write_file(a, "hello\n", -1, 0644);
     deep = g_build_filename(f->root, "sub", "deeper", "c.txt", NULL);
-    ftp_test_write(deep, "deep file\n", -1, 0644);
+    vl_test_write_file(deep, "deep file\n", -1, 0644);
     up = g_build_filename(f->root, "up", NULL);
     g_assert_cmpint(g_mkdir_with_parents(up, 0755), ==, 0);
     file = g_build_filename(f->root, "sub", "file.bin", NULL);
@@ -45,7 +45,7 @@ static void
 fixture_teardown(Fixture *f, gconstpointer data)
 {
     ftp_test_proxy_stop(f->proxy);
-    ftp_test_rm_rf(f->dir);
+    vl_test_rmtree(f->dir);
     g_free(f->dir);
     g_free(f->root);
     g_free(f->work);
@@ -120,8 +120,8 @@ test_curl_resume(Fixture *f, gconstpointer data)
     g_autofree char *sum = NULL;
     gsize len = 0;
 
-    content = ftp_test_read(src, &len);
-    ftp_test_write(dst, content, 1000000, 0644);
+    content = vl_test_read_file(src, &len);
+    vl_test_write_file(dst, content, 1000000, 0644);
     out = run_ok(f, argv);
     sum = work_sum(f, "part.bin");
     g_assert_cmpstr(sum, ==, f->file_sum);
@@ -202,7 +202,7 @@ test_lftp(Fixture *f, gconstpointer data)
     g_autofree char *rev_src = g_build_filename(f->work, "tosend", "x", "y.txt", NULL);
     int status;
 
-    ftp_test_write(rev_src, "reverse mirror\n", -1, 0644);
+    vl_test_write_file(rev_src, "reverse mirror\n", -1, 0644);
     /* Defaults apart from timeouts: lftp tries AUTH TLS first and goes on after 502. */
     script = g_strdup_printf("set net:max-retries 1; set net:timeout 10; "
                              "set ftp:passive-mode on; set ftp:prefer-epsv no; debug 9; "
@@ -233,11 +233,11 @@ test_lftp(Fixture *f, gconstpointer data)
     g_assert_cmpstr(sum, ==, f->file_sum);
     deep = g_build_filename(f->work, "mirrored", "deeper", "c.txt", NULL);
     g_clear_pointer(&out, g_free);
-    out = ftp_test_read(deep, NULL);
+    out = vl_test_read_file(deep, NULL);
     g_assert_cmpstr(out, ==, "deep file\n");
     rev = g_build_filename(f->root, "up", "tosend", "x", "y.txt", NULL);
     g_clear_pointer(&out, g_free);
-    out = ftp_test_read(rev, NULL);
+    out = vl_test_read_file(rev, NULL);
     g_assert_cmpstr(out, ==, "reverse mirror\n");
 }
 

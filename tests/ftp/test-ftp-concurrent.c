@@ -12,7 +12,7 @@ static guint64
 peak_rss_kib(GSubprocess *proc)
 {
     g_autofree char *path = g_strdup_printf("/proc/%s/status", g_subprocess_get_identifier(proc));
-    g_autofree char *status = ftp_test_read(path, NULL);
+    g_autofree char *status = vl_test_read_file(path, NULL);
     const char *hwm = status ? strstr(status, "VmHWM:") : NULL;
 
     return hwm ? g_ascii_strtoull(hwm + 6, NULL, 10) : 0;
@@ -21,7 +21,7 @@ peak_rss_kib(GSubprocess *proc)
 static void
 test_64_downloads(void)
 {
-    g_autofree char *dir = ftp_test_tmpdir();
+    g_autofree char *dir = vl_test_mkdtemp();
     g_autofree char *root = g_build_filename(dir, "root", NULL);
     g_autofree char *file = g_build_filename(root, "image.bin", NULL);
     g_autofree char *want = NULL;
@@ -73,7 +73,7 @@ test_64_downloads(void)
         g_assert_cmpuint(n, ==, N_CLIENTS);
     }
     ftp_test_proxy_stop(proxy);
-    ftp_test_rm_rf(dir);
+    vl_test_rmtree(dir);
 }
 
 int

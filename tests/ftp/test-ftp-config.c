@@ -57,26 +57,26 @@ fixture_setup(Fixture *f, gconstpointer data)
     const char *extra_top = data;
     const char *args[] = {"--config", NULL, "--foreground", NULL};
 
-    f->dir = ftp_test_tmpdir();
+    f->dir = vl_test_mkdtemp();
     f->store = g_build_filename(f->dir, "store", NULL);
     f->cfg = g_build_filename(f->dir, "ftp.json", NULL);
     f->pw1 = g_build_filename(f->dir, "pw1", NULL);
     f->pw2 = g_build_filename(f->dir, "pw2", NULL);
-    ftp_test_write(f->pw1, "sw123\n", -1, 0600);
-    ftp_test_write(f->pw2, "other\n", -1, 0600);
+    vl_test_write_file(f->pw1, "sw123\n", -1, 0600);
+    vl_test_write_file(f->pw2, "other\n", -1, 0600);
     p = g_build_filename(f->store, "images", "22.10", "i386-boot.tim", NULL);
-    ftp_test_write(p, "boot 22.10\n", -1, 0644);
+    vl_test_write_file(p, "boot 22.10\n", -1, 0644);
     g_clear_pointer(&p, g_free);
     p = g_build_filename(f->store, "images", "22.10", "i386-iom.tim", NULL);
-    ftp_test_write(p, "iom 22.10\n", -1, 0644);
+    vl_test_write_file(p, "iom 22.10\n", -1, 0644);
     g_clear_pointer(&p, g_free);
     p = g_build_filename(f->store, "images", "22.10", "both.tim", NULL);
-    ftp_test_write(p, "both 22.10\n", -1, 0644);
+    vl_test_write_file(p, "both 22.10\n", -1, 0644);
     g_clear_pointer(&p, g_free);
     p = g_build_filename(f->store, "images", "23.3", "i386-boot.tim", NULL);
-    ftp_test_write(p, "boot 23.3\n", -1, 0644);
+    vl_test_write_file(p, "boot 23.3\n", -1, 0644);
     json = config_json(f, extra_top, NULL);
-    ftp_test_write(f->cfg, json, -1, 0644);
+    vl_test_write_file(f->cfg, json, -1, 0644);
     args[1] = f->cfg;
     f->proxy = ftp_test_proxy_start(f->dir, args);
 }
@@ -86,7 +86,7 @@ fixture_teardown(Fixture *f, gconstpointer data)
 {
     if (f->proxy)
         ftp_test_proxy_stop(f->proxy);
-    ftp_test_rm_rf(f->dir);
+    vl_test_rmtree(f->dir);
     g_free(f->dir);
     g_free(f->store);
     g_free(f->cfg);
@@ -201,7 +201,7 @@ test_config_folder(Fixture *f, gconstpointer data)
     g_assert_cmpint(g_socket_send(d, "configure\n", 10, NULL, NULL), ==, 10);
     g_socket_close(d, NULL);
     g_assert_cmpint(ftp_test_client_reply(c, NULL), ==, 226);
-    content = ftp_test_read(saved, NULL);
+    content = vl_test_read_file(saved, NULL);
     g_assert_cmpstr(content, ==, "configure\n");
     g_assert_cmpint(ftp_test_client_cmd(c, "MKD /config/rollback", NULL), ==, 257);
 }
@@ -231,7 +231,7 @@ test_reload(Fixture *f, gconstpointer data)
         g_free(json);
         json = g_strjoinv("\"login\": \"vsim-2-gone\"", parts);
     }
-    ftp_test_write(f->cfg, json, -1, 0644);
+    vl_test_write_file(f->cfg, json, -1, 0644);
     g_subprocess_send_signal(f->proxy->proc, SIGHUP);
     g_assert_true(ftp_test_proxy_wait_log(f->proxy, "configuration reloaded: 3 routers", 5000));
     /* The running session goes on. */
@@ -246,7 +246,7 @@ test_reload(Fixture *f, gconstpointer data)
         g_assert_cmpint(ftp_test_client_login(c, "vsim-2", "other"), ==, 530);
     }
     /* A broken file is refused and the running configuration kept. */
-    ftp_test_write(f->cfg, "{ \"backends\": ", -1, 0644);
+    vl_test_write_file(f->cfg, "{ \"backends\": ", -1, 0644);
     g_subprocess_send_signal(f->proxy->proc, SIGHUP);
     g_assert_true(ftp_test_proxy_wait_log(f->proxy, "reload failed, keeping", 5000));
     {
@@ -337,7 +337,7 @@ run_proxy(const char *const *args, char **err)
 static void
 test_errors(void)
 {
-    g_autofree char *dir = ftp_test_tmpdir();
+    g_autofree char *dir = vl_test_mkdtemp();
     g_autofree char *pw = g_build_filename(dir, "pw", NULL);
     g_autofree char *cfg = g_build_filename(dir, "ftp.json", NULL);
     g_autofree char *json = NULL;
@@ -368,14 +368,14 @@ test_errors(void)
 
     for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
         const char *args[] = {"--config", cfg, "--foreground", NULL};
-        ftp_test_write(cfg, bad[i].json, -1, 0600);
+        vl_test_write_file(cfg, bad[i].json, -1, 0600);
         g_clear_pointer(&err, g_free);
         g_assert_cmpint(run_proxy(args, &err), ==, 2);
         if (!strstr(err, bad[i].message))
             g_error("case %zu: expected '%s' in: %s", i, bad[i].message, err);
     }
     /* Passwords: a password file others can read is refused... */
-    ftp_test_write(pw, "pw\n", -1, 0644);
+    vl_test_write_file(pw, "pw\n", -1, 0644);
     {
         const char *args[] = {"--listen", "127.0.0.1:0",     "--root", dir, "--user",
                               "u",        "--password-file", pw,       NULL};
@@ -388,7 +388,7 @@ test_errors(void)
                            "{\"login\": \"x\", \"password\": \"p\", \"rules\": [{\"path\": "
                            "\"/\", \"target\": \"%s\"}]}}}",
                            dir);
-    ftp_test_write(cfg, json, -1, 0644);
+    vl_test_write_file(cfg, json, -1, 0644);
     {
         const char *args[] = {"--config", cfg, "--foreground", NULL};
         g_clear_pointer(&err, g_free);
@@ -408,13 +408,13 @@ test_errors(void)
         g_assert_cmpint(run_proxy(args, &err), ==, 2);
         g_assert_nonnull(strstr(err, "is not ADDR:PORT"));
     }
-    ftp_test_rm_rf(dir);
+    vl_test_rmtree(dir);
 }
 
 static void
 test_daemon(void)
 {
-    g_autofree char *dir = ftp_test_tmpdir();
+    g_autofree char *dir = vl_test_mkdtemp();
     g_autofree char *cfg = g_build_filename(dir, "ftp.json", NULL);
     g_autofree char *pid_file = g_build_filename(dir, "ftp.pid", NULL);
     g_autofree char *port_file = g_build_filename(dir, "port", NULL);
@@ -431,11 +431,11 @@ test_daemon(void)
     GPid pid;
 
     json = g_strdup_printf("{\"backends\": {\"b\": {\"type\": \"local\"}}, \"routers\": {}}");
-    ftp_test_write(cfg, json, -1, 0644);
+    vl_test_write_file(cfg, json, -1, 0644);
     /* Without --foreground: returns 0 once the detached proxy listens. */
     g_assert_cmpint(run_proxy(args, &err), ==, 0);
-    pid_text = ftp_test_read(pid_file, NULL);
-    port_text = ftp_test_read(port_file, NULL);
+    pid_text = vl_test_read_file(pid_file, NULL);
+    port_text = vl_test_read_file(port_file, NULL);
     g_assert_nonnull(pid_text);
     g_assert_nonnull(port_text);
     pid = (GPid)atoi(pid_text);
@@ -452,11 +452,11 @@ test_daemon(void)
         g_usleep(20 * 1000);
     }
     g_assert_true(gone);
-    log = ftp_test_read(log_file, NULL);
+    log = vl_test_read_file(log_file, NULL);
     g_assert_nonnull(log);
     g_assert_nonnull(strstr(log, "login failed for 'x'"));
     g_assert_nonnull(strstr(log, "stopped"));
-    ftp_test_rm_rf(dir);
+    vl_test_rmtree(dir);
 }
 
 int

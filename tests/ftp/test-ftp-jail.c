@@ -36,25 +36,25 @@ fixture_setup(Fixture *f, gconstpointer data)
     g_autofree char *p = NULL;
     const char *args[] = {"--config", NULL, "--foreground", "--listen", "127.0.0.1:0", NULL};
 
-    f->dir = ftp_test_tmpdir();
+    f->dir = vl_test_mkdtemp();
     r1 = g_build_filename(f->dir, "r1", NULL);
     up = g_build_filename(r1, "up", NULL);
     f->r2 = g_build_filename(f->dir, "r2", NULL);
     f->outside = g_build_filename(f->dir, "outside", NULL);
     p = g_build_filename(r1, "a.txt", NULL);
-    ftp_test_write(p, "hello\n", -1, 0644);
+    vl_test_write_file(p, "hello\n", -1, 0644);
     g_clear_pointer(&p, g_free);
     p = g_build_filename(up, "keep.txt", NULL);
-    ftp_test_write(p, "keep\n", -1, 0644);
+    vl_test_write_file(p, "keep\n", -1, 0644);
     g_clear_pointer(&p, g_free);
     p = g_build_filename(f->r2, "r2.txt", NULL);
-    ftp_test_write(p, "router two\n", -1, 0644);
+    vl_test_write_file(p, "router two\n", -1, 0644);
     g_clear_pointer(&p, g_free);
     p = g_build_filename(f->outside, "secret.txt", NULL);
-    ftp_test_write(p, SECRET, -1, 0644);
+    vl_test_write_file(p, SECRET, -1, 0644);
     g_clear_pointer(&p, g_free);
     p = g_build_filename(f->outside, "target.txt", NULL);
-    ftp_test_write(p, TARGET, -1, 0644);
+    vl_test_write_file(p, TARGET, -1, 0644);
     make_link("../outside", r1, "evil");
     make_link("../outside/secret.txt", r1, "evil-file");
     make_link(f->outside, r1, "evil-abs");
@@ -64,8 +64,8 @@ fixture_setup(Fixture *f, gconstpointer data)
     make_link("../../outside/target.txt", up, "evil-link");
     pw1 = g_build_filename(f->dir, "pw1", NULL);
     pw2 = g_build_filename(f->dir, "pw2", NULL);
-    ftp_test_write(pw1, "pass1\n", -1, 0600);
-    ftp_test_write(pw2, "pass2\n", -1, 0600);
+    vl_test_write_file(pw1, "pass1\n", -1, 0600);
+    vl_test_write_file(pw2, "pass2\n", -1, 0600);
     json = g_strdup_printf(
         "{\"backends\": {\"disk\": {\"type\": \"local\"}},\n"
         " \"routers\": {\n"
@@ -76,7 +76,7 @@ fixture_setup(Fixture *f, gconstpointer data)
         "     {\"path\": \"/\", \"target\": \"%s\", \"writable\": true}]}}}\n",
         pw1, r1, up, pw2, f->r2);
     cfg = g_build_filename(f->dir, "ftp.json", NULL);
-    ftp_test_write(cfg, json, -1, 0644);
+    vl_test_write_file(cfg, json, -1, 0644);
     args[1] = cfg;
     f->proxy = ftp_test_proxy_start(f->dir, args);
 }
@@ -85,7 +85,7 @@ static void
 fixture_teardown(Fixture *f, gconstpointer data)
 {
     ftp_test_proxy_stop(f->proxy);
-    ftp_test_rm_rf(f->dir);
+    vl_test_rmtree(f->dir);
     g_free(f->dir);
     g_free(f->outside);
     g_free(f->r2);
@@ -110,8 +110,8 @@ assert_outside_untouched(Fixture *f)
     g_assert_cmpuint(n, ==, 1);
     sp = g_build_filename(f->outside, "secret.txt", NULL);
     tp = g_build_filename(f->outside, "target.txt", NULL);
-    secret = ftp_test_read(sp, NULL);
-    target = ftp_test_read(tp, NULL);
+    secret = vl_test_read_file(sp, NULL);
+    target = vl_test_read_file(tp, NULL);
     g_assert_cmpstr(secret, ==, SECRET);
     g_assert_cmpstr(target, ==, TARGET);
 }
@@ -312,7 +312,7 @@ static void
 test_fd_links(gconstpointer data)
 {
     gboolean walk = GPOINTER_TO_INT(data);
-    g_autofree char *dir = ftp_test_tmpdir();
+    g_autofree char *dir = vl_test_mkdtemp();
     g_autofree char *jail = g_build_filename(dir, "jail", NULL);
     g_autofree char *sub = g_build_filename(jail, "sub", NULL);
     g_autofree char *outside = g_build_filename(dir, "outside", NULL);
@@ -334,10 +334,10 @@ test_fd_links(gconstpointer data)
     };
     int root_fd;
 
-    ftp_test_write(p, "inside b\n", -1, 0644);
+    vl_test_write_file(p, "inside b\n", -1, 0644);
     g_clear_pointer(&p, g_free);
     p = g_build_filename(outside, "secret.txt", NULL);
-    ftp_test_write(p, SECRET, -1, 0644);
+    vl_test_write_file(p, SECRET, -1, 0644);
     abs_out = g_build_filename(outside, "secret.txt", NULL);
     make_link("sub/b.txt", jail, "in-rel");
     make_link("/sub/b.txt", jail, "in-abs");
@@ -381,7 +381,7 @@ test_fd_links(gconstpointer data)
         g_assert_cmpint(fd, ==, -ELOOP);
     }
     close(root_fd);
-    ftp_test_rm_rf(dir);
+    vl_test_rmtree(dir);
 }
 
 typedef struct {
@@ -413,7 +413,7 @@ swapper_start(const char *parent, const char *outside, GThread **thread)
     s->a = g_build_filename(parent, "flip", NULL);
     s->b = g_build_filename(parent, "flip-alt", NULL);
     p = g_build_filename(s->a, "secret.txt", NULL);
-    ftp_test_write(p, "inside\n", -1, 0644);
+    vl_test_write_file(p, "inside\n", -1, 0644);
     g_assert_cmpint(symlink(outside, s->b), ==, 0);
     *thread = g_thread_new("swap", swapper_thread, s);
     return s;
@@ -434,7 +434,7 @@ static void
 test_fd_race(gconstpointer data)
 {
     gboolean walk = GPOINTER_TO_INT(data);
-    g_autofree char *dir = ftp_test_tmpdir();
+    g_autofree char *dir = vl_test_mkdtemp();
     g_autofree char *jail = g_build_filename(dir, "jail", NULL);
     g_autofree char *outside = g_build_filename(dir, "outside", NULL);
     g_autofree char *p = g_build_filename(outside, "secret.txt", NULL);
@@ -444,7 +444,7 @@ test_fd_race(gconstpointer data)
     Swapper *s;
     int root_fd;
 
-    ftp_test_write(p, SECRET, -1, 0644);
+    vl_test_write_file(p, SECRET, -1, 0644);
     g_assert_cmpint(g_mkdir_with_parents(jail, 0755), ==, 0);
     s = swapper_start(jail, outside, &thread);
     root_fd = open(jail, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -466,7 +466,7 @@ test_fd_race(gconstpointer data)
     g_test_message("inside %u, refused %u", inside, refused);
     g_assert_cmpuint(inside, >, 0);
     g_assert_cmpuint(refused, >, 0);
-    ftp_test_rm_rf(dir);
+    vl_test_rmtree(dir);
 }
 
 /* RETR through a folder that is exchanged with a link to the outside while the proxy works. */
@@ -505,8 +505,8 @@ test_race_retr(Fixture *f, gconstpointer data)
         /* Leave the fixture's checks a tree without the flip pair. */
         g_autofree char *a = g_build_filename(up, "flip", NULL);
         g_autofree char *b = g_build_filename(up, "flip-alt", NULL);
-        ftp_test_rm_rf(a);
-        ftp_test_rm_rf(b);
+        vl_test_rmtree(a);
+        vl_test_rmtree(b);
     }
     assert_outside_untouched(f);
 }
@@ -554,7 +554,7 @@ test_race_stor(Fixture *f, gconstpointer data)
     g_assert_cmpint(g_socket_send(d, "second half\n", 12, NULL, &err), ==, 12);
     g_assert_true(g_socket_close(d, &err));
     g_assert_cmpint(ftp_test_client_reply(c, NULL), ==, 226);
-    got = ftp_test_read(landed, NULL);
+    got = vl_test_read_file(landed, NULL);
     g_assert_cmpstr(got, ==, "first half, second half\n");
     g_assert_cmpint(unlink(sub), ==, 0);
     assert_outside_untouched(f);

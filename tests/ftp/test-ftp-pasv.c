@@ -19,12 +19,12 @@ fixture_setup(Fixture *f, gconstpointer data)
     g_autofree char *root = NULL, *p = NULL, *pw = NULL, *cfg = NULL, *json = NULL;
     const char *args[] = {"--config", NULL, "--foreground", "--listen", "127.0.0.1:0", NULL};
 
-    f->dir = ftp_test_tmpdir();
+    f->dir = vl_test_mkdtemp();
     root = g_build_filename(f->dir, "root", NULL);
     p = g_build_filename(root, "a.txt", NULL);
-    ftp_test_write(p, "hello\n", -1, 0644);
+    vl_test_write_file(p, "hello\n", -1, 0644);
     pw = g_build_filename(f->dir, "pw", NULL);
-    ftp_test_write(pw, "pass1\n", -1, 0600);
+    vl_test_write_file(pw, "pass1\n", -1, 0600);
     json = g_strdup_printf(
         "{\"timeouts\": {\"passive\": %d},\n"
         " \"passive_ports\": {\"min\": 42000, \"max\": 42999},\n"
@@ -33,7 +33,7 @@ fixture_setup(Fixture *f, gconstpointer data)
         "   \"rules\": [{\"path\": \"/\", \"target\": \"%s\"}]}}}\n",
         WINDOW_S, pw, root);
     cfg = g_build_filename(f->dir, "ftp.json", NULL);
-    ftp_test_write(cfg, json, -1, 0644);
+    vl_test_write_file(cfg, json, -1, 0644);
     args[1] = cfg;
     f->proxy = ftp_test_proxy_start(f->dir, args);
 }
@@ -42,7 +42,7 @@ static void
 fixture_teardown(Fixture *f, gconstpointer data)
 {
     ftp_test_proxy_stop(f->proxy);
-    ftp_test_rm_rf(f->dir);
+    vl_test_rmtree(f->dir);
     g_free(f->dir);
 }
 

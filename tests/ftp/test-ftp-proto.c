@@ -20,16 +20,16 @@ fixture_setup(Fixture *f, gconstpointer data)
                           "--password-file", NULL,          "--writable", "up", NULL};
     int code = 0;
 
-    f->dir = ftp_test_tmpdir();
+    f->dir = vl_test_mkdtemp();
     f->root = g_build_filename(f->dir, "root", NULL);
     pw = g_build_filename(f->dir, "pw", NULL);
-    ftp_test_write(pw, "secret\n", -1, 0600);
+    vl_test_write_file(pw, "secret\n", -1, 0600);
     {
         g_autofree char *a = g_build_filename(f->root, "a.txt", NULL);
         g_autofree char *sub = g_build_filename(f->root, "sub", "b.txt", NULL);
         g_autofree char *up = g_build_filename(f->root, "up", NULL);
-        ftp_test_write(a, "hello\n", -1, 0644);
-        ftp_test_write(sub, "in sub\n", -1, 0644);
+        vl_test_write_file(a, "hello\n", -1, 0644);
+        vl_test_write_file(sub, "in sub\n", -1, 0644);
         g_assert_cmpint(g_mkdir_with_parents(up, 0755), ==, 0);
     }
     big = g_build_filename(f->root, "big.bin", NULL);
@@ -46,7 +46,7 @@ fixture_teardown(Fixture *f, gconstpointer data)
 {
     g_clear_pointer(&f->client, ftp_test_client_free);
     ftp_test_proxy_stop(f->proxy);
-    ftp_test_rm_rf(f->dir);
+    vl_test_rmtree(f->dir);
     g_free(f->dir);
     g_free(f->root);
 }
@@ -201,11 +201,11 @@ test_writes(Fixture *f, gconstpointer data)
 
     g_assert_cmpint(ftp_test_client_login(c, "test", "secret"), ==, 230);
     g_assert_cmpint(upload(c, "STOR", "up/x.txt", "first"), ==, 226);
-    content = ftp_test_read(x, NULL);
+    content = vl_test_read_file(x, NULL);
     g_assert_cmpstr(content, ==, "first");
     g_clear_pointer(&content, g_free);
     g_assert_cmpint(upload(c, "APPE", "up/x.txt", "+more"), ==, 226);
-    content = ftp_test_read(x, NULL);
+    content = vl_test_read_file(x, NULL);
     g_assert_cmpstr(content, ==, "first+more");
     expect(c, "SIZE up/x.txt", 213, "213 10");
     expect(c, "MLST up/x.txt", 250, "perm=radfw;");
@@ -444,7 +444,7 @@ test_failed_upload_keeps_old(Fixture *f, gconstpointer data)
     const char *name;
     guint n_files = 0;
 
-    ftp_test_write(cfg, "old config\n", -1, 0644);
+    vl_test_write_file(cfg, "old config\n", -1, 0644);
     g_assert_cmpint(ftp_test_client_login(c, "test", "secret"), ==, 230);
     d = ftp_test_client_epsv(c);
     expect(c, "STOR up/config.cfg", 150, NULL);
@@ -453,7 +453,7 @@ test_failed_upload_keeps_old(Fixture *f, gconstpointer data)
     ftp_test_client_send_raw(c, "ABOR\r\n", 6);
     g_assert_cmpint(ftp_test_client_reply(c, NULL), ==, 426);
     g_assert_cmpint(ftp_test_client_reply(c, NULL), ==, 226);
-    content = ftp_test_read(cfg, NULL);
+    content = vl_test_read_file(cfg, NULL);
     g_assert_cmpstr(content, ==, "old config\n");
     dir = g_dir_open(updir, 0, NULL);
     while ((name = g_dir_read_name(dir)))

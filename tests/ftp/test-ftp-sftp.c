@@ -5,7 +5,6 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
 #define SSHD       "/usr/sbin/sshd"
@@ -34,27 +33,6 @@ keygen(const char *path)
         g_error("ssh-keygen failed: %s", err);
 }
 
-/* Return: a TCP port that was free a moment ago (sshd cannot report a port 0 binding). */
-static guint16
-free_port(void)
-{
-    g_autoptr(GSocket) s =
-        g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
-    g_autoptr(GInetAddress) lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
-    g_autoptr(GSocketAddress) any = g_inet_socket_address_new(lo, 0);
-    g_autoptr(GSocketAddress) bound = NULL;
-
-    g_assert_true(g_socket_bind(s, any, FALSE, NULL));
-    bound = g_socket_get_local_address(s, NULL);
-    return g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
-}
-
-static void
-child_die_with_parent(gpointer data)
-{
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-}
-
 static void
 sshd_start(Fixture *f)
 {
@@ -71,23 +49,23 @@ sshd_start(Fixture *f)
 
     if (!g_file_test(host_key, G_FILE_TEST_EXISTS))
         keygen(host_key);
-    text = ftp_test_read(pub, NULL);
-    ftp_test_write(auth, text, -1, 0600);
+    text = vl_test_read_file(pub, NULL);
+    vl_test_write_file(auth, text, -1, 0600);
     g_free(text);
     if (!f->ssh_port)
-        f->ssh_port = free_port();
+        f->ssh_port = vl_test_free_port();
     text = g_strdup_printf("Port %u\nListenAddress 127.0.0.1\nHostKey %s\nPidFile none\n"
                            "AuthorizedKeysFile %s\nPubkeyAuthentication yes\n"
                            "PasswordAuthentication no\nKbdInteractiveAuthentication no\n"
                            "PermitRootLogin yes\nStrictModes no\nUsePAM no\n"
                            "Subsystem sftp internal-sftp\nLogLevel VERBOSE\n",
                            f->ssh_port, host_key, auth);
-    ftp_test_write(conf, text, -1, 0600);
+    vl_test_write_file(conf, text, -1, 0600);
     g_free(text);
     /* sshd insists on its privilege separation folder. */
     g_assert_cmpint(g_mkdir_with_parents("/run/sshd", 0755), ==, 0);
     g_subprocess_launcher_set_stderr_file_path(launcher, log);
-    g_subprocess_launcher_set_child_setup(launcher, child_die_with_parent, NULL, NULL);
+    g_subprocess_launcher_set_child_setup(launcher, vl_test_child_die_with_parent, NULL, NULL);
     f->sshd = g_subprocess_launcher_spawn(launcher, &err, SSHD, "-D", "-e", "-f", conf, NULL);
     g_assert_no_error(err);
     for (int i = 0; i < 500 && !up; i++) {
@@ -100,15 +78,15 @@ sshd_start(Fixture *f)
             g_usleep(20 * 1000);
     }
     if (!up) {
-        g_autofree char *l = ftp_test_read(log, NULL);
+        g_autofree char *l = vl_test_read_file(log, NULL);
         g_error("sshd did not start: %s", l ? l : "");
     }
-    text = ftp_test_read(host_pub, NULL);
+    text = vl_test_read_file(host_pub, NULL);
     {
         g_auto(GStrv) parts = g_strsplit(text, " ", 3);
         g_autofree char *line =
             g_strdup_printf("[127.0.0.1]:%u %s %s\n", f->ssh_port, parts[0], parts[1]);
-        ftp_test_write(f->known_hosts, line, -1, 0644);
+        vl_test_write_file(f->known_hosts, line, -1, 0644);
     }
 }
 
@@ -143,7 +121,7 @@ kill_descendants(GPid pid)
         if (!g_ascii_isdigit(name[0]))
             continue;
         stat_path = g_build_filename("/proc", name, "stat", NULL);
-        stat = ftp_test_read(stat_path, NULL);
+        stat = vl_test_read_file(stat_path, NULL);
         close_paren = stat ? strrchr(stat, ')') : NULL;
         if (!close_paren || sscanf(close_paren + 2, "%*c %d", &ppid) != 1 || ppid != pid)
             continue;
@@ -172,7 +150,7 @@ proxy_start(Fixture *f, const char *known_hosts)
         "             {\"path\": \"/i386-boot.tim\", \"target\": \"%s/images/boot.tim\"}],\n"
         "   \"config\": {\"path\": \"/config\", \"target\": \"%s/cfgs/lab/vsim-1\"}}}}\n",
         f->ssh_port, f->client_key, known_hosts, f->remote, f->remote, f->remote);
-    ftp_test_write(cfg, json, -1, 0600);
+    vl_test_write_file(cfg, json, -1, 0600);
     f->proxy = ftp_test_proxy_start(f->dir, args);
 }
 
@@ -184,19 +162,19 @@ fixture_setup(Fixture *f, gconstpointer data)
     g_autofree char *outside = NULL;
     g_autofree char *link = NULL;
 
-    f->dir = ftp_test_tmpdir();
+    f->dir = vl_test_mkdtemp();
     f->remote = g_build_filename(f->dir, "remote", NULL);
     f->known_hosts = g_build_filename(f->dir, "known_hosts", NULL);
     f->client_key = g_build_filename(f->dir, "client_key", NULL);
     keygen(f->client_key);
     image = g_build_filename(f->remote, "images", "both.tim", NULL);
-    ftp_test_write(image, "", 0, 0644);
+    vl_test_write_file(image, "", 0, 0644);
     ftp_test_write_random(image, IMAGE_SIZE, 3);
     f->image_sum = ftp_test_sha256_file(image);
     boot = g_build_filename(f->remote, "images", "boot.tim", NULL);
-    ftp_test_write(boot, "boot loader\n", -1, 0644);
+    vl_test_write_file(boot, "boot loader\n", -1, 0644);
     outside = g_build_filename(f->dir, "secret.txt", NULL);
-    ftp_test_write(outside, "secret\n", -1, 0644);
+    vl_test_write_file(outside, "secret\n", -1, 0644);
     link = g_build_filename(f->remote, "images", "evil", NULL);
     g_assert_cmpint(symlink(outside, link), ==, 0);
     sshd_start(f);
@@ -209,7 +187,7 @@ fixture_teardown(Fixture *f, gconstpointer data)
     if (f->proxy)
         ftp_test_proxy_stop(f->proxy);
     sshd_stop(f);
-    ftp_test_rm_rf(f->dir);
+    vl_test_rmtree(f->dir);
     g_free(f->dir);
     g_free(f->remote);
     g_free(f->known_hosts);
@@ -252,7 +230,7 @@ test_download(Fixture *f, gconstpointer data)
     run_ok(f, argv2);
     sum = ftp_test_sha256_file(got);
     g_assert_cmpstr(sum, ==, f->image_sum);
-    boot = ftp_test_read(got2, NULL);
+    boot = vl_test_read_file(got2, NULL);
     g_assert_cmpstr(boot, ==, "boot loader\n");
     g_assert_true(ftp_test_proxy_wait_log(f->proxy, "RETR /sros/both.tim: 5243003 bytes", 5000));
 }
@@ -270,8 +248,8 @@ test_resume_and_list(Fixture *f, gconstpointer data)
     const char *argv[] = {"curl", "-sS", "-C", "-", "-o", got, u, NULL};
     const char *list[] = {"curl", "-sS", "-l", u_dir, NULL};
 
-    content = ftp_test_read(src, NULL);
-    ftp_test_write(got, content, 4000000, 0644);
+    content = vl_test_read_file(src, NULL);
+    vl_test_write_file(got, content, 4000000, 0644);
     run_ok(f, argv);
     sum = ftp_test_sha256_file(got);
     g_assert_cmpstr(sum, ==, f->image_sum);
@@ -296,16 +274,16 @@ test_upload_and_folders(Fixture *f, gconstpointer data)
     int code = 0;
 
     g_assert_false(g_file_test(cfg_dir, G_FILE_TEST_EXISTS));
-    ftp_test_write(local, "configure router\n", -1, 0644);
+    vl_test_write_file(local, "configure router\n", -1, 0644);
     run_ok(f, argv);
     /* The config folder was created on the SFTP server at login. */
-    content = ftp_test_read(saved, NULL);
+    content = vl_test_read_file(saved, NULL);
     g_assert_cmpstr(content, ==, "configure router\n");
     /* Replaced as a whole on a second upload. */
-    ftp_test_write(local, "second\n", -1, 0644);
+    vl_test_write_file(local, "second\n", -1, 0644);
     run_ok(f, argv);
     g_clear_pointer(&content, g_free);
-    content = ftp_test_read(saved, NULL);
+    content = vl_test_read_file(saved, NULL);
     g_assert_cmpstr(content, ==, "second\n");
     g_assert_cmpint(ftp_test_run(argv_ro, NULL, NULL, NULL), ==, 25);
     {
@@ -353,13 +331,13 @@ test_host_key_checks(Fixture *f, gconstpointer data)
 
     /* The same host with another key: a changed host key. */
     keygen(other_key);
-    text = ftp_test_read(other_pub, NULL);
+    text = vl_test_read_file(other_pub, NULL);
     parts = g_strsplit(text, " ", 3);
     line = g_strdup_printf("[127.0.0.1]:%u %s %s\n", f->ssh_port, parts[0], parts[1]);
-    ftp_test_write(changed, line, -1, 0644);
+    vl_test_write_file(changed, line, -1, 0644);
     g_clear_pointer(&line, g_free);
     line = g_strdup_printf("[127.0.0.9]:%u %s %s\n", f->ssh_port, parts[0], parts[1]);
-    ftp_test_write(unknown, line, -1, 0644);
+    vl_test_write_file(unknown, line, -1, 0644);
     ftp_test_proxy_stop(f->proxy);
     proxy_start(f, changed);
     expect_refused(f, "host key does not match known_hosts");
@@ -433,7 +411,7 @@ proxy_start_routers(Fixture *f, guint n)
                                "\"target\": \"%s/images/both.tim\"}]}",
                                i > 1 ? "," : "", i, i, f->remote);
     g_string_append(json, "}}\n");
-    ftp_test_write(cfg, json->str, -1, 0600);
+    vl_test_write_file(cfg, json->str, -1, 0600);
     if (f->proxy)
         ftp_test_proxy_stop(f->proxy);
     f->proxy = ftp_test_proxy_start(f->dir, args);
@@ -552,7 +530,7 @@ test_64_routers_stock_maxstartups(Fixture *f, gconstpointer data)
 {
     g_autofree char *sshd_log_path = g_build_filename(f->dir, "sshd.log", NULL);
     g_autofree char *sshd_conf = g_build_filename(f->dir, "sshd_config", NULL);
-    g_autofree char *conf = ftp_test_read(sshd_conf, NULL);
+    g_autofree char *conf = vl_test_read_file(sshd_conf, NULL);
     g_autofree char *sshd_log = NULL;
     g_autofree char *proxy_log = NULL;
     RouterBoot boots[N_ROUTERS] = {0};
@@ -601,11 +579,11 @@ test_64_routers_stock_maxstartups(Fixture *f, gconstpointer data)
     g_mutex_clear(&lock);
     g_cond_clear(&go);
     proxy_log = ftp_test_proxy_log(f->proxy);
-    sshd_log = ftp_test_read(sshd_log_path, NULL);
+    sshd_log = vl_test_read_file(sshd_log_path, NULL);
     {
         g_autofree char *status_path =
             g_strdup_printf("/proc/%s/status", g_subprocess_get_identifier(f->proxy->proc));
-        g_autofree char *status = ftp_test_read(status_path, NULL);
+        g_autofree char *status = vl_test_read_file(status_path, NULL);
         const char *hwm = status ? strstr(status, "VmHWM:") : NULL;
         guint64 rss = hwm ? g_ascii_strtoull(hwm + 6, NULL, 10) : 0;
 

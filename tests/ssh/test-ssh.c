@@ -102,23 +102,6 @@ slurp(const char *path)
     return text;
 }
 
-/* Return: a port on 127.0.0.1 that nothing listened on a moment ago. */
-static guint
-free_port(void)
-{
-    g_autoptr(GSocket) sock =
-        g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
-    g_autoptr(GInetAddress) lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
-    g_autoptr(GSocketAddress) any = g_inet_socket_address_new(lo, 0);
-    g_autoptr(GSocketAddress) bound = NULL;
-
-    g_assert_nonnull(sock);
-    g_assert_true(g_socket_bind(sock, any, FALSE, NULL));
-    bound = g_socket_get_local_address(sock, NULL);
-    g_assert_nonnull(bound);
-    return g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
-}
-
 /* Detaches the watchdog from the test's session, so a group kill of the test spares it. */
 static void
 watchdog_setup(gpointer data)
@@ -213,7 +196,7 @@ sshd_start(Sshd *s, const char *key, char **why)
         int fd;
 
         if (!keep_port)
-            s->port = free_port();
+            s->port = vl_test_free_port();
         conf = sshd_config(s, key);
         argv[4] = conf;
         g_free(s->log);
@@ -479,7 +462,7 @@ test_login_refused_port(Fixture *f, gconstpointer data)
 {
     g_autoptr(GError) error = NULL;
     VlSshTarget t = {.host = "127.0.0.1",
-                     .port = free_port(),
+                     .port = vl_test_free_port(),
                      .user = "nobody",
                      .password = "x",
                      .known_hosts = f->known_hosts,
@@ -741,7 +724,7 @@ check_known_hosts_refused(Fixture *f, const char *content, const char *what)
     g_autofree char *after = NULL;
     /* Nothing listens there: failing with INVALID, not IO, shows it stopped before connecting. */
     VlSshTarget t = {.host = "127.0.0.1",
-                     .port = free_port(),
+                     .port = vl_test_free_port(),
                      .user = "nobody",
                      .password = "x",
                      .known_hosts = f->known_hosts,
@@ -829,7 +812,7 @@ test_hostkey_unknown_type_hashed_refused(Fixture *f, gconstpointer data)
     after = slurp(f->known_hosts);
     g_assert_cmpstr(after, ==, hashed);
     /* An entry for another port does not stand in the way. */
-    t.port = free_port();
+    t.port = vl_test_free_port();
     g_clear_error(&error);
     g_assert_false(vl_ssh_check_login(&t, NULL, &error));
     g_assert_error(error, VL_ERROR, VL_ERROR_IO);
