@@ -31,7 +31,8 @@ vl_kv_config_free(VlKvConfig *cfg)
     g_free(cfg->storage_class);
     g_free(cfg->hook_image);
     g_free(cfg->disk_size);
-    g_free(cfg->sftp_image);
+    json_object_put(cfg->ftp);
+    g_free(cfg->ftp_pvc);
     g_free(cfg->path);
     g_free(cfg);
 }
@@ -101,7 +102,7 @@ vl_kv_get_object(json_object *obj, const char *key, const char *parent, VlDiag *
 static const char *const vl_kv_keys[] = {
     "images",         "storage_class", "hook_image",
     "disk_size",      "node_selector", "link_nad_template",
-    "telnet_console", "sftp_image",    NULL,
+    "telnet_console", "ftp",           NULL,
 };
 
 static const char *const vl_kv_source_keys[] = {
@@ -149,6 +150,65 @@ vl_kv_check_image_entry(json_object *v, const char *path, VlDiag *diag)
                       "must name exactly one of container_disk, http, registry, pvc, kernel_boot");
 }
 
+/* vmlab.kubevirt.ftp: the backend the hook's FTP proxy serves the router from (an ftp-proxy
+ * backend object, checked by the proxy itself), and the login the router's boot files use. */
+static void
+vl_kv_config_load_ftp(VlKvConfig *cfg, json_object *kv, VlDiag *diag)
+{
+    g_autofree char *path = vl_json_path_key(cfg->path, "ftp");
+    g_autoptr(json_object) ftp = vl_kv_get_object(kv, "ftp", cfg->path, diag);
+    json_object *backend = NULL;
+    const char *login, *password, *pvc;
+
+    if (!ftp)
+        return;
+    json_object_object_foreach(ftp, key, val)
+    {
+        if (!g_str_equal(key, "backend") && !g_str_equal(key, "login") &&
+            !g_str_equal(key, "password") && !g_str_equal(key, "pvc")) {
+            g_autofree char *p = vl_json_path_key(path, key);
+            vl_diag_error(diag, VL_TOPOLOGY_FILE, p,
+                          "unknown key (known: pvc, backend, login, password)");
+        }
+        (void)val;
+    }
+    pvc = vl_kv_get_string(ftp, "pvc", path, diag);
+    if (pvc && !vl_kv_name_is_valid(pvc)) {
+        g_autofree char *p = vl_json_path_key(path, "pvc");
+        vl_diag_error(diag, VL_TOPOLOGY_FILE, p, "'%s' is not a PersistentVolumeClaim name", pvc);
+        return;
+    }
+    backend = vl_kv_get_object(ftp, "backend", path, diag);
+    if (pvc && backend) {
+        vl_diag_error(diag, VL_TOPOLOGY_FILE, path, "give pvc or backend, not both");
+        json_object_put(backend);
+        return;
+    }
+    if (pvc) {
+        /* the claim holding images and configs, mounted in the sidecar: a local backend there */
+        backend = json_object_new_object();
+        json_object_object_add(backend, "type", json_object_new_string("local"));
+        json_object_object_add(backend, "root", json_object_new_string(VL_KV_FTP_PVC_PATH));
+        cfg->ftp_pvc = g_strdup(pvc);
+    }
+    if (!backend) {
+        if (!json_object_object_get_ex(ftp, "backend", NULL))
+            vl_diag_error(diag, VL_TOPOLOGY_FILE, path,
+                          "needs pvc (a claim with the images and configs) or backend (an "
+                          "ftp-proxy backend)");
+        return;
+    }
+    login = vl_kv_get_string(ftp, "login", path, diag);
+    password = vl_kv_get_string(ftp, "password", path, diag);
+    cfg->ftp = json_object_new_object();
+    json_object_object_add(cfg->ftp, "backend", backend);
+    json_object_object_add(cfg->ftp, "login",
+                           json_object_new_string(login ? login : VL_KV_DEFAULT_FTP_LOGIN));
+    json_object_object_add(
+        cfg->ftp, "password",
+        json_object_new_string(password ? password : VL_KV_DEFAULT_FTP_PASSWORD));
+}
+
 VlKvConfig *
 vl_kv_config_load(const VlSpec *spec, VlDiag *diag)
 {
@@ -160,7 +220,6 @@ vl_kv_config_load(const VlSpec *spec, VlDiag *diag)
     cfg->path = vl_json_path_key(spec->section, "kubevirt");
     cfg->hook_image = g_strdup(VL_KV_DEFAULT_HOOK_IMAGE);
     cfg->disk_size = g_strdup(VL_KV_DEFAULT_DISK_SIZE);
-    cfg->sftp_image = g_strdup("docker.io/atmoz/sftp:debian");
     if (!json_object_object_get_ex(spec->topology, spec->section, &section) ||
         !json_object_is_type(section, json_type_object) ||
         !json_object_object_get_ex(section, "kubevirt", &kv))
@@ -192,8 +251,7 @@ vl_kv_config_load(const VlSpec *spec, VlDiag *diag)
         cfg->storage_class = g_strdup(s);
     if ((s = vl_kv_get_string(kv, "hook_image", cfg->path, diag)))
         g_free(cfg->hook_image), cfg->hook_image = g_strdup(s);
-    if ((s = vl_kv_get_string(kv, "sftp_image", cfg->path, diag)))
-        g_free(cfg->sftp_image), cfg->sftp_image = g_strdup(s);
+    vl_kv_config_load_ftp(cfg, kv, diag);
     if ((s = vl_kv_get_string(kv, "disk_size", cfg->path, diag))) {
         if (vl_kv_quantity_is_valid(s)) {
             g_free(cfg->disk_size);

@@ -10,6 +10,9 @@
 #define VL_KV_DEFAULT_HOOK_IMAGE   "localhost/vmlab-virt-hook:latest"
 #define VL_KV_DEFAULT_DISK_SIZE    "4Gi"
 #define VL_KV_DEFAULT_STORAGE_MODE "ReadWriteOnce"
+#define VL_KV_FTP_PVC_PATH         "/srv/vmlab"
+#define VL_KV_DEFAULT_FTP_LOGIN    "sw"
+#define VL_KV_DEFAULT_FTP_PASSWORD "sw123"
 
 typedef enum {
     VL_KV_SRC_CONTAINER_DISK, /* a containerDisk volume */
@@ -39,7 +42,9 @@ typedef struct {
     json_object *node_selector;     /* (nullable) label -> value */
     json_object *link_nad_template; /* (nullable) a CNI config with ${...} placeholders */
     guint telnet_console;           /* 0, or the pod port of the hook's telnet serial console */
-    char *sftp_image;               /* the --with-sftp server image */
+    json_object *ftp;               /* (nullable) {"backend", "login", "password"} for the hook */
+    char *ftp_pvc;                  /* (nullable) PVC mounted in the hook sidecar at
+                                       VL_KV_FTP_PVC_PATH, the proxy's local backend */
     char *path;                     /* "vmlab.kubevirt" (or "newtlab.kubevirt") */
 } VlKvConfig;
 

@@ -283,6 +283,12 @@ vl_kv_hook_annotation(const VlSpec *spec, const VlKvConfig *cfg)
     json_object_object_add(cm, "key", json_object_new_string("hook-config.json"));
     json_object_object_add(cm, "hookPath", json_object_new_string(VL_KV_HOOK_CONFIG));
     json_object_object_add(h, "configMap", cm);
+    if (cfg->ftp_pvc) {
+        json_object *pvc = json_object_new_object();
+        json_object_object_add(pvc, "name", json_object_new_string(cfg->ftp_pvc));
+        json_object_object_add(pvc, "volumePath", json_object_new_string(VL_KV_FTP_PVC_PATH));
+        json_object_object_add(h, "pvc", pvc);
+    }
     json_object_array_add(list, h);
     return g_strdup(json_object_to_json_string_ext(list, JSON_C_TO_STRING_PLAIN |
                                                              JSON_C_TO_STRING_NOSLASHESCAPE));

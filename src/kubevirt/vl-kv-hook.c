@@ -6,6 +6,7 @@
 #include "vl-fs.h"
 #include "vl-json.h"
 #include "vl-kv-export.h"
+#include "vl-kv-hook-ftp.h"
 #include "vl-xml.h"
 
 #include <stdio.h>
@@ -339,7 +340,7 @@ vl_kv_hook_main(int argc, char **argv)
     }
     if (!(name = vl_kv_hook_vmi_name(vmi_json, &error)) ||
         !(vm = vl_kv_hookcfg_lookup(cfg, name, &error)) ||
-        !(xml = vl_kv_hook_edit(vm, domain_xml, &error))) {
+        !(xml = vl_kv_hook_edit(vm, domain_xml, &error)) || !vl_kv_hook_ftp_ensure(vm, &error)) {
         /* one line: the first line of the error */
         g_autofree char *line = g_strdup(error->message);
         char *nl = strchr(line, '\n');
@@ -354,8 +355,9 @@ vl_kv_hook_main(int argc, char **argv)
         vl_kv_hook_log("VMI %s: cannot write the domain XML", name);
         return 1;
     }
-    vl_kv_hook_log("VMI %s: domain edited (disk %s%s%s)", name, vm->disk,
+    vl_kv_hook_log("VMI %s: domain edited (disk %s%s%s)%s", name, vm->disk,
                    vm->smbios_product ? ", SMBIOS product" : "",
-                   vm->telnet_console ? ", telnet console" : "");
+                   vm->telnet_console ? ", telnet console" : "",
+                   vm->ftp_backend ? "; FTP proxy running" : "");
     return 0;
 }

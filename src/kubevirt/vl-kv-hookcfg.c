@@ -11,6 +11,11 @@ vl_kv_hook_vm_free(VlKvHookVm *vm)
     if (!vm)
         return;
     g_free(vm->name);
+    g_free(vm->lab);
+    g_free(vm->device);
+    json_object_put(vm->ftp_backend);
+    g_free(vm->ftp_login);
+    g_free(vm->ftp_password);
     g_free(vm->disk);
     g_free(vm->smbios_product);
     g_free(vm->timos_path);
@@ -32,6 +37,8 @@ vl_kv_hookcfg_build(const VlSpec *spec, const VlKvConfig *cfg)
     guint n = 0;
 
     json_object_object_add(doc, "lab", json_object_new_string(spec->name));
+    if (cfg->ftp)
+        json_object_object_add(doc, "ftp", json_object_get(cfg->ftp));
     json_object_object_add(doc, "vms", vms);
     for (guint i = 0; i < spec->vms->len; i++) {
         const VlVm *vm = g_ptr_array_index(spec->vms, i);
@@ -92,14 +99,16 @@ vl_kv_hookcfg_lookup(const char *path, const char *vmi, GError **error)
     g_autoptr(GError) err = NULL;
     g_autoptr(json_object) doc = vl_json_load_file(path, &err);
     g_autoptr(VlKvHookVm) vm = NULL;
-    json_object *vms = NULL, *entry = NULL, *v = NULL;
+    json_object *vms = NULL, *entry = NULL, *v = NULL, *ftp = NULL;
     const char *disk;
+    const char *lab;
 
     if (!doc) {
         g_set_error(error, VL_ERROR, err->domain == VL_ERROR ? err->code : VL_ERROR_IO,
                     "hook configuration %s: %s", path, err->message);
         return NULL;
     }
+    lab = vl_kv_hookcfg_string(doc, "lab");
     if (!json_object_object_get_ex(doc, "vms", &vms) ||
         !json_object_is_type(vms, json_type_object)) {
         g_set_error(error, VL_ERROR, VL_ERROR_INVALID, "hook configuration %s: vms: missing", path);
@@ -121,7 +130,29 @@ vl_kv_hookcfg_lookup(const char *path, const char *vmi, GError **error)
     }
     vm = g_new0(VlKvHookVm, 1);
     vm->name = g_strdup(vmi);
+    vm->lab = g_strdup(lab ? lab : "lab");
+    vm->device = g_strdup(vl_kv_hookcfg_string(entry, "device"));
+    if (!vm->device)
+        vm->device = g_strdup(vmi);
     vm->disk = g_strdup(disk);
+    if (json_object_object_get_ex(doc, "ftp", &ftp)) {
+        json_object *b = NULL;
+        if (!json_object_is_type(ftp, json_type_object) ||
+            !json_object_object_get_ex(ftp, "backend", &b) ||
+            !json_object_is_type(b, json_type_object)) {
+            g_set_error(error, VL_ERROR, VL_ERROR_INVALID,
+                        "hook configuration %s: ftp.backend: must be an object", path);
+            return NULL;
+        }
+        vm->ftp_backend = json_object_get(b);
+        vm->ftp_login = g_strdup(vl_kv_hookcfg_string(ftp, "login"));
+        vm->ftp_password = g_strdup(vl_kv_hookcfg_string(ftp, "password"));
+        if (!vm->ftp_login || !vm->ftp_password) {
+            g_set_error(error, VL_ERROR, VL_ERROR_INVALID,
+                        "hook configuration %s: ftp: login and password are needed", path);
+            return NULL;
+        }
+    }
     vm->smbios_product = g_strdup(vl_kv_hookcfg_string(entry, "smbios_product"));
     vm->timos_path = g_strdup(vl_kv_hookcfg_string(entry, "timos_path"));
     vm->config_path = g_strdup(vl_kv_hookcfg_string(entry, "config_path"));

@@ -6,12 +6,17 @@
 
 /* What the hook does for one VMI. */
 typedef struct {
-    char *name;           /* the VMI's name */
-    char *disk;           /* "cpm", "iom" or "none" */
-    char *smbios_product; /* (nullable) the TIMOS: line */
-    guint telnet_console; /* 0, or the pod port of a telnet serial console */
-    char *timos_path;     /* (nullable) the router's TiMOS folder on the backend */
-    char *config_path;    /* (nullable) the router's config folder on the backend */
+    char *name;               /* the VMI's name */
+    char *lab;                /* the lab's name */
+    char *device;             /* the device (router) the VMI is a card of */
+    char *disk;               /* "cpm", "iom" or "none" */
+    char *smbios_product;     /* (nullable) the TIMOS: line */
+    guint telnet_console;     /* 0, or the pod port of a telnet serial console */
+    char *timos_path;         /* (nullable) the router's TiMOS folder on the backend */
+    char *config_path;        /* (nullable) the router's config folder on the backend */
+    json_object *ftp_backend; /* (nullable) the lab's ftp.backend: an ftp-proxy backend */
+    char *ftp_login;          /* the login the router's nvram.dat / bof.cfg use */
+    char *ftp_password;
 } VlKvHookVm;
 
 void vl_kv_hook_vm_free(VlKvHookVm *vm);
@@ -23,7 +28,8 @@ char *vl_kv_hookcfg_configmap_name(const VlSpec *spec);
 /**
  * vl_kv_hookcfg_build:
  *
- * {"lab": LAB, "vms": {VMI: {"disk", "smbios_product", "telnet_console", "timos_path",
+ * {"lab": LAB, "ftp": {"backend", "login", "password"} (when vmlab.kubevirt.ftp is set),
+ * "vms": {VMI: {"device", "disk", "smbios_product", "telnet_console", "timos_path",
  * "config_path"}}} for every SR OS VM.
  * Return: (transfer full) (nullable): the configuration, NULL when the lab has no SR OS VM.
  */

@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-kubevirt.c - `kubevirt export` golden manifests and schemas, the onDefineDomain hook */
+#include "vl-test-registry.h"
 #include "vl-test-util.h"
 #include "vl-xml.h"
 
+#include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -88,6 +92,19 @@ test_export_golden(gconstpointer data)
     vl_test_rmtree(tmp);
 }
 
+/* Runs @argv (found in $PATH). Return: its exit status (128 when killed). */
+static int
+run_tool(const char *const *argv, char **out, char **err_out)
+{
+    g_autoptr(GError) err = NULL;
+    int status = 0;
+
+    g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, out, err_out, &status,
+                 &err);
+    g_assert_no_error(err);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
 /* Return: the exit status of check-manifests.py on @dir; its output in @out. */
 static int
 check_manifests(const char *dir, char **out)
@@ -95,17 +112,13 @@ check_manifests(const char *dir, char **out)
     g_autofree char *script = vl_test_srcpath("kubevirt/check-manifests.py");
     g_autofree char *schemas = vl_test_srcpath("data/kubevirt-schemas");
     const char *argv[] = {"python3", script, schemas, dir, NULL};
-    g_autoptr(GError) err = NULL;
     g_autofree char *e = NULL;
-    int status = 0;
+    int status = run_tool(argv, out, &e);
 
-    g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, out, &e, &status,
-                 &err);
-    g_assert_no_error(err);
-    if (WIFEXITED(status) && WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 1 &&
-        WEXITSTATUS(status) != 77)
+    /* 1 is a finding (on stdout), 77 a skip; anything else is a broken checker */
+    if (status != 0 && status != 1 && status != 77)
         vl_test_print_failure(argv, status, *out, e);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+    return status;
 }
 
 static gboolean
@@ -261,6 +274,35 @@ test_export_errors(void)
     vl_test_rmtree(dir);
 }
 
+/* vmlab.kubevirt.link_nad_template: the cluster's CNI for links, filled per link, and no
+ * lab-wide pod affinity then. */
+static void
+test_export_nad_template(void)
+{
+    g_autofree char *dir = vl_test_mkdtemp();
+    g_autofree char *src = vl_test_srcpath("../specs/example");
+    const char *files[] = {"platforms.json", "profiles/r1.json", "profiles/r2.json",
+                           "profiles/r3.json", NULL};
+    const char *argv[] = {"kubevirt", "export", dir, "-o", "-", NULL};
+    g_autofree char *out = NULL;
+
+    vl_test_copy_files(src, dir, files);
+    vl_test_write(
+        dir, "topology.json",
+        "{\"name\": \"ex\", \"devices\": {\"r1\": {\"interfaces\": {\"eth1\": {}}},\n"
+        " \"r2\": {\"interfaces\": {\"eth1\": {}}}},\n"
+        " \"links\": [{\"a\": \"r1:eth1\", \"z\": \"r2:eth1\"}],\n"
+        " \"vmlab\": {\"kubevirt\": {\"images\": {\"vmlinuz\": {\"kernel_boot\": \"k:1\"}},\n"
+        "  \"link_nad_template\": {\"type\": \"vxlan\", \"vni\": \"${index}\",\n"
+        "   \"bridge\": {\"name\": \"${bridge}\", \"net\": \"${name}\"}}}}}\n");
+    vl_test_run_expect(30, argv, 0, &out);
+    g_assert_nonnull(strstr(out, "\\\"type\\\":\\\"vxlan\\\",\\\"vni\\\":\\\"1\\\""));
+    g_assert_nonnull(strstr(out, "\\\"net\\\":\\\"ex-link-0\\\""));
+    g_assert_null(strstr(out, "${"));
+    g_assert_null(strstr(out, "podAffinity"));
+    vl_test_rmtree(dir);
+}
+
 /* ---- the hook ---- */
 
 typedef struct {
@@ -290,6 +332,12 @@ hook_setup(HookFixture *f, gconstpointer data)
 static void
 hook_teardown(HookFixture *f, gconstpointer data)
 {
+    g_autofree char *pid_file = g_build_filename(f->dir, "state", "ftp-proxy.pid", NULL);
+    g_autofree char *pid = NULL;
+
+    /* a proxy a failed test left running */
+    if (g_file_get_contents(pid_file, &pid, NULL, NULL) && atoi(pid) > 1)
+        kill(atoi(pid), SIGTERM);
     vl_test_rmtree(f->dir);
     g_free(f->dir);
     g_free(f->config);
@@ -533,6 +581,85 @@ test_hook_bad_input(HookFixture *f, gconstpointer data)
     g_setenv("VMLAB_HOOK_CONFIG", f->config, TRUE);
 }
 
+static int
+run_curl(const char *const *argv, char **out)
+{
+    g_autofree char *e = NULL;
+    int status = run_tool(argv, out, &e);
+
+    if (status != 0)
+        vl_test_print_failure(argv, status, out ? *out : NULL, e);
+    return status;
+}
+
+/*
+ * The hook starts its router's FTP proxy once: three calls, each quick, leave one proxy (the pid
+ * file's) that serves the router's translated tree and creates its config folder on demand.
+ */
+static void
+test_hook_ftp_proxy(HookFixture *f, gconstpointer data)
+{
+    guint port = vl_test_free_port();
+    g_autofree char *listen = g_strdup_printf("127.0.0.1:%u", port);
+    g_autofree char *backend = g_build_filename(f->dir, "backend", NULL);
+    g_autofree char *state = g_build_filename(f->dir, "state", NULL);
+    g_autofree char *pid_file = g_build_filename(state, "ftp-proxy.pid", NULL);
+    g_autofree char *config = g_strdup_printf(
+        "{\"lab\": \"srlab\", \"ftp\": {\"backend\": {\"type\": \"local\", \"root\": \"%s\"},"
+        " \"login\": \"sw\", \"password\": \"sw123\"},\n"
+        " \"vms\": {\"vsim-1-1\": {\"device\": \"pe1\", \"disk\": \"iom\", \"timos_path\": "
+        "\"/images/sros-24.3\", \"config_path\": \"/data/cfgs/srlab/pe1\"}}}\n",
+        backend);
+    g_autofree char *vmi = vmi_json("vsim-1-1");
+    g_autofree char *xml = read_data("data/kubevirt/hook/domain-containerdisk.xml");
+    g_autofree char *pid1 = NULL, *pid3 = NULL;
+    g_autofree char *url = g_strdup_printf("ftp://sw:sw123@%s/i386-iom.tim", listen);
+    g_autofree char *up_url = g_strdup_printf("ftp://sw:sw123@%s/config/pe1.cfg", listen);
+    g_autofree char *local = g_build_filename(f->dir, "pe1.cfg", NULL);
+    g_autofree char *got = NULL;
+    g_autofree char *saved = NULL;
+    g_autofree char *saved_path = g_build_filename(backend, "data/cfgs/srlab/pe1/pe1.cfg", NULL);
+    const char *get[] = {"curl", "-sS", "--max-time", "10", url, NULL};
+    const char *put[] = {"curl", "-sS", "--max-time", "10", "-T", local, up_url, NULL};
+    guint64 pid = 0;
+
+    vl_test_write(f->dir, "hook-config.json", config);
+    vl_test_write(backend, "images/sros-24.3/i386-iom.tim", "TiMOS IOM image\n");
+    vl_test_write(f->dir, "pe1.cfg", "configure system name pe1\n");
+    g_setenv("VMLAB_HOOK_FTP_LISTEN", listen, TRUE);
+    g_setenv("VMLAB_HOOK_STATE_DIR", state, TRUE);
+    for (guint i = 0; i < 3; i++) {
+        g_autofree char *out = NULL, *err = NULL;
+        gint64 usec = 0;
+        int status = hook_run(f, vmi, xml, &out, &err, &usec);
+        if (status != 0) {
+            const char *argv[] = {"onDefineDomain", "--vmi", vmi, "--domain", "...", NULL};
+            vl_test_print_failure(argv, status, out, err);
+        }
+        g_assert_cmpint(status, ==, 0);
+        g_assert_cmpint(usec, <, 2 * G_USEC_PER_SEC);
+        g_assert_true(g_str_has_prefix(out, "<domain"));
+        if (i == 0)
+            g_assert_true(g_file_get_contents(pid_file, &pid1, NULL, NULL));
+    }
+    g_assert_true(g_file_get_contents(pid_file, &pid3, NULL, NULL));
+    g_assert_cmpstr(pid1, ==, pid3);
+    g_assert_true(g_ascii_string_to_unsigned(g_strchomp(pid1), 10, 2, G_MAXINT32, &pid, NULL));
+    g_assert_cmpint(kill((pid_t)pid, 0), ==, 0);
+
+    g_assert_cmpint(run_curl(get, &got), ==, 0);
+    g_assert_cmpstr(got, ==, "TiMOS IOM image\n");
+    g_assert_cmpint(run_curl(put, NULL), ==, 0);
+    g_assert_true(g_file_get_contents(saved_path, &saved, NULL, NULL));
+    g_assert_cmpstr(saved, ==, "configure system name pe1\n");
+
+    kill((pid_t)pid, SIGTERM);
+    for (guint i = 0; i < 50 && kill((pid_t)pid, 0) == 0; i++)
+        g_usleep(100 * 1000);
+    g_unsetenv("VMLAB_HOOK_FTP_LISTEN");
+    g_unsetenv("VMLAB_HOOK_STATE_DIR");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -548,11 +675,14 @@ main(int argc, char **argv)
     g_test_add_func("/kubevirt/export/schema-rejects", test_export_schema_rejects);
     g_test_add_func("/kubevirt/export/stdout", test_export_stdout);
     g_test_add_func("/kubevirt/export/errors", test_export_errors);
+    g_test_add_func("/kubevirt/export/nad-template", test_export_nad_template);
     g_test_add("/kubevirt/hook/cpm-pvc", HookFixture, &hook_cases[0], hook_setup, test_hook_edit,
                hook_teardown);
     g_test_add("/kubevirt/hook/iom-containerdisk", HookFixture, &hook_cases[1], hook_setup,
                test_hook_edit, hook_teardown);
     g_test_add("/kubevirt/hook/subcommand", HookFixture, NULL, hook_setup, test_hook_subcommand,
+               hook_teardown);
+    g_test_add("/kubevirt/hook/ftp-proxy", HookFixture, NULL, hook_setup, test_hook_ftp_proxy,
                hook_teardown);
     g_test_add("/kubevirt/hook/bad-input", HookFixture, NULL, hook_setup, test_hook_bad_input,
                hook_teardown);
