@@ -46,10 +46,12 @@ vl_usage(FILE *out)
                 : g_strdup(vl_commands[i].name);
         fprintf(out, "  %-22s %s\n", name, vl_commands[i].summary);
     }
-    fprintf(out,
-            "\nEvery command but ftp-proxy also takes -S/--specs DIR (instead of SPECDIR) and\n"
-            "-v/--verbose (the libvirt calls made, on stderr).\n"
-            "Run 'vmlab-virt COMMAND --help' for a command's options. See vmlab-virt(1).\n");
+    fprintf(
+        out,
+        "\nEvery command but ftp-proxy and kubevirt hook also takes -S/--specs DIR (instead of\n"
+        "SPECDIR) and "
+        "-v/--verbose (the libvirt calls made, on stderr).\n"
+        "Run 'vmlab-virt COMMAND --help' for a command's options. See vmlab-virt(1).\n");
 }
 
 static const VlCommand *

@@ -36,6 +36,8 @@ vl_kv_cmd_export(int argc, char **argv, GError **error)
     g_autoptr(GString) out = g_string_new(NULL);
     VlKvExportOptions opts = {0};
 
+    /* help and messages say "vmlab-virt kubevirt export" */
+    g_set_prgname("vmlab-virt kubevirt export");
     g_option_context_add_main_entries(ctx, entries, NULL);
     g_option_context_set_description(
         ctx, "Settings come from the spec's optional vmlab.kubevirt section (see README.md,\n"
