@@ -398,6 +398,17 @@ vl_kv_check_names(const VlSpec *spec, VlDiag *diag)
     }
 }
 
+/* Return: TRUE if @spec has a distributed SR OS router (cards kept on one node). */
+static gboolean
+vl_kv_has_cards(const VlSpec *spec)
+{
+    for (guint i = 0; i < spec->vms->len; i++) {
+        if (((const VlVm *)g_ptr_array_index(spec->vms, i))->card)
+            return TRUE;
+    }
+    return FALSE;
+}
+
 VlKvExport *
 vl_kv_export_build(const VlSpec *spec, const VlKvConfig *cfg, const VlKvExportOptions *opts,
                    VlDiag *diag)
@@ -424,7 +435,7 @@ vl_kv_export_build(const VlSpec *spec, const VlKvConfig *cfg, const VlKvExportOp
                                       "its links are node-local bridges; set %s.link_nad_template "
                                       "for a CNI that spans nodes",
                                       spec->name, cfg->path));
-    else if (e->hook_config)
+    else if (vl_kv_has_cards(spec))
         g_ptr_array_add(e->notes, g_strdup("the cards of each SR OS router are kept on one node "
                                            "(pod affinity): their fabric is a node-local bridge"));
     if (vl_diag_count(diag, VL_DIAG_ERROR) > errors)

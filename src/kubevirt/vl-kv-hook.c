@@ -9,6 +9,7 @@
 #include "vl-kv-hook-ftp.h"
 #include "vl-xml.h"
 
+#include <glib/gstdio.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -275,7 +276,13 @@ vl_kv_hook_log(const char *fmt, ...)
     va_start(ap, fmt);
     msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    f = fopen(path && *path ? path : "/tmp/vmlab-hook.log", "ae");
+    if (!path || !*path)
+        path = "/tmp/vmlab-hook.log";
+    {
+        g_autofree char *dir = g_path_get_dirname(path);
+        g_mkdir_with_parents(dir, 0700);
+    }
+    f = fopen(path, "ae");
     if (!f)
         return;
     fprintf(f, "%s onDefineDomain[%d]: %s\n", stamp, (int)getpid(), msg);
