@@ -25,7 +25,7 @@ vl_kv_export_write(const VlKvExport *e, const char *dir, const char *namespace, 
                    GError **error)
 {
     g_autoptr(json_object) kust = json_object_new_object();
-    json_object *resources = json_object_new_array();
+    json_object *resources;
     g_autofree char *ktext = NULL;
 
     if (g_str_equal(dir, "-")) {
@@ -36,6 +36,13 @@ vl_kv_export_write(const VlKvExport *e, const char *dir, const char *namespace, 
         }
         return TRUE;
     }
+    json_object_object_add(kust, "apiVersion",
+                           json_object_new_string("kustomize.config.k8s.io/v1beta1"));
+    json_object_object_add(kust, "kind", json_object_new_string("Kustomization"));
+    if (namespace)
+        json_object_object_add(kust, "namespace", json_object_new_string(namespace));
+    resources = json_object_new_array();
+    json_object_object_add(kust, "resources", resources);
     if (g_mkdir_with_parents(dir, 0755) < 0) {
         int saved = errno;
         g_set_error(error, VL_ERROR, VL_ERROR_IO, "cannot create %s: %s", dir, g_strerror(saved));
@@ -54,12 +61,6 @@ vl_kv_export_write(const VlKvExport *e, const char *dir, const char *namespace, 
         if (!vl_kv_write_file(dir, "hook-config.json", text, error))
             return FALSE;
     }
-    json_object_object_add(kust, "apiVersion",
-                           json_object_new_string("kustomize.config.k8s.io/v1beta1"));
-    json_object_object_add(kust, "kind", json_object_new_string("Kustomization"));
-    if (namespace)
-        json_object_object_add(kust, "namespace", json_object_new_string(namespace));
-    json_object_object_add(kust, "resources", resources);
     ktext = vl_kv_yaml_from_json(kust);
     return vl_kv_write_file(dir, "kustomization.yaml", ktext, error);
 }
