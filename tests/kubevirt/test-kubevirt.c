@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-kubevirt.c - `kubevirt export` golden manifests and schemas, the onDefineDomain hook */
+#include "ftp-test-sshd.h"
 #include "vl-test-registry.h"
 #include "vl-test-util.h"
 #include "vl-xml.h"
@@ -592,24 +593,38 @@ run_curl(const char *const *argv, char **out)
     return status;
 }
 
+/* The proxy a hook started is a daemon of its own: a failing assertion (abort) must not leave it
+ * running, so SIGABRT stops it first. */
+static volatile sig_atomic_t test_proxy_pid;
+
+static void
+stop_proxy_on_abort(int sig)
+{
+    if (test_proxy_pid > 1)
+        kill((pid_t)test_proxy_pid, SIGTERM);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
 /*
  * The hook starts its router's FTP proxy once: three calls, each quick, leave one proxy (the pid
- * file's) that serves the router's translated tree and creates its config folder on demand.
+ * file's) that serves the router's translated tree and creates its config folder on demand. The
+ * backend is a local folder, or (@data "sftp") the same folder behind the test's own sshd.
  */
 static void
 test_hook_ftp_proxy(HookFixture *f, gconstpointer data)
 {
+    gboolean sftp = data && g_str_equal(data, "sftp");
     guint port = vl_test_free_port();
     g_autofree char *listen = g_strdup_printf("127.0.0.1:%u", port);
     g_autofree char *backend = g_build_filename(f->dir, "backend", NULL);
     g_autofree char *state = g_build_filename(f->dir, "state", NULL);
     g_autofree char *pid_file = g_build_filename(state, "ftp-proxy.pid", NULL);
-    g_autofree char *config = g_strdup_printf(
-        "{\"lab\": \"srlab\", \"ftp\": {\"backend\": {\"type\": \"local\", \"root\": \"%s\"},"
-        " \"login\": \"sw\", \"password\": \"sw123\"},\n"
-        " \"vms\": {\"vsim-1-1\": {\"device\": \"pe1\", \"disk\": \"iom\", \"timos_path\": "
-        "\"/images/sros-24.3\", \"config_path\": \"/data/cfgs/srlab/pe1\"}}}\n",
-        backend);
+    g_autofree char *client_key = g_build_filename(f->dir, "client_key", NULL);
+    g_autofree char *known_hosts = g_build_filename(f->dir, "known_hosts", NULL);
+    FtpTestSshd sshd = {f->dir, client_key, known_hosts, 0, NULL};
+    g_autofree char *backend_json = NULL;
+    g_autofree char *config = NULL;
     g_autofree char *vmi = vmi_json("vsim-1-1");
     g_autofree char *xml = read_data("data/kubevirt/hook/domain-containerdisk.xml");
     g_autofree char *pid1 = NULL, *pid3 = NULL;
@@ -623,9 +638,31 @@ test_hook_ftp_proxy(HookFixture *f, gconstpointer data)
     const char *put[] = {"curl", "-sS", "--max-time", "10", "-T", local, up_url, NULL};
     guint64 pid = 0;
 
+    if (sftp) {
+        if (!g_file_test(FTP_TEST_SSHD, G_FILE_TEST_IS_EXECUTABLE) || getuid() != 0) {
+            g_test_skip("needs " FTP_TEST_SSHD " (openssh-server) and root");
+            return;
+        }
+        ftp_test_keygen(client_key);
+        ftp_test_sshd_start(&sshd);
+        /* on the SFTP server the targets are its absolute paths (the login is root) */
+        backend_json = g_strdup_printf("{\"type\": \"sftp\", \"host\": \"127.0.0.1\", "
+                                       "\"port\": %u, \"user\": \"root\", \"private_key\": "
+                                       "\"%s\", \"known_hosts\": \"%s\", \"timeout\": 10}",
+                                       sshd.port, client_key, known_hosts);
+    } else {
+        backend_json = g_strdup_printf("{\"type\": \"local\", \"root\": \"%s\"}", backend);
+    }
+    config = g_strdup_printf(
+        "{\"lab\": \"srlab\", \"ftp\": {\"backend\": %s, \"login\": \"sw\", \"password\": "
+        "\"sw123\"},\n \"vms\": {\"vsim-1-1\": {\"device\": \"pe1\", \"disk\": \"iom\", "
+        "\"timos_path\": \"%s/images/sros-24.3\", \"config_path\": "
+        "\"%s/data/cfgs/srlab/pe1\"}}}\n",
+        backend_json, sftp ? backend : "", sftp ? backend : "");
     vl_test_write(f->dir, "hook-config.json", config);
     vl_test_write(backend, "images/sros-24.3/i386-iom.tim", "TiMOS IOM image\n");
     vl_test_write(f->dir, "pe1.cfg", "configure system name pe1\n");
+    signal(SIGABRT, stop_proxy_on_abort);
     g_setenv("VMLAB_HOOK_FTP_LISTEN", listen, TRUE);
     g_setenv("VMLAB_HOOK_STATE_DIR", state, TRUE);
     for (guint i = 0; i < 3; i++) {
@@ -639,8 +676,10 @@ test_hook_ftp_proxy(HookFixture *f, gconstpointer data)
         g_assert_cmpint(status, ==, 0);
         g_assert_cmpint(usec, <, 2 * G_USEC_PER_SEC);
         g_assert_true(g_str_has_prefix(out, "<domain"));
-        if (i == 0)
+        if (i == 0) {
             g_assert_true(g_file_get_contents(pid_file, &pid1, NULL, NULL));
+            test_proxy_pid = atoi(pid1);
+        }
     }
     g_assert_true(g_file_get_contents(pid_file, &pid3, NULL, NULL));
     g_assert_cmpstr(pid1, ==, pid3);
@@ -658,6 +697,8 @@ test_hook_ftp_proxy(HookFixture *f, gconstpointer data)
         g_usleep(100 * 1000);
     g_unsetenv("VMLAB_HOOK_FTP_LISTEN");
     g_unsetenv("VMLAB_HOOK_STATE_DIR");
+    test_proxy_pid = 0;
+    ftp_test_sshd_stop(&sshd);
 }
 
 int
@@ -682,8 +723,10 @@ main(int argc, char **argv)
                test_hook_edit, hook_teardown);
     g_test_add("/kubevirt/hook/subcommand", HookFixture, NULL, hook_setup, test_hook_subcommand,
                hook_teardown);
-    g_test_add("/kubevirt/hook/ftp-proxy", HookFixture, NULL, hook_setup, test_hook_ftp_proxy,
-               hook_teardown);
+    g_test_add("/kubevirt/hook/ftp-proxy/local", HookFixture, "local", hook_setup,
+               test_hook_ftp_proxy, hook_teardown);
+    g_test_add("/kubevirt/hook/ftp-proxy/sftp", HookFixture, "sftp", hook_setup,
+               test_hook_ftp_proxy, hook_teardown);
     g_test_add("/kubevirt/hook/bad-input", HookFixture, NULL, hook_setup, test_hook_bad_input,
                hook_teardown);
     return g_test_run();
