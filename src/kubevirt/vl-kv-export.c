@@ -170,7 +170,8 @@ vl_kv_vm_disk(const VlVm *vm, const VlKvConfig *cfg, json_object *dvts, json_obj
     gboolean sros = node->sros != NULL;
     gboolean cpm = sros && vm->copy_from;
     const char *image = cpm ? vm->copy_from : sros ? vm->backing_path : node->image;
-    const char *key = cpm ? "sros.cpm_image" : sros ? "sros.iom_image" : "vm_image";
+    gboolean iom = sros && g_strcmp0(vm->role, "iom") == 0;
+    const char *key = iom ? "sros.iom_image" : sros ? "sros.cpm_image" : "vm_image";
     g_autofree char *wfile = NULL;
     g_autofree char *where = NULL;
     g_autoptr(VlKvSource) src = NULL;
