@@ -93,7 +93,8 @@ says_not_up(const char *err)
 static void
 run_example(const char *origin, char **argv)
 {
-    static const char *const offline[] = {"validate", "render", "status", "down", "destroy", NULL};
+    static const char *const offline[] = {"validate", "render",   "status", "down",
+                                          "destroy",  "kubevirt", NULL};
     static const char *const need_vms[] = {"exec", "ssh", "console", "start", "stop", NULL};
     Workspace w = {0};
     const char *deploy[] = {"up", "specs/example", "--no-start", NULL};

@@ -4,6 +4,7 @@
 
 #include "vl-error.h"
 #include "vl-ftp-cmd.h"
+#include "vl-kubevirt.h"
 
 #include <libxml/parser.h>
 #include <locale.h>
@@ -29,6 +30,8 @@ static const VlCommand vl_commands[] = {
     {"exec", NULL, vl_cmd_exec, "Run a command on one VM or all of a lab's over SSH"},
     {"image", NULL, vl_cmd_image, "Pull, push, list and remove containerDisk registry images"},
     {"ftp-proxy", NULL, vl_cmd_ftp_proxy, "Serve TiMOS images and configs to SR OS VMs over FTP"},
+    {"kubevirt", NULL, vl_cmd_kubevirt,
+     "Export a lab as KubeVirt manifests; the onDefineDomain hook"},
 };
 
 static void
@@ -43,10 +46,12 @@ vl_usage(FILE *out)
                 : g_strdup(vl_commands[i].name);
         fprintf(out, "  %-22s %s\n", name, vl_commands[i].summary);
     }
-    fprintf(out,
-            "\nEvery command but ftp-proxy also takes -S/--specs DIR (instead of SPECDIR) and\n"
-            "-v/--verbose (the libvirt calls made, on stderr).\n"
-            "Run 'vmlab-virt COMMAND --help' for a command's options. See vmlab-virt(1).\n");
+    fprintf(
+        out,
+        "\nEvery command but ftp-proxy and kubevirt hook also takes -S/--specs DIR (instead of\n"
+        "SPECDIR) and "
+        "-v/--verbose (the libvirt calls made, on stderr).\n"
+        "Run 'vmlab-virt COMMAND --help' for a command's options. See vmlab-virt(1).\n");
 }
 
 static const VlCommand *
@@ -71,6 +76,9 @@ main(int argc, char **argv)
      * call (EPIPE, and `up` reconnects), not kill us. */
     signal(SIGPIPE, SIG_IGN);
     xmlInitParser();
+    /* The KubeVirt hook sidecar runs us through a symlink named onDefineDomain. */
+    if (argc > 0 && vl_kubevirt_is_hook(argv[0]))
+        return vl_kubevirt_hook_run(argc, argv);
     if (argc < 2) {
         vl_usage(stderr);
         return 2;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-ftp-sftp.c - the SFTP backend against a real OpenSSH sshd started on 127.0.0.1 */
+#include "ftp-test-sshd.h"
 #include "ftp-test-util.h"
 
 #include <glib/gstdio.h>
@@ -7,7 +8,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define SSHD       "/usr/sbin/sshd"
 #define BIG_SIZE   (48 * 1024 * 1024)
 #define IMAGE_SIZE (5 * 1024 * 1024 + 123)
 #define N_ROUTERS  64
@@ -24,83 +24,22 @@ typedef struct {
 } Fixture;
 
 static void
-keygen(const char *path)
-{
-    const char *argv[] = {"ssh-keygen", "-q", "-t", "ecdsa", "-N", "", "-f", path, NULL};
-    g_autofree char *err = NULL;
-
-    if (ftp_test_run(argv, NULL, NULL, &err) != 0)
-        g_error("ssh-keygen failed: %s", err);
-}
-
-static void
 sshd_start(Fixture *f)
 {
-    g_autofree char *conf = g_build_filename(f->dir, "sshd_config", NULL);
-    g_autofree char *host_key = g_build_filename(f->dir, "host_key", NULL);
-    g_autofree char *auth = g_build_filename(f->dir, "authorized_keys", NULL);
-    g_autofree char *pub = g_strconcat(f->client_key, ".pub", NULL);
-    g_autofree char *host_pub = g_strconcat(host_key, ".pub", NULL);
-    g_autofree char *text = NULL;
-    g_autofree char *log = g_build_filename(f->dir, "sshd.log", NULL);
-    g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new(0);
-    g_autoptr(GError) err = NULL;
-    gboolean up = FALSE;
+    FtpTestSshd s = {f->dir, f->client_key, f->known_hosts, f->ssh_port, NULL};
 
-    if (!g_file_test(host_key, G_FILE_TEST_EXISTS))
-        keygen(host_key);
-    text = vl_test_read_file(pub, NULL);
-    vl_test_write_file(auth, text, -1, 0600);
-    g_free(text);
-    if (!f->ssh_port)
-        f->ssh_port = vl_test_free_port();
-    text = g_strdup_printf("Port %u\nListenAddress 127.0.0.1\nHostKey %s\nPidFile none\n"
-                           "AuthorizedKeysFile %s\nPubkeyAuthentication yes\n"
-                           "PasswordAuthentication no\nKbdInteractiveAuthentication no\n"
-                           "PermitRootLogin yes\nStrictModes no\nUsePAM no\n"
-                           "Subsystem sftp internal-sftp\nLogLevel VERBOSE\n",
-                           f->ssh_port, host_key, auth);
-    vl_test_write_file(conf, text, -1, 0600);
-    g_free(text);
-    /* sshd insists on its privilege separation folder. */
-    g_assert_cmpint(g_mkdir_with_parents("/run/sshd", 0755), ==, 0);
-    g_subprocess_launcher_set_stderr_file_path(launcher, log);
-    g_subprocess_launcher_set_child_setup(launcher, vl_test_child_die_with_parent, NULL, NULL);
-    f->sshd = g_subprocess_launcher_spawn(launcher, &err, SSHD, "-D", "-e", "-f", conf, NULL);
-    g_assert_no_error(err);
-    for (int i = 0; i < 500 && !up; i++) {
-        g_autoptr(GSocketClient) c = g_socket_client_new();
-        g_autoptr(GSocketConnection) conn = NULL;
-        g_socket_client_set_enable_proxy(c, FALSE);
-        conn = g_socket_client_connect_to_host(c, "127.0.0.1", f->ssh_port, NULL, NULL);
-        up = conn != NULL;
-        if (!up)
-            g_usleep(20 * 1000);
-    }
-    if (!up) {
-        g_autofree char *l = vl_test_read_file(log, NULL);
-        g_error("sshd did not start: %s", l ? l : "");
-    }
-    text = vl_test_read_file(host_pub, NULL);
-    {
-        g_auto(GStrv) parts = g_strsplit(text, " ", 3);
-        g_autofree char *line =
-            g_strdup_printf("[127.0.0.1]:%u %s %s\n", f->ssh_port, parts[0], parts[1]);
-        vl_test_write_file(f->known_hosts, line, -1, 0644);
-    }
+    ftp_test_sshd_start(&s);
+    f->ssh_port = s.port;
+    f->sshd = s.proc;
 }
 
 static void
 sshd_stop(Fixture *f)
 {
-    if (!f->sshd)
-        return;
-    g_subprocess_send_signal(f->sshd, SIGTERM);
-    if (!ftp_test_wait_exit(f->sshd, 5000)) {
-        g_subprocess_force_exit(f->sshd);
-        ftp_test_wait_exit(f->sshd, 5000);
-    }
-    g_clear_object(&f->sshd);
+    FtpTestSshd s = {f->dir, f->client_key, f->known_hosts, f->ssh_port, f->sshd};
+
+    ftp_test_sshd_stop(&s);
+    f->sshd = NULL;
 }
 
 /* Kills every process below @pid (the per-connection sshd processes), not @pid itself. */
@@ -166,7 +105,7 @@ fixture_setup(Fixture *f, gconstpointer data)
     f->remote = g_build_filename(f->dir, "remote", NULL);
     f->known_hosts = g_build_filename(f->dir, "known_hosts", NULL);
     f->client_key = g_build_filename(f->dir, "client_key", NULL);
-    keygen(f->client_key);
+    ftp_test_keygen(f->client_key);
     image = g_build_filename(f->remote, "images", "both.tim", NULL);
     vl_test_write_file(image, "", 0, 0644);
     ftp_test_write_random(image, IMAGE_SIZE, 3);
@@ -330,7 +269,7 @@ test_host_key_checks(Fixture *f, gconstpointer data)
     g_autofree char *line = NULL;
 
     /* The same host with another key: a changed host key. */
-    keygen(other_key);
+    ftp_test_keygen(other_key);
     text = vl_test_read_file(other_pub, NULL);
     parts = g_strsplit(text, " ", 3);
     line = g_strdup_printf("[127.0.0.1]:%u %s %s\n", f->ssh_port, parts[0], parts[1]);
@@ -614,8 +553,8 @@ int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    if (!g_file_test(SSHD, G_FILE_TEST_IS_EXECUTABLE) || getuid() != 0) {
-        g_test_skip("needs " SSHD " (openssh-server) and root");
+    if (!g_file_test(FTP_TEST_SSHD, G_FILE_TEST_IS_EXECUTABLE) || getuid() != 0) {
+        g_test_skip("needs " FTP_TEST_SSHD " (openssh-server) and root");
         return g_test_run();
     }
 #define ADD(path, func) g_test_add(path, Fixture, NULL, fixture_setup, func, fixture_teardown)
