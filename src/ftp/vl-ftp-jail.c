@@ -68,11 +68,13 @@ jail_open_last(int top, const char *comp, int lfd, const struct stat *st, int fl
         if ((flags & O_DIRECTORY) && !S_ISDIR(st->st_mode))
             return -ENOTDIR;
         fd = fcntl(lfd, F_DUPFD_CLOEXEC, 0);
-        return fd < 0 ? -errno : fd;
+    } else {
+        /* Swapped for a link since the fstat: O_NOFOLLOW makes that ELOOP, never a follow. */
+        fd = openat(top, comp, flags | O_NOFOLLOW | O_CLOEXEC);
     }
-    /* Swapped for a link since the fstat: O_NOFOLLOW makes that ELOOP, never a follow. */
-    fd = openat(top, comp, flags | O_NOFOLLOW | O_CLOEXEC);
-    return fd < 0 ? -errno : fd;
+    if (fd < 0)
+        return -errno;
+    return fd;
 }
 
 int

@@ -285,6 +285,10 @@ vl_sros_timos_line(const VlSros *s, const char *card)
     return g_string_free(t, FALSE);
 }
 
+static void vl_sros_vm_layout(VlVm *vm, const char *xslt_dir, const char *name,
+                              ...) G_GNUC_NULL_TERMINATED;
+
+/* Lays out @vm's disk with stylesheet @name; the variadic part is NAME, VALUE pairs, then NULL. */
 static void
 vl_sros_vm_layout(VlVm *vm, const char *xslt_dir, const char *name, ...)
 {
@@ -338,7 +342,8 @@ vl_spec_sros_expand(VlSpec *spec, VlNode *node, VlVmNewFunc vm_new)
             vm->disk_path = g_build_filename(lab_dir, "persist", file, NULL);
             vm->disk_format = g_strdup("raw");
             vm->copy_from = g_strdup(s->cpm_image);
-            vl_sros_vm_layout(vm, xslt_dir, "sros-cpm-disk.xsl", "disk_path", vm->disk_path, NULL);
+            vl_sros_vm_layout(vm, xslt_dir, "sros-cpm-disk.xsl", "disk_path", vm->disk_path,
+                              (const char *)NULL);
         } else if (!cpm && s->iom_image) {
             /* an ephemeral qcow2 overlay on the shared IOM base */
             g_autofree char *file = g_strdup_printf("%s.qcow2", name);
@@ -347,7 +352,7 @@ vl_spec_sros_expand(VlSpec *spec, VlNode *node, VlVmNewFunc vm_new)
             vm->backing_path = g_strdup(s->iom_image);
             vm->backing_format = g_strdup("qcow2");
             vl_sros_vm_layout(vm, xslt_dir, "sros-iom-disk.xsl", "overlay_path", vm->disk_path,
-                              "base_path", s->iom_image, NULL);
+                              "base_path", s->iom_image, (const char *)NULL);
         }
     }
 }

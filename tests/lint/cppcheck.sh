@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
-# tests/lint/cppcheck.sh - cppcheck finds nothing in the project's own code (src/), analysed with
-# the build's compile commands. Usage: cppcheck.sh SOURCE_ROOT BUILD_ROOT
+# tests/lint/cppcheck.sh - cppcheck finds nothing in the project's own code (src/). The system
+# headers are not parsed (slow, and not ours): cppcheck's gtk and posix libraries describe GLib and
+# libc, and .ci/cppcheck-macros.h the one json-c macro it needs. Usage: cppcheck.sh SOURCE_ROOT
 set -euo pipefail
-src=$1 build=$2
+cd "$1"
 echo "1..1"
 if ! command -v cppcheck >/dev/null; then
     echo "ok 1 /lint/cppcheck # SKIP cppcheck is not installed (scripts/install-deps.sh installs it)"
     exit 0
 fi
-out=$(cppcheck -q -j2 --project="$build/compile_commands.json" --enable=warning,portability \
-    --inline-suppr --suppress=missingIncludeSystem --include="$src/.ci/cppcheck-macros.h" \
-    --error-exitcode=1 "--file-filter=*src/*" 2>&1) && rc=0 || rc=$?
+incs=()
+for d in src/*/; do incs+=("-I$d"); done
+# readdirCalled: readdir_r is deprecated in glibc, and readdir on a DIR of one's own is thread-safe.
+out=$(cppcheck -q -j2 --std=c11 -D_GNU_SOURCE -D__GNUC__ --library=gtk --library=posix \
+    --enable=warning,portability --inline-suppr --suppress=missingIncludeSystem \
+    --suppress=readdirCalled --include=.ci/cppcheck-macros.h "${incs[@]}" --error-exitcode=1 \
+    src 2>&1) && rc=0 || rc=$?
 if [ "$rc" -eq 0 ] && [ -z "$out" ]; then
     echo "ok 1 /lint/cppcheck"
 else
