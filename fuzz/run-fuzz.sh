@@ -24,9 +24,24 @@ ftp-path | ftp-config)
     cp "$root/fuzz/seeds/$name"/* "$corpus/"
     ;;
 esac
+# A dictionary of JSON tokens and the member names the parsers know, read from their sources, so
+# that mutations reach past the JSON syntax into the project's own checks.
+dict=$work/dict
+{
+    for t in '{' '}' '[' ']' ':' ',' '"' 'true' 'false' 'null' '0' '-1' '65536'; do
+        printf '"%s"\n' "$(printf '%s' "$t" | sed 's/"/\\"/g')"
+    done
+    case $name in
+    spec) srcs=("$root"/src/spec/*.c) ;;
+    ftp-config) srcs=("$root"/src/ftp/vl-ftp-config*.c) ;;
+    *) srcs=() ;;
+    esac
+    [ ${#srcs[@]} -eq 0 ] || grep -ohE '"[A-Za-z_][A-Za-z0-9_]{1,40}"' "${srcs[@]}" | sort -u |
+        sed 's/"/\\"/g; s/^/"/; s/$/"/'
+} >"$dict"
 echo "1..1"
 "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-    -artifact_prefix="$work/" "$corpus" >"$work/log" 2>&1
+    -dict="$dict" -artifact_prefix="$work/" "$corpus" >"$work/log" 2>&1
 rc=$?
 grep -E '^stat::number_of_executed_units|^stat::peak_rss' "$work/log" | sed 's/^/# /'
 if [ "$rc" -eq 0 ]; then
