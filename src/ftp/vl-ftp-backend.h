@@ -11,8 +11,12 @@
  *
  * Every operation takes a jail @root (a rule's target folder or file on the backend, absolute)
  * and @rel, a relative path below it that vl_ftp_path_resolve() produced (no "." or "..").
- * The backend resolves symlinks and refuses (G_IO_ERROR_PERMISSION_DENIED) any path whose
- * real location is not @root or below it, so a link cannot lead out of the jail.
+ * How far that holds depends on the backend. The local backend resolves and opens in one step
+ * under an fd of @root (openat2 RESOLVE_IN_ROOT, or an O_NOFOLLOW walk: vl-ftp-jail.h), so no
+ * symlink, even one swapped in meanwhile, leads out. The SFTP backend checks the server's
+ * realpath of the path against @root's and refuses (G_IO_ERROR_PERMISSION_DENIED) what lies
+ * outside, then uses the path: a link swapped in on the server between the two is not caught
+ * (docs/ftp-proxy.md, Security).
  *
  * Errors use G_IO_ERROR codes: NOT_FOUND, PERMISSION_DENIED, IS_DIRECTORY, NOT_DIRECTORY,
  * EXISTS, NOT_EMPTY for the client's mistakes; CONNECTION_CLOSED, FAILED and others for

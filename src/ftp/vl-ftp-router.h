@@ -53,6 +53,9 @@ GPtrArray *vl_ftp_router_children(const VlFtpRouter *router, const char *vpath);
 
 /**
  * vl_ftp_router_check_password:
- * Return: TRUE if @login and @password are this router's (compared in constant time).
+ * @password: the password a client sent for this router's login (the caller found @router by
+ *            that login: vl_ftp_config_find_router())
+ *
+ * Return: TRUE if @password is this router's (compared in constant time).
  */
 gboolean vl_ftp_router_check_password(const VlFtpRouter *router, const char *password);

@@ -17,6 +17,45 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+/*
+ * Theory of operation: the reconcile of `up`.
+ *
+ * `up` makes libvirt hold exactly the spec's domains, changing only what differs, so that a
+ * second `up` of an unchanged spec touches nothing. Under the lab's lock (one lab operation at a
+ * time) it goes:
+ *
+ *  1. Ownership. A domain named like one of the spec's VMs must carry our <metadata> naming this
+ *     lab; one of another lab, or of none, stops `up` before anything changes.
+ *  2. Define, one VM at a time, in spec order. Each VM's domain XML is rendered (templates +
+ *     xslt, vl-render.h) and hashed (vl_render_domain_digest); the digest is kept in the
+ *     domain's metadata. Then:
+ *       - no domain of that name: define it (CREATE), making its overlay volume first;
+ *       - a domain whose metadata digest equals the new one: leave it (NONE); an SR OS line
+ *         card that is not running gets a fresh overlay all the same (its disk is scratch);
+ *       - otherwise (REDEFINE): render again with the domain's existing UUID, so the identity
+ *         virsh, virt-manager and the user's tools know survives; stop the domain if it runs
+ *         (new inputs take effect at the next boot), recreate its overlay, and define it over
+ *         the old definition. A pinned vm_uuid wins: when it differs from the domain's, the
+ *         domain is undefined first, since libvirt keeps a name's UUID.
+ *     SR OS CPM disks are persistent: copied once, with boot files written while the VM is down.
+ *  3. Remove the lab's domains (found by metadata) that left the spec, with their volumes.
+ *  4. FTP proxy: the lab's SR OS routers are written into proxy.json and the proxy is started
+ *     or told to reload (vl-ftp-setup.h).
+ *  5. Start, in waves: a VM's start_wave comes from its TCP links (listening ends first, so
+ *     connecting ends find them); UDP-only labs are one wave. Within a wave `--jobs` workers
+ *     start VMs in parallel; a VM already running is left running. A connection lost mid-start
+ *     (libvirtd restarted) is reopened once and the domain's state read again before a failure
+ *     is reported (vl-conn-retry.h).
+ *  6. Readiness, in parallel: SSH login or console pattern per platform, within
+ *     vm_boot_timeout; a timeout fails the command but leaves the VM running.
+ *  7. state.json (ports, digests, image digests, what the profiles held before) and the
+ *     profiles' mgmt_ip/ssh_port/console_port, both written atomically.
+ *
+ * A failure of one VM is recorded in its report and the others go on; `up` fails at the end if
+ * any VM failed. `down` is the reverse: stop and undefine the lab's domains, delete volumes and
+ * pool, take the routers out of the proxy, restore the profiles, remove state.json.
+ */
+
 void
 vl_vm_report_free(gpointer data)
 {
