@@ -49,7 +49,8 @@ typedef struct {
 } VlSros;
 
 typedef enum {
-    VL_NIC_MCAST,  /* <interface type='mcast'>: the SR OS fabric segment */
+    VL_NIC_MCAST,  /* the SR OS fabric segment: a QEMU -netdev socket,mcast= bound to loopback (a
+                    * qemu:commandline pass-through: libvirt's type='mcast' cannot set localaddr) */
     VL_NIC_UDP,    /* <interface type='udp'>: both ends bind, stateless */
     VL_NIC_SERVER, /* <interface type='server'>: TCP listen (the link's a side) */
     VL_NIC_CLIENT, /* <interface type='client'>: TCP connect (the link's z side) */
