@@ -39,7 +39,9 @@
           <vmlab:spec-dir><xsl:value-of select="$m/@spec-dir"/></vmlab:spec-dir>
           <vmlab:host><xsl:value-of select="$m/@host-address"/></vmlab:host>
           <vmlab:ssh-port><xsl:value-of select="$m/@ssh-port"/></vmlab:ssh-port>
-          <vmlab:console-port><xsl:value-of select="$m/@console-port"/></vmlab:console-port>
+          <xsl:if test="$m/@console-port">
+            <vmlab:console-port><xsl:value-of select="$m/@console-port"/></vmlab:console-port>
+          </xsl:if>
           <vmlab:digest/>
         </vmlab:vm>
         <xsl:apply-templates select="metadata/*"/>
@@ -153,18 +155,41 @@
           </xsl:call-template>
         </interface>
       </xsl:for-each>
-      <serial type="tcp">
-        <source mode="bind" host="{$m/@host-address}" service="{$m/@console-port}"/>
-        <protocol type="telnet"/>
-        <target port="0"/>
-      </serial>
-      <console type="tcp">
-        <source mode="bind" host="{$m/@host-address}" service="{$m/@console-port}"/>
-        <protocol type="telnet"/>
-        <target type="serial" port="0"/>
-      </console>
+      <!-- The serial console: a pty by default (virsh console, virt-manager and
+           virDomainOpenConsole need one), QEMU's telnet server on the console port for platforms
+           with vm_console "telnet". Either way its output goes to the boot log. -->
+      <xsl:choose>
+        <xsl:when test="$m/@console = 'telnet'">
+          <serial type="tcp">
+            <source mode="bind" host="{$m/@host-address}" service="{$m/@console-port}"/>
+            <protocol type="telnet"/>
+            <xsl:call-template name="console-log"/>
+            <target port="0"/>
+          </serial>
+          <console type="tcp">
+            <source mode="bind" host="{$m/@host-address}" service="{$m/@console-port}"/>
+            <protocol type="telnet"/>
+            <target type="serial" port="0"/>
+          </console>
+        </xsl:when>
+        <xsl:otherwise>
+          <serial type="pty">
+            <xsl:call-template name="console-log"/>
+            <target port="0"/>
+          </serial>
+          <console type="pty">
+            <target type="serial" port="0"/>
+          </console>
+        </xsl:otherwise>
+      </xsl:choose>
       <xsl:apply-templates select="node()"/>
     </devices>
+  </xsl:template>
+
+  <xsl:template name="console-log">
+    <xsl:if test="$m/@log-path">
+      <log file="{$m/@log-path}" append="on"/>
+    </xsl:if>
   </xsl:template>
 
   <!-- NIC 0, management: QEMU user networking with the SSH port forwarded from the host. libvirt

@@ -210,7 +210,10 @@ vl_render_model_new(VlRenderer *r, const VlSpec *spec, const VlVm *vm)
     vl_xml_set_prop_u(model, "memory-mib", vm->memory_mb);
     vl_xml_set_prop_u(model, "cpus", vm->cpus);
     vl_xml_set_prop(model, "host-address", node->host_addr);
-    vl_xml_set_prop_u(model, "console-port", vm->console_port);
+    vl_xml_set_prop(model, "console", node->console == VL_CONSOLE_TELNET ? "telnet" : "pty");
+    if (node->console == VL_CONSOLE_TELNET)
+        vl_xml_set_prop_u(model, "console-port", vm->console_port);
+    vl_xml_set_prop(model, "log-path", vm->log_path);
     vl_xml_set_prop_u(model, "ssh-port", vm->ssh_port);
     vl_xml_set_prop(model, "mgmt-mac", vm->mgmt_mac);
     vl_xml_set_prop(model, "mgmt-device", vl_render_qemu_nic_device(node->nic_model));

@@ -458,6 +458,9 @@ vl_spec_resolve_node(VlSpec *spec, VlNode *node, VlDiag *diag)
     node->boot_timeout =
         (guint)vl_spec_setting_posint(node, "vm_boot_timeout", VL_DEFAULT_BOOT_TIMEOUT);
     node->ready_pattern = g_strdup(vl_spec_setting_string(node, "vm_ready_pattern", NULL));
+    node->console = g_strcmp0(vl_spec_setting_string(node, "vm_console", "pty"), "telnet") == 0
+                        ? VL_CONSOLE_TELNET
+                        : VL_CONSOLE_PTY;
     model = vl_spec_setting_string(node, "vm_nic_driver", VL_DEFAULT_NIC_MODEL);
     /* libvirt spells QEMU's virtio-net-pci as "virtio". */
     node->nic_model = g_strdup(g_str_equal(model, "virtio-net-pci") ? "virtio" : model);

@@ -20,8 +20,9 @@ typedef enum {
     VL_SETTING_VMTYPE, /* vsim | magc | vpc | vsri */
     VL_SETTING_CARDS,  /* ["a", "b", 1, 2...] */
     VL_SETTING_UUID,
-    VL_SETTING_SROS, /* an object of SR OS settings (vl_sros_settings) */
-    VL_SETTING_STRV, /* an array of strings */
+    VL_SETTING_SROS,    /* an object of SR OS settings (vl_sros_settings) */
+    VL_SETTING_STRV,    /* an array of strings */
+    VL_SETTING_CONSOLE, /* "pty" | "telnet" */
 } VlSettingKind;
 
 typedef struct {
@@ -44,6 +45,7 @@ static const VlSetting vl_settings[] = {
     {"vm_template", VL_SETTING_STRING, 0},
     {"vm_xslt", VL_SETTING_STRING, 0},
     {"vm_ready_pattern", VL_SETTING_REGEX, 0},
+    {"vm_console", VL_SETTING_CONSOLE, 0},
     {"vm_memory", VL_SETTING_POSINT, 16 * 1024 * 1024},
     {"vm_cpus", VL_SETTING_POSINT, 1024},
     {"vm_boot_timeout", VL_SETTING_POSINT, 86400},
@@ -240,6 +242,11 @@ vl_setting_check_one(const VlSetting *s, json_object *v, const char *file, const
                      !g_str_equal(str, "vpc") && !g_str_equal(str, "vsri")))
             vl_diag_error(diag, file, path,
                           "must be \"vsim\", \"magc\", \"vpc\" or \"vsri\", got %s",
+                          str ? str : vl_json_type_name(v));
+        return;
+    case VL_SETTING_CONSOLE:
+        if (!str || (!g_str_equal(str, "pty") && !g_str_equal(str, "telnet")))
+            vl_diag_error(diag, file, path, "must be \"pty\" or \"telnet\", got %s",
                           str ? str : vl_json_type_name(v));
         return;
     case VL_SETTING_UUID:

@@ -131,8 +131,11 @@ static VlVm *
 vl_spec_vm_new(VlSpec *spec, VlNode *node, const char *name, const char *role)
 {
     VlVm *vm = g_new0(VlVm, 1);
+    g_autofree char *lab_dir = vl_fs_lab_dir(spec->name);
+    g_autofree char *log = g_strdup_printf("%s.log", name);
 
     vm->name = g_strdup(name);
+    vm->log_path = g_build_filename(lab_dir, "logs", log, NULL);
     vm->node = node;
     vm->role = g_strdup(role);
     vm->template = g_strdup(node->template);

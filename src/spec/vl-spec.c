@@ -27,6 +27,7 @@ vl_vm_free(gpointer data)
     g_free(vm->template);
     g_free(vm->xslt);
     g_free(vm->disk_path);
+    g_free(vm->log_path);
     g_free(vm->disk_format);
     g_free(vm->backing_path);
     g_free(vm->backing_format);

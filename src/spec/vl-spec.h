@@ -56,6 +56,12 @@ typedef enum {
     VL_NIC_CLIENT, /* <interface type='client'>: TCP connect (the link's z side) */
 } VlNicKind;
 
+/* How a VM's serial console is reached (vm_console). */
+typedef enum {
+    VL_CONSOLE_PTY,    /* a pty: virsh console, virt-manager, virDomainOpenConsole (default) */
+    VL_CONSOLE_TELNET, /* QEMU's telnet server on the VM's console_port */
+} VlConsoleKind;
+
 typedef struct _VlNode VlNode;
 typedef struct _VlLink VlLink;
 typedef struct _VlVm VlVm;
@@ -106,7 +112,8 @@ struct _VlVm {
     char *backing_path; /* (nullable) the base image under an overlay */
     char *backing_format;
     guint ssh_port;     /* host port forwarded to the VM's port 22 */
-    guint console_port; /* telnet serial console */
+    guint console_port; /* the telnet console's port (used with VL_CONSOLE_TELNET only) */
+    char *log_path;     /* the serial console's boot log, in the lab's state folder */
     char *mgmt_mac;
     GPtrArray *nics;  /* VlNic, by NIC index */
     guint start_wave; /* TCP: started after the VMs of lower waves (their listening ends) */
@@ -152,10 +159,11 @@ struct _VlNode {
     char *ssh_pass;
     guint boot_timeout;  /* seconds */
     char *ready_pattern; /* (nullable) console regex for platforms without SSH */
-    char *template;      /* absolute path of the boilerplate */
-    char *xslt;          /* (nullable) platform's extra stylesheet */
-    char *host;          /* vm_host, "" when none */
-    char *host_addr;     /* the host's address; 127.0.0.1 when local */
+    VlConsoleKind console;
+    char *template;  /* absolute path of the boilerplate */
+    char *xslt;      /* (nullable) platform's extra stylesheet */
+    char *host;      /* vm_host, "" when none */
+    char *host_addr; /* the host's address; 127.0.0.1 when local */
     guint console_port;
     guint ssh_port;
     VlSros *sros;         /* (nullable) set for SR OS devices */
