@@ -148,8 +148,8 @@ test_up_fresh(Fixture *f, gconstpointer data)
     g_assert_no_error(err);
     g_assert_true(json_object_object_get_ex(p, "ssh_port", &v));
     g_assert_cmpint(json_object_get_int(v), ==, 41001);
-    g_assert_true(json_object_object_get_ex(p, "console_port", &v));
-    g_assert_cmpint(json_object_get_int(v), ==, 31001);
+    /* a pty console has no port: the one an earlier up wrote is removed */
+    g_assert_false(json_object_object_get_ex(p, "console_port", &v));
     g_assert_true(json_object_object_get_ex(p, "vm_cmdline", &v));
     {
         g_autofree char *text = NULL;
@@ -653,48 +653,142 @@ test_sros_pinned_uuid(Fixture *f, gconstpointer data)
     vl_test_rmtree(spec);
 }
 
-/* A telnet console (IAC negotiation first, as QEMU sends it) that prints boot lines. */
-static gpointer
-fake_console_thread(gpointer data)
-{
-    GSocketListener *l = data;
-    g_autoptr(GSocketConnection) c = g_socket_listener_accept(l, NULL, NULL, NULL);
-    GOutputStream *out;
-    static const char text[] =
-        "\xff\xfb\x01\xff\xfb\x03\xff\xfd\x00booting\r\nlogin: \r\nrouter is UP now\r\n";
+/* A boot log as virtlogd writes it: the lines of this boot arrive after a while, in pieces. */
+typedef struct {
+    char *path;
+    gboolean rotate; /* replace the file (virtlogd's rotation) instead of appending */
+    gint written;    /* set just before the ready line is written */
+} FakeLog;
 
-    if (!c)
-        return NULL;
-    out = g_io_stream_get_output_stream(G_IO_STREAM(c));
-    g_output_stream_write_all(out, text, sizeof(text) - 1, NULL, NULL, NULL);
+static gpointer
+fake_log_thread(gpointer data)
+{
+    FakeLog *l = data;
+    g_autofree char *tmp = g_strconcat(l->path, ".new", NULL);
+    FILE *f;
+
+    g_usleep(500 * 1000);
+    f = fopen(l->rotate ? tmp : l->path, l->rotate ? "w" : "a");
+    g_assert_nonnull(f);
+    fputs("booting\r\nlogin: \r\nrouter is", f);
+    fflush(f);
     g_usleep(300 * 1000);
+    g_atomic_int_set(&l->written, 1);
+    fputs(" UP now\r\n", f);
+    fclose(f);
+    if (l->rotate)
+        g_assert_cmpint(g_rename(tmp, l->path), ==, 0);
     return NULL;
 }
 
 static void
-test_ready_console(void)
+test_ready_log(void)
 {
-    g_autoptr(GSocketListener) l = g_socket_listener_new();
-    g_autoptr(GInetAddress) lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
-    g_autoptr(GSocketAddress) addr = g_inet_socket_address_new(lo, 0);
-    g_autoptr(GSocketAddress) bound = NULL;
+    g_autofree char *dir = vl_test_mkdtemp();
+    g_autofree char *path = g_build_filename(dir, "r1.log", NULL);
+    /* an earlier boot's lines, before this boot's offset, must not count */
+    static const char old[] = "earlier boot\r\nrouter is UP now\r\n";
+    FakeLog l = {path, FALSE, 0};
     g_autoptr(GError) err = NULL;
+    struct stat st;
     GThread *t;
-    guint port;
 
-    g_assert_true(g_socket_listener_add_address(l, addr, G_SOCKET_TYPE_STREAM,
-                                                G_SOCKET_PROTOCOL_TCP, NULL, &bound, &err));
-    port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
-    t = g_thread_new("console", fake_console_thread, l);
-    g_assert_true(vl_ready_console_wait("127.0.0.1", port, "^router is UP", 10, &err));
+    g_assert_true(g_file_set_contents(path, old, -1, NULL));
+    t = g_thread_new("log", fake_log_thread, &l);
+    g_assert_true(vl_ready_log_wait(path, sizeof(old) - 1, "^router is UP now$", 10, &err));
     g_assert_no_error(err);
+    g_assert_cmpint(g_atomic_int_get(&l.written), ==, 1);
     g_thread_join(t);
-    /* a pattern that never comes: fails within its timeout */
-    t = g_thread_new("console", fake_console_thread, l);
-    g_assert_false(vl_ready_console_wait("127.0.0.1", port, "^never$", 2, &err));
+    /* rotated: the new file is read from its start */
+    l = (FakeLog){path, TRUE, 0};
+    g_assert_cmpint(g_stat(path, &st), ==, 0);
+    t = g_thread_new("log", fake_log_thread, &l);
+    g_assert_true(vl_ready_log_wait(path, st.st_size, "^router is UP now$", 10, &err));
+    g_assert_no_error(err);
+    g_assert_cmpint(g_atomic_int_get(&l.written), ==, 1);
+    g_thread_join(t);
+    /* not there yet: waits for the file to appear; a pattern that never comes times out */
+    g_assert_cmpint(g_unlink(path), ==, 0);
+    l = (FakeLog){path, FALSE, 0};
+    t = g_thread_new("log", fake_log_thread, &l);
+    g_assert_false(vl_ready_log_wait(path, 0, "^never$", 2, &err));
     g_assert_error(err, VL_ERROR, VL_ERROR_FAILED);
-    g_socket_listener_close(l);
+    g_assert_nonnull(strstr(err->message, path));
     g_thread_join(t);
+    vl_test_rmtree(dir);
+}
+
+/* Returns @name's domain XML from the test driver. */
+static char *
+xml_of(virConnectPtr conn, const char *name)
+{
+    virDomainPtr d = virDomainLookupByName(conn, name);
+    char *x;
+    char *copy;
+
+    g_assert_nonnull(d);
+    x = virDomainGetXMLDesc(d, 0);
+    copy = g_strdup(x);
+    free(x);
+    virDomainFree(d);
+    return copy;
+}
+
+/* Consoles: a pty with a boot log by default; vm_console "telnet" keeps the TCP telnet console
+ * and its port (in the profile, state.json and the domain's metadata). */
+static void
+test_up_console_kinds(Fixture *f, gconstpointer data)
+{
+    g_autofree char *r3 = g_build_filename(f->specdir, "profiles", "r3.json", NULL);
+    g_autofree char *r2 = g_build_filename(f->specdir, "profiles", "r2.json", NULL);
+    g_autofree char *logs = g_build_filename(f->home, "labs", "example", "logs", NULL);
+    g_autofree char *log2 = g_build_filename(logs, "r2.log", NULL);
+    g_autofree char *state_text = NULL;
+    g_autofree char *x2 = NULL;
+    g_autofree char *x3 = NULL;
+    g_autofree char *want_log = NULL;
+    g_autoptr(json_object) p2 = NULL;
+    g_autoptr(json_object) p3 = NULL;
+    g_autoptr(GPtrArray) reports = NULL;
+    g_autoptr(GError) err = NULL;
+    json_object *v = NULL;
+    struct stat st;
+    gboolean ok;
+
+    g_assert_true(g_file_set_contents(
+        r3, "{\"platform\": \"tiny-linux\", \"vm_console\": \"telnet\"}", -1, NULL));
+    reports = run_up(f, &ok, &err);
+    g_assert_no_error(err);
+    g_assert_true(ok);
+    x2 = xml_of(f->conn, "r2");
+    x3 = xml_of(f->conn, "r3");
+    want_log = g_strdup_printf("<log file='%s' append='on'/>", log2);
+    g_assert_nonnull(strstr(x2, "<serial type='pty'>"));
+    g_assert_nonnull(strstr(x2, "<console type='pty'>"));
+    g_assert_nonnull(strstr(x2, want_log));
+    g_assert_null(strstr(x2, "console-port"));
+    g_assert_nonnull(strstr(x3, "<serial type='tcp'>"));
+    g_assert_nonnull(strstr(x3, "<protocol type='telnet'/>"));
+    g_assert_nonnull(strstr(x3, "service='31002'"));
+    g_assert_nonnull(strstr(x3, "<vmlab:console-port>31002</vmlab:console-port>"));
+    g_assert_nonnull(strstr(x3, "logs/r3.log"));
+    /* the logs folder exists, owner-only */
+    g_assert_cmpint(g_stat(logs, &st), ==, 0);
+    g_assert_cmpint(st.st_mode & 0777, ==, 0700);
+    p2 = vl_json_load_file(r2, &err);
+    g_assert_no_error(err);
+    g_assert_false(json_object_object_get_ex(p2, "console_port", &v));
+    p3 = vl_json_load_file(r3, &err);
+    g_assert_no_error(err);
+    g_assert_true(json_object_object_get_ex(p3, "console_port", &v));
+    g_assert_cmpint(json_object_get_int(v), ==, 31002);
+    {
+        g_autofree char *state = vl_lab_state_path("example");
+        g_assert_true(g_file_get_contents(state, &state_text, NULL, NULL));
+        g_assert_nonnull(strstr(state_text, "\"console\": \"telnet\""));
+        g_assert_nonnull(strstr(state_text, "\"console_port\": 31002"));
+        g_assert_null(strstr(state_text, "31001"));
+    }
 }
 
 /* A pool of the lab's name left by another VMLAB_HOME is replaced by one at the right folder. */
@@ -730,6 +824,7 @@ main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     virSetErrorFunc(NULL, NULL);
 #define ADD(path, fn) g_test_add(path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+    ADD("/lab/up/console-kinds", test_up_console_kinds);
     ADD("/lab/up/fresh", test_up_fresh);
     ADD("/lab/up/idempotent", test_up_idempotent);
     ADD("/lab/up/changed-spec", test_up_changed);
@@ -743,6 +838,6 @@ main(int argc, char **argv)
     ADD("/lab/sros/cpm-disk-and-boot-files", test_sros_disks);
     ADD("/lab/sros/pinned-uuid-kept-once", test_sros_pinned_uuid);
     ADD("/lab/storage/stale-pool-replaced", test_storage_stale_pool);
-    g_test_add_func("/lab/ready/console-pattern", test_ready_console);
+    g_test_add_func("/lab/ready/console-pattern", test_ready_log);
     return g_test_run();
 }

@@ -37,9 +37,11 @@ vl_cmd_up_image_progress(guint64 bytes, double seconds, gboolean done, gpointer 
                 (double)bytes / 1e6, seconds, seconds > 0 ? (double)bytes / 1e6 / seconds : 0);
 }
 
-/* Readiness: the platform's console pattern, else an SSH login with its credentials. */
+/* Readiness: the platform's console pattern (in the boot log), else an SSH login with its
+ * credentials. */
 static gboolean
-vl_cmd_up_ready(const VlSpec *spec, const VlVm *vm, guint timeout_s, gpointer data, GError **error)
+vl_cmd_up_ready(const VlSpec *spec, const VlVm *vm, const VlVmReport *report, guint timeout_s,
+                gpointer data, GError **error)
 {
     const VlNode *node = vm->node;
     g_autofree char *lab_dir = vl_fs_lab_dir(spec->name);
@@ -51,8 +53,8 @@ vl_cmd_up_ready(const VlSpec *spec, const VlVm *vm, guint timeout_s, gpointer da
     if (vm->card && g_str_equal(vm->role, "iom") && !node->ready_pattern)
         return TRUE;
     if (node->ready_pattern)
-        return vl_ready_console_wait(node->host_addr, vm->console_port, node->ready_pattern,
-                                     timeout_s, error);
+        return vl_ready_log_wait(vm->log_path, report->log_offset, node->ready_pattern, timeout_s,
+                                 error);
     while (g_get_monotonic_time() < deadline) {
         g_clear_error(&last);
         gint64 left_ms = (deadline - g_get_monotonic_time()) / 1000;

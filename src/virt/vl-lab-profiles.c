@@ -92,7 +92,10 @@ vl_lab_write_profiles(const VlSpec *spec, GError **error)
         } fields[] = {
             {VL_PROFILE_MGMT_IP, json_object_new_string(node->host_addr)},
             {VL_PROFILE_SSH_PORT, json_object_new_int((int)node->ssh_port)},
-            {VL_PROFILE_CONSOLE_PORT, json_object_new_int((int)node->console_port)},
+            /* only a telnet console has a port; a pty console's stale one is removed */
+            {VL_PROFILE_CONSOLE_PORT, node->console == VL_CONSOLE_TELNET
+                                          ? json_object_new_int((int)node->console_port)
+                                          : NULL},
         };
 
         prof = g_file_test(node->profile_path, G_FILE_TEST_EXISTS)
@@ -106,8 +109,15 @@ vl_lab_write_profiles(const VlSpec *spec, GError **error)
         }
         for (guint j = 0; j < G_N_ELEMENTS(fields); j++) {
             json_object *cur = NULL;
-            if (json_object_object_get_ex(prof, fields[j].key, &cur) &&
-                json_object_equal(cur, fields[j].val)) {
+            gboolean present = json_object_object_get_ex(prof, fields[j].key, &cur);
+            if (!fields[j].val) {
+                if (present) {
+                    json_object_object_del(prof, fields[j].key);
+                    changed = TRUE;
+                }
+                continue;
+            }
+            if (present && json_object_equal(cur, fields[j].val)) {
                 json_object_put(fields[j].val);
                 continue;
             }

@@ -21,8 +21,9 @@ json_object *vl_lab_profiles_record(const VlSpec *spec, json_object *old);
 /**
  * vl_lab_write_profiles:
  *
- * Writes mgmt_ip, ssh_port and console_port into each device's profile (atomically; every other
- * field and the field order kept; a file is only rewritten when a value changes).
+ * Writes mgmt_ip, ssh_port and (for a telnet console only; a pty console's is removed)
+ * console_port into each device's profile (atomically; every other field and the field order
+ * kept; a file is only rewritten when a value changes).
  * Return: TRUE on success.
  */
 gboolean vl_lab_write_profiles(const VlSpec *spec, GError **error);

@@ -14,6 +14,7 @@
 #include "vl-sros-disk.h"
 #include "vl-storage.h"
 
+#include <errno.h>
 #include <glib/gstdio.h>
 #include <string.h>
 
@@ -151,7 +152,12 @@ vl_up_start_worker(gpointer data, gpointer user_data)
     g_autoptr(virConnect) conn = vl_conn_retry_get(&run->start_conn);
     g_autoptr(GError) err = NULL;
     gboolean issued = FALSE;
-    int rc = vl_conn_domain_start(conn, job->vm->name, &issued, &err);
+    GStatBuf st;
+    int rc;
+
+    /* The log is appended to: a boot this worker starts begins at its present end. */
+    job->report->log_offset = g_stat(job->vm->log_path, &st) == 0 ? (gint64)st.st_size : 0;
+    rc = vl_conn_domain_start(conn, job->vm->name, &issued, &err);
 
     if (rc == 0) {
         g_autoptr(GError) rerr = NULL;
@@ -193,7 +199,8 @@ vl_up_ready_worker(gpointer data, gpointer user_data)
         job->report->ready = TRUE;
         return;
     }
-    if (!run->opts->ready(run->spec, job->vm, job->vm->node->boot_timeout, run->opts->data, &err)) {
+    if (!run->opts->ready(run->spec, job->vm, job->report, job->vm->node->boot_timeout,
+                          run->opts->data, &err)) {
         vl_up_fail(run, job->report, err);
         return;
     }
@@ -447,7 +454,12 @@ vl_up_write_state(VlUpRun *run, GPtrArray *reports, GError **error)
         json_object_object_add(n, "ready", json_object_new_boolean(rep->ready));
         json_object_object_add(n, "host", json_object_new_string(vm->node->host_addr));
         json_object_object_add(n, "ssh_port", json_object_new_int((int)vm->ssh_port));
-        json_object_object_add(n, "console_port", json_object_new_int((int)vm->console_port));
+        json_object_object_add(
+            n, "console",
+            json_object_new_string(vm->node->console == VL_CONSOLE_TELNET ? "telnet" : "pty"));
+        if (vm->node->console == VL_CONSOLE_TELNET)
+            json_object_object_add(n, "console_port", json_object_new_int((int)vm->console_port));
+        json_object_object_add(n, "log", json_object_new_string(vm->log_path));
         if (vm->disk_path)
             json_object_object_add(n, "disk", json_object_new_string(vm->disk_path));
         if ((images = vl_lab_images_state(vm)))
@@ -487,6 +499,7 @@ vl_lab_up(virConnectPtr conn, VlSpec *spec, VlRenderer *r, const VlUpOptions *op
 {
     g_autofree char *lab_dir = vl_fs_lab_dir(spec->name);
     g_autofree char *disk_dir = g_build_filename(lab_dir, "disks", NULL);
+    g_autofree char *log_dir = g_build_filename(lab_dir, "logs", NULL);
     g_autoptr(VlLock) lock = NULL;
     g_autoptr(GPtrArray) reps = g_ptr_array_new_with_free_func(vl_vm_report_free);
     g_autoptr(GHashTable) lab_domains = NULL;
@@ -507,6 +520,14 @@ vl_lab_up(virConnectPtr conn, VlSpec *spec, VlRenderer *r, const VlUpOptions *op
         goto out;
     if (!vl_up_check_ownership(conn, spec, error))
         goto out;
+    /* The boot logs: virtlogd writes them (as root for qemu:///system, as the user for a
+     * session), so the folder can be owner-only; console output may show secrets. */
+    if (g_mkdir_with_parents(log_dir, 0700) < 0) {
+        int e = errno;
+        g_set_error(error, VL_ERROR, VL_ERROR_IO, "%s: cannot create folder: %s", log_dir,
+                    g_strerror(e));
+        goto out;
+    }
     lab_domains = vl_conn_lab_domains(conn, spec->name, error);
     if (!lab_domains)
         goto out;
@@ -577,6 +598,21 @@ out:
     return ok;
 }
 
+/* Removes the flat folder @lab_dir/@name and its files (persistent disks, boot logs). */
+static void
+vl_lab_remove_folder(const char *lab_dir, const char *name)
+{
+    g_autofree char *dir = g_build_filename(lab_dir, name, NULL);
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    const char *ent;
+
+    while (d && (ent = g_dir_read_name(d))) {
+        g_autofree char *f = g_build_filename(dir, ent, NULL);
+        g_unlink(f);
+    }
+    g_rmdir(dir);
+}
+
 gboolean
 vl_lab_down(virConnectPtr conn, const char *lab, gboolean force, gboolean purge,
             VlLabProgressFunc progress, gpointer data, GError **error)
@@ -629,14 +665,8 @@ vl_lab_down(virConnectPtr conn, const char *lab, gboolean force, gboolean purge,
     if (state && !vl_lab_profiles_restore(json_object_object_get(state, "profiles"), error))
         return FALSE;
     if (purge) {
-        g_autofree char *persist = g_build_filename(lab_dir, "persist", NULL);
-        g_autoptr(GDir) d = g_dir_open(persist, 0, NULL);
-        const char *ent;
-        while (d && (ent = g_dir_read_name(d))) {
-            g_autofree char *f = g_build_filename(persist, ent, NULL);
-            g_unlink(f);
-        }
-        g_rmdir(persist);
+        vl_lab_remove_folder(lab_dir, "persist");
+        vl_lab_remove_folder(lab_dir, "logs");
     }
     if (g_unlink(state_path) < 0 && g_file_test(state_path, G_FILE_TEST_EXISTS)) {
         g_set_error(error, VL_ERROR, VL_ERROR_IO, "%s: cannot remove", state_path);

@@ -20,7 +20,8 @@ typedef struct {
     gboolean started; /* this operation started it */
     gboolean running;
     gboolean ready;
-    char *error; /* (nullable): why this VM failed */
+    char *error;       /* (nullable): why this VM failed */
+    gint64 log_offset; /* the boot log's size just before this operation started the VM */
     double t_defined, t_started,
         t_ready; /* seconds since the operation began; < 0: did not happen */
 } VlVmReport;
@@ -33,10 +34,10 @@ const char *vl_vm_action_to_string(VlVmAction a);
  */
 typedef void (*VlLabProgressFunc)(const VlVmReport *report, const char *event, gpointer data);
 
-/* Waits until @vm is ready or @timeout_s passes; runs in a worker thread. Return: TRUE when ready.
- */
-typedef gboolean (*VlLabReadyFunc)(const VlSpec *spec, const VlVm *vm, guint timeout_s,
-                                   gpointer data, GError **error);
+/* Waits until @vm is ready or @timeout_s passes; runs in a worker thread. @report says where
+ * this boot starts in the boot log (log_offset). Return: TRUE when ready. */
+typedef gboolean (*VlLabReadyFunc)(const VlSpec *spec, const VlVm *vm, const VlVmReport *report,
+                                   guint timeout_s, gpointer data, GError **error);
 
 typedef struct {
     gboolean start;      /* start the VMs (else only define them) */

@@ -1,80 +1,98 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* vl-ready.c - readiness by console: wait for a line matching a pattern on a telnet serial console
- */
+/* vl-ready.c - readiness by console: wait for a boot log line matching a pattern */
 #include "vl-ready.h"
 
 #include "vl-error.h"
 
-#include <gio/gio.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-#define VL_TELNET_IAC 255
+#define VL_READY_POLL_US  (200 * 1000)
+#define VL_READY_MAX_LINE 65536
 
-/* Appends @n bytes of console output to @line, dropping telnet commands (IAC sequences). */
-static void
-vl_ready_strip_telnet(GString *line, const guint8 *buf, gssize n, int *skip)
+/* Matches every complete line of @text against @re, consuming them. Return: TRUE on a match. */
+static gboolean
+vl_ready_match_lines(GString *text, GRegex *re)
 {
-    for (gssize i = 0; i < n; i++) {
-        if (*skip > 0) {
-            (*skip)--;
-            continue;
-        }
-        if (buf[i] == VL_TELNET_IAC) {
-            *skip = 2; /* IAC WILL/WONT/DO/DONT option */
-            continue;
-        }
-        g_string_append_c(line, (char)buf[i]);
+    char *nl;
+
+    while ((nl = memchr(text->str, '\n', text->len))) {
+        gsize len = (gsize)(nl - text->str);
+        g_autofree char *line = g_strndup(text->str, len);
+
+        g_string_erase(text, 0, (gssize)len + 1);
+        if (len && line[len - 1] == '\r')
+            line[len - 1] = '\0';
+        if (g_regex_match(re, line, G_REGEX_MATCH_DEFAULT, NULL))
+            return TRUE;
     }
+    if (text->len > VL_READY_MAX_LINE)
+        g_string_truncate(text, 0);
+    return FALSE;
 }
 
 gboolean
-vl_ready_console_wait(const char *host, guint port, const char *pattern, guint timeout_s,
-                      GError **error)
+vl_ready_log_wait(const char *log_path, gint64 offset, const char *pattern, guint timeout_s,
+                  GError **error)
 {
-    g_autoptr(GRegex) re = g_regex_new(pattern, G_REGEX_DEFAULT, G_REGEX_MATCH_DEFAULT, error);
+    g_autoptr(GError) re_err = NULL;
+    g_autoptr(GRegex) re = g_regex_new(pattern, G_REGEX_DEFAULT, G_REGEX_MATCH_DEFAULT, &re_err);
     gint64 deadline = g_get_monotonic_time() + (gint64)timeout_s * G_USEC_PER_SEC;
     g_autoptr(GString) text = g_string_new(NULL);
+    struct stat cur = {0};
+    gint64 pos = offset;
+    int fd = -1;
 
-    if (!re)
+    if (!re) {
+        g_set_error(error, VL_ERROR, VL_ERROR_INVALID, "bad console pattern '%s': %s", pattern,
+                    re_err->message);
         return FALSE;
+    }
     while (g_get_monotonic_time() < deadline) {
-        g_autoptr(GSocketClient) client = g_socket_client_new();
-        g_autoptr(GSocketConnection) conn = NULL;
-        GInputStream *in;
-        int skip = 0;
+        struct stat st;
+        char buf[8192];
+        ssize_t n;
 
-        g_socket_client_set_timeout(client, 5);
-        conn = g_socket_client_connect_to_host(client, host, (guint16)port, NULL, NULL);
-        if (!conn) {
-            g_usleep(500 * 1000);
+        /* (Re)open when the log appears, is replaced (rotation) or shrinks. */
+        if (stat(log_path, &st) == 0 &&
+            (fd < 0 || st.st_ino != cur.st_ino || st.st_dev != cur.st_dev || st.st_size < pos)) {
+            if (fd >= 0) {
+                close(fd);
+                pos = 0;
+                g_string_truncate(text, 0);
+            }
+            fd = open(log_path, O_RDONLY | O_CLOEXEC);
+            if (fd >= 0 && fstat(fd, &cur) < 0) {
+                close(fd);
+                fd = -1;
+            }
+            if (fd >= 0 && cur.st_size < pos)
+                pos = 0;
+        }
+        if (fd < 0) {
+            g_usleep(VL_READY_POLL_US);
             continue;
         }
-        g_socket_set_timeout(g_socket_connection_get_socket(conn), 1);
-        in = g_io_stream_get_input_stream(G_IO_STREAM(conn));
-        while (g_get_monotonic_time() < deadline) {
-            guint8 buf[4096];
-            g_autoptr(GError) err = NULL;
-            gssize n = g_input_stream_read(in, buf, sizeof(buf), NULL, &err);
-            char *nl;
-
-            if (n == 0 || (n < 0 && !g_error_matches(err, G_IO_ERROR, G_IO_ERROR_TIMED_OUT)))
-                break; /* closed: reconnect */
-            if (n < 0)
-                continue;
-            vl_ready_strip_telnet(text, buf, n, &skip);
-            while ((nl = memchr(text->str, '\n', text->len))) {
-                gsize len = (gsize)(nl - text->str);
-                g_autofree char *line = g_strndup(text->str, len);
-                g_string_erase(text, 0, (gssize)len + 1);
-                if (g_regex_match(re, line, G_REGEX_MATCH_DEFAULT, NULL))
-                    return TRUE;
-            }
-            if (text->len > 65536)
-                g_string_truncate(text, 0);
+        n = pread(fd, buf, sizeof(buf), (off_t)pos);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            g_usleep(VL_READY_POLL_US);
+            continue;
+        }
+        pos += n;
+        g_string_append_len(text, buf, n);
+        if (vl_ready_match_lines(text, re)) {
+            close(fd);
+            return TRUE;
         }
     }
-    g_set_error(error, VL_ERROR, VL_ERROR_FAILED,
-                "no console line on %s:%u matched '%s' within %u s", host, port, pattern,
-                timeout_s);
+    if (fd >= 0)
+        close(fd);
+    g_set_error(error, VL_ERROR, VL_ERROR_FAILED, "no line of %s matched '%s' within %u s",
+                log_path, pattern, timeout_s);
     return FALSE;
 }

@@ -1,20 +1,20 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* vl-ready.h - readiness by console: wait for a line matching a pattern on a telnet serial console
- */
+/* vl-ready.h - readiness by console: wait for a boot log line matching a pattern */
 #pragma once
 
 #include <glib.h>
 
 /**
- * vl_ready_console_wait:
- * @host: the console's address
- * @port: the console's TCP port (a QEMU telnet server)
+ * vl_ready_log_wait:
+ * @log_path: the VM's boot log (libvirt's <log> of its serial console, appended to)
+ * @offset: where this boot starts in the log (its size before the VM was started)
  * @pattern: a GRegex pattern matched against each console line
  * @timeout_s: give up after this many seconds
  *
- * Connects (retrying while the VM comes up) and reads lines, skipping telnet negotiation, until
- * one matches @pattern.
- * Return: TRUE when a line matched; FALSE with a VL_ERROR_FAILED error on timeout.
+ * Follows the log from @offset (waiting for it to appear and grow; a log that shrinks or is
+ * replaced, as virtlogd's rotation does, is read again from its start) until a line matches.
+ * Return: TRUE when a line matched; FALSE with a VL_ERROR_FAILED error on timeout, or
+ * VL_ERROR_INVALID for a bad pattern.
  */
-gboolean vl_ready_console_wait(const char *host, guint port, const char *pattern, guint timeout_s,
-                               GError **error);
+gboolean vl_ready_log_wait(const char *log_path, gint64 offset, const char *pattern,
+                           guint timeout_s, GError **error);
