@@ -26,6 +26,7 @@ static const VlCommand vl_commands[] = {
     {"start", NULL, vl_cmd_start, "Start a node's VMs"},
     {"stop", NULL, vl_cmd_stop, "Stop a node's VMs (disks are kept)"},
     {"console", NULL, vl_cmd_console, "Attach to a VM's serial console (Ctrl-] leaves)"},
+    {"logs", NULL, vl_cmd_logs, "Print (or follow, -f) a VM's boot log"},
     {"ssh", NULL, vl_cmd_ssh, "Log in to a VM with the system ssh"},
     {"exec", NULL, vl_cmd_exec, "Run a command on one VM or all of a lab's over SSH"},
     {"image", NULL, vl_cmd_image, "Pull, push, list and remove containerDisk registry images"},

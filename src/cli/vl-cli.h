@@ -115,6 +115,7 @@ gboolean vl_cmd_status(int argc, char **argv, GError **error);
 gboolean vl_cmd_start(int argc, char **argv, GError **error);
 gboolean vl_cmd_stop(int argc, char **argv, GError **error);
 gboolean vl_cmd_console(int argc, char **argv, GError **error);
+gboolean vl_cmd_logs(int argc, char **argv, GError **error);
 gboolean vl_cmd_ssh(int argc, char **argv, GError **error);
 gboolean vl_cmd_exec(int argc, char **argv, GError **error);
 gboolean vl_cmd_validate(int argc, char **argv, GError **error);

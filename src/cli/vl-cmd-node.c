@@ -1,22 +1,21 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* vl-cmd-node.c - per-node commands: `start`, `stop`, `console`, `ssh` and `exec` */
+/* vl-cmd-node.c - per-node commands: `start`, `stop`, `console`, `logs`, `ssh` and `exec` */
 #include "vl-cli.h"
 
+#include "vl-bootlog.h"
+#include "vl-console.h"
 #include "vl-error.h"
 #include "vl-fs.h"
 #include "vl-log.h"
+#include "vl-serial.h"
 #include "vl-ssh.h"
 
 #include <errno.h>
 #include <gio/gio.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
-
-#define VL_CONSOLE_ESCAPE 0x1d /* Ctrl-] */
 
 /* The longest `exec -t` (a day, in seconds): its milliseconds still fit a guint. */
 #define VL_EXEC_TIMEOUT_MAX 86400
@@ -214,25 +213,77 @@ gboolean
 vl_cmd_console(int argc, char **argv, GError **error)
 {
     g_auto(VlNodeOpts) o = {0};
+    gboolean force = FALSE;
+    GOptionEntry entries[] = {
+        {"force", 'f', 0, G_OPTION_ARG_NONE, &force,
+         "Take the console over from another client (virsh console --force)", NULL},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
     g_autoptr(GOptionContext) ctx =
         g_option_context_new("NODE - attach to a VM's serial console (Ctrl-] leaves)");
     g_autoptr(virConnect) conn = NULL;
     g_autoptr(VlDomainMeta) m = NULL;
+    g_autoptr(virDomain) dom = NULL;
+    g_autoptr(VlConsoleTarget) t = NULL;
     g_autofree char *domain = NULL;
-    g_autoptr(GSocketClient) client = g_socket_client_new();
-    g_autoptr(GSocketConnection) sc = NULL;
-    struct termios saved, raw;
-    gboolean tty = isatty(STDIN_FILENO);
-    int fd;
+    gboolean ok;
 
     vl_node_opts_add(ctx, &o);
+    g_option_context_add_main_entries(ctx, entries, NULL);
     g_option_context_set_description(ctx, "Examples:\n"
                                           "  vmlab-virt console r1\n"
-                                          "  vmlab-virt console -S specs/example r1\n");
+                                          "  vmlab-virt console -S specs/example r1\n"
+                                          "  vmlab-virt console --force r1\n");
     if (!vl_cli_parse(ctx, &argc, &argv, error) || !vl_node_opts_finish(&o, error))
         return FALSE;
     if (argc != 2) {
-        g_set_error(error, VL_ERROR, VL_ERROR_USAGE, "usage: %s NODE [--lab NAME] [-c URI]",
+        g_set_error(error, VL_ERROR, VL_ERROR_USAGE,
+                    "usage: %s NODE [--force] [--lab NAME] [-c URI]", g_get_prgname());
+        return FALSE;
+    }
+    /* the console stream needs libvirt's event loop before the connection opens */
+    if (!vl_console_event_init(error) || !(conn = vl_conn_open(o.uri, error)))
+        return FALSE;
+    m = vl_node_single(conn, o.lab, argv[1], &domain, error);
+    if (!m || !vl_node_check_running(conn, domain, error))
+        return FALSE;
+    dom = virDomainLookupByName(conn, domain);
+    t = dom ? vl_console_open(dom, force, error) : NULL;
+    if (!t)
+        return FALSE;
+    g_printerr("Connected to the console of '%s' (%s). Ctrl-] leaves.\n", domain,
+               vl_console_target_describe(t));
+    ok = vl_console_target_run(t, STDIN_FILENO, STDOUT_FILENO, error);
+    g_printerr("\nDisconnected from '%s'.\n", domain);
+    return ok;
+}
+
+gboolean
+vl_cmd_logs(int argc, char **argv, GError **error)
+{
+    g_auto(VlNodeOpts) o = {0};
+    gboolean follow = FALSE;
+    GOptionEntry entries[] = {
+        {"follow", 'f', 0, G_OPTION_ARG_NONE, &follow, "Keep printing what the VM writes", NULL},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    g_autoptr(GOptionContext) ctx =
+        g_option_context_new("NODE - print a VM's boot log (its serial console output)");
+    g_autoptr(virConnect) conn = NULL;
+    g_autoptr(VlDomainMeta) m = NULL;
+    g_autoptr(virDomain) dom = NULL;
+    g_autoptr(VlSerial) serial = NULL;
+    g_autofree char *domain = NULL;
+
+    vl_node_opts_add(ctx, &o);
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    g_option_context_set_description(ctx, "Examples:\n"
+                                          "  vmlab-virt logs r1\n"
+                                          "  vmlab-virt logs -f --lab example r2\n");
+    if (!vl_cli_parse(ctx, &argc, &argv, error) || !vl_node_opts_finish(&o, error))
+        return FALSE;
+    if (argc != 2) {
+        g_set_error(error, VL_ERROR, VL_ERROR_USAGE, "usage: %s NODE [-f] [--lab NAME] [-c URI]",
                     g_get_prgname());
         return FALSE;
     }
@@ -240,49 +291,18 @@ vl_cmd_console(int argc, char **argv, GError **error)
     if (!conn)
         return FALSE;
     m = vl_node_single(conn, o.lab, argv[1], &domain, error);
-    if (!m || !vl_node_check_running(conn, domain, error))
+    if (!m)
         return FALSE;
-    if (!vl_node_check_port(domain, m, m->console_port, "console", error))
+    dom = virDomainLookupByName(conn, domain);
+    serial = dom ? vl_serial_get(dom, error) : NULL;
+    if (!serial)
         return FALSE;
-    sc = g_socket_client_connect_to_host(client, m->host ? m->host : "127.0.0.1",
-                                         (guint16)m->console_port, NULL, error);
-    if (!sc) {
-        g_prefix_error(error, "console of '%s': ", domain);
+    if (!serial->log_path) {
+        g_set_error(error, VL_ERROR, VL_ERROR_FAILED,
+                    "domain '%s' has no boot log (its serial device has no <log>)", domain);
         return FALSE;
     }
-    fd = g_socket_get_fd(g_socket_connection_get_socket(sc));
-    g_printerr("Connected to the console of '%s' (port %u). Ctrl-] leaves.\n", domain,
-               m->console_port);
-    if (tty) {
-        tcgetattr(STDIN_FILENO, &saved);
-        raw = saved;
-        cfmakeraw(&raw);
-        tcsetattr(STDIN_FILENO, TCSANOW, &raw);
-    }
-    for (;;) {
-        struct pollfd p[2] = {{STDIN_FILENO, POLLIN, 0}, {fd, POLLIN, 0}};
-        char buf[4096];
-        ssize_t n;
-
-        if (poll(p, 2, -1) < 0 && errno != EINTR)
-            break;
-        if (p[0].revents & (POLLIN | POLLHUP)) {
-            n = read(STDIN_FILENO, buf, sizeof(buf));
-            if (n <= 0 || memchr(buf, VL_CONSOLE_ESCAPE, (size_t)n))
-                break;
-            if (write(fd, buf, (size_t)n) < 0)
-                break;
-        }
-        if (p[1].revents & (POLLIN | POLLHUP)) {
-            n = read(fd, buf, sizeof(buf));
-            if (n <= 0 || write(STDOUT_FILENO, buf, (size_t)n) < 0)
-                break;
-        }
-    }
-    if (tty)
-        tcsetattr(STDIN_FILENO, TCSANOW, &saved);
-    g_printerr("\nDisconnected from '%s'.\n", domain);
-    return TRUE;
+    return vl_bootlog_print(serial->log_path, follow, STDOUT_FILENO, NULL, error);
 }
 
 gboolean
