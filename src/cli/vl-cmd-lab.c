@@ -181,11 +181,15 @@ vl_cmd_up(int argc, char **argv, GError **error)
     if (reports && reports->len) {
         g_print("\n  %-24s %-10s %-8s %-6s %-6s %-8s\n", "DOMAIN", "ACTION", "STATE", "READY",
                 "SSH", "CONSOLE");
+        /* CONSOLE: a telnet console's port, or "pty" (virsh console, vmlab-virt console) */
         for (guint i = 0; i < reports->len; i++) {
             const VlVmReport *rep = g_ptr_array_index(reports, i);
             const VlVm *vm = vl_spec_find_vm(spec, rep->name);
+            g_autofree char *console = vm && vm->node->console == VL_CONSOLE_TELNET
+                                           ? g_strdup_printf("%u", vm->console_port)
+                                           : g_strdup(vm ? "pty" : "-");
             changed += rep->action != VL_VM_ACTION_NONE || rep->started;
-            g_print("  %-24s %-10s %-8s %-6s %-6u %-8u\n", rep->name,
+            g_print("  %-24s %-10s %-8s %-6s %-6u %-8s\n", rep->name,
                     vl_vm_action_to_string(rep->action),
                     rep->error     ? "failed"
                     : rep->running ? "running"
@@ -193,7 +197,7 @@ vl_cmd_up(int argc, char **argv, GError **error)
                     rep->ready  ? "yes"
                     : opts.wait ? "no"
                                 : "-",
-                    vm ? vm->ssh_port : 0, vm ? vm->console_port : 0);
+                    vm ? vm->ssh_port : 0, console);
         }
         if (ok && changed == 0)
             g_print("lab '%s' is up to date: nothing changed\n", spec->name);
@@ -315,6 +319,8 @@ vl_cmd_status_lab(virConnectPtr conn, const char *lab, GError **error)
                                     vl_cmd_status_ssh_answers(host, m->ssh_port)));
         json_object_object_add(o, "host", json_object_new_string(host));
         json_object_object_add(o, "ssh_port", json_object_new_int((int)m->ssh_port));
+        json_object_object_add(o, "console",
+                               json_object_new_string(m->console_port ? "telnet" : "pty"));
         json_object_object_add(o, "console_port", json_object_new_int((int)m->console_port));
         json_object_array_add(vms, o);
     }
@@ -381,10 +387,13 @@ vl_cmd_status(int argc, char **argv, GError **error)
                                       "host",   "ssh_port", "console_port"};
                 for (guint j = 0; j < 7; j++)
                     json_object_object_get_ex(o, keys[j], &f[j]);
-                g_print("  %-24s %-12s %-10s %-6s %-16s %-6d %-8d\n", json_object_get_string(f[0]),
+                g_autofree char *console = json_object_get_int(f[6])
+                                               ? g_strdup_printf("%d", json_object_get_int(f[6]))
+                                               : g_strdup("pty");
+                g_print("  %-24s %-12s %-10s %-6s %-16s %-6d %-8s\n", json_object_get_string(f[0]),
                         json_object_get_string(f[1]), json_object_get_string(f[2]),
                         json_object_get_boolean(f[3]) ? "yes" : "no", json_object_get_string(f[4]),
-                        json_object_get_int(f[5]), json_object_get_int(f[6]));
+                        json_object_get_int(f[5]), console);
             }
         }
     } else {

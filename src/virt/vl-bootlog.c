@@ -73,9 +73,11 @@ vl_bootlog_print(const char *path, gboolean follow, int out_fd, GCancellable *ca
         return FALSE;
     while (ok) {
         struct stat now;
+        /* one more copy after the cancellation is seen, so nothing written before it is lost */
+        gboolean last = !follow || g_cancellable_is_cancelled(cancel);
 
         ok = vl_bootlog_copy(fd, path, &pos, out_fd, error);
-        if (!ok || !follow || g_cancellable_is_cancelled(cancel))
+        if (!ok || last)
             break;
         g_usleep(VL_BOOTLOG_POLL_US);
         /* virtlogd rotates a full log: a new file at the path, or the same one truncated */
