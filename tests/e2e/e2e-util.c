@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* e2e-util.c - what the end-to-end tests share: the VMLAB_E2E gate, purging a lab, running a case
+ * in a child so the parent cleans up pass or fail, a state folder QEMU can reach */
+#include "e2e-util.h"
+
+#include "vl-test-util.h"
+
+#include <glib/gstdio.h>
+#include <unistd.h>
+
+const char *
+e2e_tiny_dir(void)
+{
+    return g_getenv("VMLAB_TINY_DIR") ? g_getenv("VMLAB_TINY_DIR") : "/var/lib/vmlab/images/tiny";
+}
+
+gboolean
+e2e_enabled(void)
+{
+    return g_strcmp0(g_getenv("VMLAB_E2E"), "1") == 0;
+}
+
+/* Runs virsh @args (one string, split on spaces) on URI; output and status ignored. */
+void
+e2e_virsh(const char *args)
+{
+    g_autofree char *cmd = g_strdup_printf("virsh -q -c " URI " %s", args);
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+
+    g_spawn_command_line_sync(cmd, &out, &err, NULL, NULL);
+}
+
+/*
+ * Removes every trace of lab @lab on URI whatever state it is in: `down --force --purge`, then
+ * any domain named @prefix* and the pool vmlab-@lab directly (a pool or domain left by a run
+ * with another VMLAB_HOME is invisible to `down`).
+ */
+void
+e2e_purge(const char *lab, const char *prefix)
+{
+    const char *down[] = {"down", "--lab", lab, "--force", "--purge", "-c", URI, NULL};
+    g_autofree char *names = NULL;
+    g_auto(GStrv) lines = NULL;
+
+    vl_test_run_timeout(120, down, NULL, NULL);
+    if (g_spawn_command_line_sync("virsh -q -c " URI " list --all --name", &names, NULL, NULL,
+                                  NULL)) {
+        lines = g_strsplit(names, "\n", -1);
+        for (guint i = 0; lines[i]; i++) {
+            g_autofree char *destroy = NULL;
+            g_autofree char *undefine = NULL;
+
+            if (!g_str_has_prefix(g_strstrip(lines[i]), prefix))
+                continue;
+            destroy = g_strdup_printf("destroy %s", lines[i]);
+            undefine = g_strdup_printf("undefine --nvram %s", lines[i]);
+            e2e_virsh(destroy);
+            e2e_virsh(undefine);
+        }
+    }
+    {
+        g_autofree char *destroy = g_strdup_printf("pool-destroy vmlab-%s", lab);
+        g_autofree char *undefine = g_strdup_printf("pool-undefine vmlab-%s", lab);
+        e2e_virsh(destroy);
+        e2e_virsh(undefine);
+    }
+}
+
+/*
+ * In the parent: runs the current case's body in a child, purges lab @lab, then asserts the
+ * child passed. Return: TRUE in the child (run the body), FALSE in the parent (done).
+ */
+gboolean
+e2e_in_child(const char *lab, const char *prefix)
+{
+    if (g_test_subprocess())
+        return TRUE;
+    g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+    e2e_purge(lab, prefix);
+    g_test_trap_assert_passed();
+    return FALSE;
+}
+
+/*
+ * Return: (transfer full): a new VMLAB_HOME (now set in the environment) that QEMU, running as
+ * libvirt-qemu, can reach, with images/tiny pointing at the tiny guest.
+ */
+char *
+e2e_home_new(void)
+{
+    const char *tiny = e2e_tiny_dir();
+    char *home = vl_test_mkdtemp();
+    g_autofree char *images = g_build_filename(home, "images", NULL);
+    g_autofree char *link = g_build_filename(images, "tiny", NULL);
+
+    g_assert_cmpint(g_chmod(home, 0755), ==, 0);
+    g_assert_cmpint(g_mkdir(images, 0755), ==, 0);
+    g_assert_true(g_file_test(tiny, G_FILE_TEST_IS_DIR));
+    g_assert_cmpint(symlink(tiny, link), ==, 0);
+    g_setenv("VMLAB_HOME", home, TRUE);
+    return home;
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* e2e-util.h - what the end-to-end tests share: the VMLAB_E2E gate, purging a lab, running a case
+ * in a child so the parent cleans up pass or fail, a state folder QEMU can reach */
+#pragma once
+
+#include <glib.h>
+
+#define URI "qemu:///system"
+
+/* Return: (transfer none): the tiny guest's folder: $VMLAB_TINY_DIR or /var/lib/vmlab/images/tiny.
+ */
+const char *e2e_tiny_dir(void);
+
+/* Return: TRUE when VMLAB_E2E=1 (needs root, libvirtd on URI and the tiny guest). */
+gboolean e2e_enabled(void);
+
+/* Runs virsh @args (one string, split on spaces) on URI; output and status ignored. */
+void e2e_virsh(const char *args);
+
+/**
+ * e2e_purge:
+ *
+ * Removes every trace of lab @lab on URI whatever state it is in: `down --force --purge`, then
+ * any domain named @prefix* and the pool vmlab-@lab directly (a pool or domain left by a run
+ * with another VMLAB_HOME is invisible to `down`).
+ */
+void e2e_purge(const char *lab, const char *prefix);
+
+/**
+ * e2e_in_child:
+ *
+ * In the parent: runs the current case's body in a child, purges lab @lab, then asserts the
+ * child passed.
+ * Return: TRUE in the child (run the body), FALSE in the parent (done).
+ */
+gboolean e2e_in_child(const char *lab, const char *prefix);
+
+/**
+ * e2e_home_new:
+ *
+ * Return: (transfer full): a new VMLAB_HOME (now set in the environment) that QEMU, running as
+ * libvirt-qemu, can reach, with images/tiny pointing at the tiny guest.
+ */
+char *e2e_home_new(void);
