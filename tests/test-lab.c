@@ -148,7 +148,7 @@ test_up_fresh(Fixture *f, gconstpointer data)
     g_assert_no_error(err);
     g_assert_true(json_object_object_get_ex(p, "ssh_port", &v));
     g_assert_cmpint(json_object_get_int(v), ==, 41001);
-    /* a pty console has no port: the one an earlier up wrote is removed */
+    /* a pty console has no port */
     g_assert_false(json_object_object_get_ex(p, "console_port", &v));
     g_assert_true(json_object_object_get_ex(p, "vm_cmdline", &v));
     {
@@ -757,6 +757,9 @@ test_up_console_kinds(Fixture *f, gconstpointer data)
 
     g_assert_true(g_file_set_contents(
         r3, "{\"platform\": \"tiny-linux\", \"vm_console\": \"telnet\"}", -1, NULL));
+    /* a port an earlier (telnet) up wrote */
+    g_assert_true(g_file_set_contents(
+        r2, "{\"platform\": \"tiny-linux\", \"console_port\": 31001, \"x\": 1}", -1, NULL));
     reports = run_up(f, &ok, &err);
     g_assert_no_error(err);
     g_assert_true(ok);
@@ -778,6 +781,7 @@ test_up_console_kinds(Fixture *f, gconstpointer data)
     p2 = vl_json_load_file(r2, &err);
     g_assert_no_error(err);
     g_assert_false(json_object_object_get_ex(p2, "console_port", &v));
+    g_assert_true(json_object_object_get_ex(p2, "x", &v));
     p3 = vl_json_load_file(r3, &err);
     g_assert_no_error(err);
     g_assert_true(json_object_object_get_ex(p3, "console_port", &v));
