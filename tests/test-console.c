@@ -235,6 +235,35 @@ test_console_peer_closes(void)
     }
 }
 
+/* Output to a closed pipe is an error reported, not a SIGPIPE death with the terminal raw. */
+static void
+test_console_output_closed(void)
+{
+    int gs[2], out[2], in[2];
+    g_autoptr(GError) err = NULL;
+    struct sigaction before, after;
+
+    g_assert_true(vl_console_event_init(&err));
+    g_assert_cmpint(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, gs), ==, 0);
+    g_assert_cmpint(pipe2(out, O_CLOEXEC), ==, 0);
+    g_assert_cmpint(pipe2(in, O_CLOEXEC), ==, 0);
+
+    g_assert_cmpint(sigaction(SIGPIPE, NULL, &before), ==, 0);
+    close(out[0]);
+    g_assert_cmpint(write(gs[1], "boot\r\n", 6), ==, 6);
+    g_assert_false(vl_console_run_telnet(gs[0], in[0], out[1], &err));
+    g_assert_error(err, VL_ERROR, VL_ERROR_IO);
+    g_assert_nonnull(strstr(err->message, "cannot write output"));
+    /* SIGPIPE's disposition is back to what it was */
+    g_assert_cmpint(sigaction(SIGPIPE, NULL, &after), ==, 0);
+    g_assert_true(before.sa_handler == after.sa_handler);
+    close(out[1]);
+    for (guint i = 0; i < 2; i++) {
+        close(gs[i]);
+        close(in[i]);
+    }
+}
+
 static gboolean
 termios_equal(const struct termios *a, const struct termios *b)
 {
@@ -375,6 +404,7 @@ main(int argc, char **argv)
     g_test_add_func("/console/telnet/escape", test_telnet_escape);
     g_test_add_func("/console/copy/short-writes", test_console_short_writes);
     g_test_add_func("/console/copy/peer-closes", test_console_peer_closes);
+    g_test_add_func("/console/copy/output-closed", test_console_output_closed);
     g_test_add_data_func("/console/signal/sigterm", GINT_TO_POINTER(SIGTERM), test_console_signal);
     g_test_add_data_func("/console/signal/sighup", GINT_TO_POINTER(SIGHUP), test_console_signal);
     g_test_add_data_func("/console/signal/sigint", GINT_TO_POINTER(SIGINT), test_console_signal);

@@ -29,8 +29,9 @@
  * So a slow side holds the other back instead of losing bytes, EAGAIN only means "later", and a
  * short write leaves the rest at the buffer's head. The session ends (quit) on Ctrl-] in the
  * input, end of input once to_guest is sent, end or error of the guest side, a write error or a
- * signal; on the way out whatever to_term still holds is written (bounded by VL_CONSOLE_DRAIN_MS),
- * then the terminal's settings, the fds' flags and the signal dispositions are put back.
+ * signal (SIGPIPE is ignored meanwhile: a closed peer is EPIPE); on the way out whatever to_term
+ * still holds is written (bounded by VL_CONSOLE_DRAIN_MS), then the terminal's settings, the fds'
+ * flags and the signal dispositions are put back.
  */
 #define VL_CONSOLE_HIGH     (256 * 1024)
 #define VL_CONSOLE_CHUNK    16384
@@ -303,6 +304,7 @@ typedef struct {
     struct termios term;
     int in_flags, out_flags, sock_flags;
     struct sigaction old[G_N_ELEMENTS(vl_console_signals)];
+    struct sigaction old_pipe;
 } VlConsoleSaved;
 
 static void
@@ -318,6 +320,8 @@ vl_console_restore(VlConsole *c, VlConsoleSaved *s)
         fcntl(c->sock, F_SETFL, s->sock_flags);
     for (guint i = 0; s->signals && i < G_N_ELEMENTS(vl_console_signals); i++)
         sigaction(vl_console_signals[i], &s->old[i], NULL);
+    if (s->signals)
+        sigaction(SIGPIPE, &s->old_pipe, NULL);
     for (guint i = 0; i < 2; i++) {
         if (vl_console_sig_pipe[i] >= 0)
             close(vl_console_sig_pipe[i]);
@@ -358,6 +362,9 @@ vl_console_run(VlConsole *c, GError **error)
     sigemptyset(&sa.sa_mask);
     for (guint i = 0; i < G_N_ELEMENTS(vl_console_signals); i++)
         sigaction(vl_console_signals[i], &sa, &s.old[i]);
+    /* a closed output or socket is an error to report (EPIPE), not a death with a raw terminal */
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &sa, &s.old_pipe);
     s.signals = TRUE;
     s.tty = isatty(c->in_fd) && tcgetattr(c->in_fd, &s.term) == 0;
     if (s.tty) {
