@@ -17,11 +17,11 @@
 
 /*
  * Runs only with VMLAB_E2E=1, like test-e2e-lab.c, with a lab of its own (e2e-console, domains
- * e2ec-*, ports 26000/26200/26400, below the kernel's ephemeral range) so the two never clash. c1's platform has the default pty
- * console and is ready over SSH; c2's has vm_console "telnet" and vm_ready_pattern, so `up`
- * waiting for it shows console-pattern readiness reading the boot log. Interactive consoles are
- * driven through a pty of the test's own (openpty): the test types, reads the echo back and
- * compares the terminal's settings before and after. Every wait is bounded.
+ * e2ec-*, ports 26000/26200/26400, below the kernel's ephemeral range) so the two never clash. c1's
+ * platform has the default pty console and is ready over SSH; c2's has vm_console "telnet" and
+ * vm_ready_pattern, so `up` waiting for it shows console-pattern readiness reading the boot log.
+ * Interactive consoles are driven through a pty of the test's own (openpty): the test types, reads
+ * the echo back and compares the terminal's settings before and after. Every wait is bounded.
  */
 #define LAB    "e2e-console"
 #define PREFIX "e2ec-"
