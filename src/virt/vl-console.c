@@ -449,6 +449,8 @@ vl_console_open(virDomainPtr dom, gboolean force, GError **error)
 {
     g_autoptr(VlSerial) serial = vl_serial_get(dom, error);
     g_autoptr(VlConsoleTarget) t = NULL;
+    /* read before any failing call: every libvirt call resets the last error */
+    g_autofree char *name = g_strdup(virDomainGetName(dom));
 
     if (!serial)
         return NULL;
@@ -462,7 +464,7 @@ vl_console_open(virDomainPtr dom, gboolean force, GError **error)
         t->what = g_strdup_printf("telnet %s:%u", host, serial->port);
         t->sc = g_socket_client_connect_to_host(client, host, (guint16)serial->port, NULL, error);
         if (!t->sc) {
-            g_prefix_error(error, "console of '%s' (%s): ", virDomainGetName(dom), t->what);
+            g_prefix_error(error, "console of '%s' (%s): ", name, t->what);
             return NULL;
         }
         /* the session polls the fd itself: no GIO timeouts on it */
@@ -475,7 +477,7 @@ vl_console_open(virDomainPtr dom, gboolean force, GError **error)
     t->st = virStreamNew(virDomainGetConnect(dom), VIR_STREAM_NONBLOCK);
     if (!t->st ||
         virDomainOpenConsole(dom, NULL, t->st, force ? VIR_DOMAIN_CONSOLE_FORCE : 0) < 0) {
-        vl_error_set_libvirt(error, "cannot open the console of '%s'%s", virDomainGetName(dom),
+        vl_error_set_libvirt(error, "cannot open the console of '%s'%s", name,
                              force ? "" : " (another client may hold it: --force takes it over)");
         return NULL;
     }

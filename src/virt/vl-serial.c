@@ -34,6 +34,8 @@ vl_serial_text(xmlXPathContext *ctxt, const char *expr)
 VlSerial *
 vl_serial_get(virDomainPtr dom, GError **error)
 {
+    /* the name first: every libvirt call resets the last error */
+    const char *name = virDomainGetName(dom);
     char *xml = virDomainGetXMLDesc(dom, 0);
     g_autoptr(xmlDoc) doc = NULL;
     g_autoptr(VlSerial) s = NULL;
@@ -44,7 +46,7 @@ vl_serial_get(virDomainPtr dom, GError **error)
     guint64 port = 0;
 
     if (!xml) {
-        vl_error_set_libvirt(error, "cannot read domain '%s'", virDomainGetName(dom));
+        vl_error_set_libvirt(error, "cannot read domain '%s'", name);
         return NULL;
     }
     doc = vl_xml_parse_memory(xml, strlen(xml), "domain", error);
@@ -60,16 +62,15 @@ vl_serial_get(virDomainPtr dom, GError **error)
     s->log_path = vl_serial_text(ctxt, "string(/domain/devices/serial[1]/log/@file)");
     xmlXPathFreeContext(ctxt);
     if (!type) {
-        g_set_error(error, VL_ERROR, VL_ERROR_FAILED, "domain '%s' has no serial console",
-                    virDomainGetName(dom));
+        g_set_error(error, VL_ERROR, VL_ERROR_FAILED, "domain '%s' has no serial console", name);
         return NULL;
     }
     s->telnet = g_str_equal(type, "tcp") && g_strcmp0(protocol, "telnet") == 0;
     if (s->telnet &&
         (!service || !g_ascii_string_to_unsigned(service, 10, 1, 65535, &port, NULL))) {
         g_set_error(error, VL_ERROR, VL_ERROR_FAILED,
-                    "domain '%s': telnet console port '%s' is not in 1..65535",
-                    virDomainGetName(dom), service ? service : "");
+                    "domain '%s': telnet console port '%s' is not in 1..65535", name,
+                    service ? service : "");
         return NULL;
     }
     s->port = (guint)port;

@@ -296,6 +296,8 @@ check_vmlab_console_force(void)
     pty_start(&a, plain);
     g_assert_cmpint(pty_wait(&a, 30), ==, 1);
     g_assert_nonnull(strstr(a.out->str, "--force"));
+    /* libvirt's own reason, not "unknown libvirt error" */
+    g_assert_nonnull(strstr(a.out->str, "console session"));
     pty_close(&a);
     /* --force takes it: our session works, virsh's ends */
     pty_start(&b, force);
