@@ -17,7 +17,7 @@
 
 /*
  * Runs only with VMLAB_E2E=1, like test-e2e-lab.c, with a lab of its own (e2e-console, domains
- * e2ek-*, ports 27000/27200/27400, below the kernel's ephemeral range) so the two never clash. c1's
+ * e2ek-*, ports 29000/29200/29400, below the kernel's ephemeral range) so the two never clash. c1's
  * platform has the default pty console and is ready over SSH; c2's has vm_console "telnet" and
  * vm_ready_pattern, so `up` waiting for it shows console-pattern readiness reading the boot log.
  * Interactive consoles are driven through a pty of the test's own (openpty): the test types, reads
@@ -372,10 +372,10 @@ check_telnet_port(void)
     g_assert_true(
         g_spawn_command_line_sync("virsh -c " URI " dumpxml " PREFIX "c2", &xml, NULL, NULL, NULL));
     g_assert_nonnull(strstr(xml, "<serial type='tcp'>"));
-    g_assert_nonnull(strstr(xml, "service='27201'"));
+    g_assert_nonnull(strstr(xml, "service='29201'"));
     g_assert_nonnull(strstr(xml, "<protocol type='telnet'/>"));
     g_socket_client_set_timeout(client, 10);
-    sc = g_socket_client_connect_to_host(client, "127.0.0.1", 27201, NULL, &err);
+    sc = g_socket_client_connect_to_host(client, "127.0.0.1", 29201, NULL, &err);
     g_assert_no_error(err);
     n = g_input_stream_read(g_io_stream_get_input_stream(G_IO_STREAM(sc)), buf, sizeof(buf), NULL,
                             &err);
@@ -404,7 +404,7 @@ test_e2e_console(Fixture *f, gconstpointer data)
     g_assert_null(strstr(out, "failed"));
     check_virsh_console();
     check_vmlab_console("c1", "vmlab", "(libvirt console)");
-    check_vmlab_console("c2", "telnet", "(telnet 127.0.0.1:27201)");
+    check_vmlab_console("c2", "telnet", "(telnet 127.0.0.1:29201)");
     check_vmlab_console_force();
     check_vmlab_console_signal(SIGTERM);
     check_vmlab_console_signal(SIGHUP);
