@@ -121,3 +121,4 @@ gboolean vl_cmd_exec(int argc, char **argv, GError **error);
 gboolean vl_cmd_validate(int argc, char **argv, GError **error);
 gboolean vl_cmd_render(int argc, char **argv, GError **error);
 gboolean vl_cmd_image(int argc, char **argv, GError **error);
+gboolean vl_cmd_graph(int argc, char **argv, GError **error);

@@ -251,24 +251,6 @@ vl_cmd_down(int argc, char **argv, GError **error)
     return TRUE;
 }
 
-/* Return: TRUE when something answers with an SSH banner on @host:@port within a second. */
-static gboolean
-vl_cmd_status_ssh_answers(const char *host, guint port)
-{
-    g_autoptr(GSocketClient) client = g_socket_client_new();
-    g_autoptr(GSocketConnection) conn = NULL;
-    char buf[8] = {0};
-    gssize n;
-
-    g_socket_client_set_timeout(client, 1);
-    conn = g_socket_client_connect_to_host(client, host, (guint16)port, NULL, NULL);
-    if (!conn)
-        return FALSE;
-    g_socket_set_timeout(g_socket_connection_get_socket(conn), 1);
-    n = g_input_stream_read(g_io_stream_get_input_stream(G_IO_STREAM(conn)), buf, 4, NULL, NULL);
-    return n == 4 && memcmp(buf, "SSH-", 4) == 0;
-}
-
 static json_object *
 vl_cmd_status_lab(virConnectPtr conn, const char *lab, GError **error)
 {
@@ -313,10 +295,9 @@ vl_cmd_status_lab(virConnectPtr conn, const char *lab, GError **error)
         json_object_object_add(o, "node", json_object_new_string(m->node ? m->node : ""));
         json_object_object_add(o, "role", json_object_new_string(m->role ? m->role : ""));
         json_object_object_add(o, "state", json_object_new_string(vl_domain_state_name(st)));
-        json_object_object_add(
-            o, "ready",
-            json_object_new_boolean(st == VIR_DOMAIN_RUNNING && m->ssh_port &&
-                                    vl_cmd_status_ssh_answers(host, m->ssh_port)));
+        json_object_object_add(o, "ready",
+                               json_object_new_boolean(st == VIR_DOMAIN_RUNNING && m->ssh_port &&
+                                                       vl_ready_ssh_banner(host, m->ssh_port)));
         json_object_object_add(o, "host", json_object_new_string(host));
         json_object_object_add(o, "ssh_port", json_object_new_int((int)m->ssh_port));
         json_object_object_add(o, "console",

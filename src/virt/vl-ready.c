@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* vl-ready.c - readiness by console: wait for a boot log line matching a pattern */
+/* vl-ready.c - readiness checks: a boot log line matching a pattern, an SSH banner on a port */
 #include "vl-ready.h"
 
 #include "vl-error.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <gio/gio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -95,4 +96,21 @@ vl_ready_log_wait(const char *log_path, gint64 offset, const char *pattern, guin
     g_set_error(error, VL_ERROR, VL_ERROR_FAILED, "no line of %s matched '%s' within %u s",
                 log_path, pattern, timeout_s);
     return FALSE;
+}
+
+gboolean
+vl_ready_ssh_banner(const char *host, guint port)
+{
+    g_autoptr(GSocketClient) client = g_socket_client_new();
+    g_autoptr(GSocketConnection) conn = NULL;
+    char buf[8] = {0};
+    gssize n;
+
+    g_socket_client_set_timeout(client, 1);
+    conn = g_socket_client_connect_to_host(client, host, (guint16)port, NULL, NULL);
+    if (!conn)
+        return FALSE;
+    g_socket_set_timeout(g_socket_connection_get_socket(conn), 1);
+    n = g_input_stream_read(g_io_stream_get_input_stream(G_IO_STREAM(conn)), buf, 4, NULL, NULL);
+    return n == 4 && memcmp(buf, "SSH-", 4) == 0;
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* vl-ready.h - readiness by console: wait for a boot log line matching a pattern */
+/* vl-ready.h - readiness checks: a boot log line matching a pattern, an SSH banner on a port */
 #pragma once
 
 #include <glib.h>
@@ -18,3 +18,12 @@
  */
 gboolean vl_ready_log_wait(const char *log_path, gint64 offset, const char *pattern,
                            guint timeout_s, GError **error);
+
+/**
+ * vl_ready_ssh_banner:
+ * @host: an address
+ * @port: a TCP port
+ *
+ * Return: TRUE when something answers with an SSH banner on @host:@port within a second.
+ */
+gboolean vl_ready_ssh_banner(const char *host, guint port);
