@@ -31,6 +31,7 @@ static const VlCommand vl_commands[] = {
     {"exec", NULL, vl_cmd_exec, "Run a command on one VM or all of a lab's over SSH"},
     {"image", NULL, vl_cmd_image, "Pull, push, list and remove containerDisk registry images"},
     {"graph", NULL, vl_cmd_graph, "Draw a lab's topology: dot, svg, mermaid, json or html"},
+    {"capture", NULL, vl_cmd_capture, "Capture a data interface's frames as pcap (no root)"},
     {"ftp-proxy", NULL, vl_cmd_ftp_proxy, "Serve TiMOS images and configs to SR OS VMs over FTP"},
     {"kubevirt", NULL, vl_cmd_kubevirt,
      "Export a lab as KubeVirt manifests; the onDefineDomain hook"},

@@ -122,3 +122,4 @@ gboolean vl_cmd_validate(int argc, char **argv, GError **error);
 gboolean vl_cmd_render(int argc, char **argv, GError **error);
 gboolean vl_cmd_image(int argc, char **argv, GError **error);
 gboolean vl_cmd_graph(int argc, char **argv, GError **error);
+gboolean vl_cmd_capture(int argc, char **argv, GError **error);

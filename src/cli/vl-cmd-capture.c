@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* vl-cmd-capture.c - `vmlab-virt capture NODE:IFACE`: a pcap of a data interface, rootless */
+#include "vl-cli.h"
+
+#include "vl-capture.h"
+#include "vl-error.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Return: (transfer none): the NIC of @iface in its VM, or NULL. */
+static const VlNic *
+vl_cmd_capture_nic(const VlIface *iface)
+{
+    const VlVm *vm = vl_iface_vm(iface);
+
+    for (guint i = 0; i < vm->nics->len; i++) {
+        const VlNic *nic = g_ptr_array_index(vm->nics, i);
+        if (nic->iface == iface)
+            return nic;
+    }
+    return NULL;
+}
+
+/* Return: (transfer none): the interface @name of @node, or NULL with an error naming them all. */
+static const VlIface *
+vl_cmd_capture_iface(const VlNode *node, const char *name, GError **error)
+{
+    g_autoptr(GString) names = g_string_new(NULL);
+
+    for (guint i = 0; i < node->ifaces->len; i++) {
+        const VlIface *iface = g_ptr_array_index(node->ifaces, i);
+        if (g_str_equal(iface->name, name))
+            return iface;
+        g_string_append_printf(names, "%s%s", i ? ", " : "", iface->name);
+    }
+    g_set_error(error, VL_ERROR, VL_ERROR_USAGE, "device '%s' has no interface '%s' (it has: %s)",
+                node->name, name, names->len ? names->str : "none");
+    return NULL;
+}
+
+/* fd passing needs libvirt's UNIX socket: a remote URI (with a host) cannot do it. */
+static gboolean
+vl_cmd_capture_check_local(virConnectPtr conn, GError **error)
+{
+    g_autofree char *uri = virConnectGetURI(conn);
+    g_autoptr(GUri) u = uri ? g_uri_parse(uri, G_URI_FLAGS_NONE, NULL) : NULL;
+
+    if (u && g_uri_get_host(u) && *g_uri_get_host(u)) {
+        g_set_error(error, VL_ERROR, VL_ERROR_FAILED,
+                    "capture needs a local libvirt connection (it hands QEMU a file descriptor "
+                    "over libvirt's UNIX socket), not '%s': run it on the VM's host",
+                    uri);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+vl_cmd_capture(int argc, char **argv, GError **error)
+{
+    g_autofree char *uri = NULL;
+    g_autofree char *lab = NULL;
+    g_autofree char *output = NULL;
+    gint64 count = 0;
+    int duration = 0;
+    GOptionEntry entries[] = {
+        /* -c is the frame count here, as in tcpdump; the URI has only the long form */
+        {"connect", 0, 0, G_OPTION_ARG_STRING, &uri, "libvirt URI (a local one)", "URI"},
+        {"lab", 'l', 0, G_OPTION_ARG_STRING, &lab, "The node's lab (when several have the node)",
+         "NAME"},
+        {"write", 'w', 0, G_OPTION_ARG_FILENAME, &output,
+         "Write the pcap to FILE, or to stdout with '-' (the default when it is not a terminal)",
+         "FILE"},
+        {"count", 'c', 0, G_OPTION_ARG_INT64, &count, "Stop after COUNT frames", "COUNT"},
+        {"duration", 'd', 0, G_OPTION_ARG_INT, &duration, "Stop after S seconds", "S"},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    g_autoptr(GOptionContext) ctx =
+        g_option_context_new("NODE:IFACE - capture a data interface's frames as pcap");
+    g_autoptr(virConnect) conn = NULL;
+    g_autoptr(GPtrArray) doms = NULL;
+    g_autofree char *found_lab = NULL;
+    g_autoptr(VlDomainMeta) meta = NULL;
+    g_autoptr(virDomain) first = NULL;
+    g_autoptr(virDomain) dom = NULL;
+    g_autoptr(VlSpec) spec = NULL;
+    g_autofree char *node_name = NULL;
+    g_autofree char *netdev = NULL;
+    const char *iface_name;
+    const VlNode *node;
+    const VlIface *iface;
+    const VlNic *nic;
+    const VlVm *vm;
+    VlCaptureOptions opts = {0};
+    guint stale = 0;
+    int fd = STDOUT_FILENO;
+    gboolean ok;
+
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    g_option_context_set_description(
+        ctx, "Frames of both directions are written as QEMU's filter-dump sees them. Ctrl-C, "
+             "SIGTERM, -c or --duration stop the capture, and its filter is always removed from "
+             "the VM. Unlike other commands, -c is the frame count (as in tcpdump); the libvirt "
+             "URI is --connect. Example: vmlab-virt capture r1:eth1 -w - | wireshark -k -i -");
+    if (!vl_cli_parse(ctx, &argc, &argv, error))
+        return FALSE;
+    if (argc != 2 || !strchr(argv[1], ':') || count < 0 || duration < 0) {
+        g_set_error(error, VL_ERROR, VL_ERROR_USAGE,
+                    "usage: vmlab-virt capture [--lab L] NODE:IFACE [-w FILE|-] [-c COUNT] "
+                    "[--duration S] [--connect URI]");
+        return FALSE;
+    }
+    node_name = g_strndup(argv[1], (gsize)(strchr(argv[1], ':') - argv[1]));
+    iface_name = strchr(argv[1], ':') + 1;
+    if ((!output || g_str_equal(output, "-")) && isatty(STDOUT_FILENO)) {
+        g_set_error(error, VL_ERROR, VL_ERROR_USAGE,
+                    "will not write a pcap to a terminal: use -w FILE, or pipe stdout into a "
+                    "reader (-w - | tcpdump -r -)");
+        return FALSE;
+    }
+    conn = vl_conn_open(uri, error);
+    if (!conn || !vl_cmd_capture_check_local(conn, error))
+        return FALSE;
+    doms = vl_cli_lab_vms(conn, lab, node_name, &found_lab, error);
+    if (!doms)
+        return FALSE;
+    /* The interface map comes from the spec the lab was deployed from. */
+    first = virDomainLookupByName(conn, g_ptr_array_index(doms, 0));
+    meta = first ? vl_domain_meta_get(first) : NULL;
+    if (!meta || !meta->spec_dir) {
+        g_set_error(error, VL_ERROR, VL_ERROR_FAILED,
+                    "domain '%s' does not say which spec it came from",
+                    (const char *)g_ptr_array_index(doms, 0));
+        return FALSE;
+    }
+    spec = vl_cli_spec_load(meta->spec_dir, FALSE, error);
+    if (!spec)
+        return FALSE;
+    node = vl_spec_find_node(spec, meta->node ? meta->node : node_name);
+    if (!node) {
+        g_set_error(error, VL_ERROR, VL_ERROR_USAGE, "%s: no device '%s'", meta->spec_dir,
+                    node_name);
+        return FALSE;
+    }
+    iface = vl_cmd_capture_iface(node, iface_name, error);
+    if (!iface)
+        return FALSE;
+    vm = vl_iface_vm(iface);
+    nic = vl_cmd_capture_nic(iface);
+    dom = virDomainLookupByName(conn, vm->name);
+    if (!nic || !dom || virDomainIsActive(dom) != 1) {
+        g_set_error(error, VL_ERROR, VL_ERROR_FAILED, "domain '%s' (holding %s:%s) is not running",
+                    vm->name, node->name, iface->name);
+        return FALSE;
+    }
+    if (!vl_capture_remove_stale(dom, &stale, error))
+        return FALSE;
+    if (stale)
+        g_printerr("%s: removed %u leftover capture filter%s\n", vm->name, stale,
+                   stale == 1 ? "" : "s");
+    netdev = vl_capture_netdev_for_mac(dom, nic->mac, error);
+    if (!netdev)
+        return FALSE;
+    if (output && !g_str_equal(output, "-")) {
+        fd = open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd < 0) {
+            int e = errno;
+            g_set_error(error, VL_ERROR, VL_ERROR_IO, "%s: cannot write: %s", output,
+                        g_strerror(e));
+            return FALSE;
+        }
+    }
+    g_printerr("capturing %s:%s on %s (netdev %s), Ctrl-C stops\n", node->name, iface->name,
+               vm->name, netdev);
+    opts.out_fd = fd;
+    opts.count = (guint64)count;
+    opts.duration_s = (guint)duration;
+    ok = vl_capture_run(dom, netdev, &opts, error);
+    if (fd != STDOUT_FILENO && close(fd) < 0 && ok) {
+        int e = errno;
+        g_set_error(error, VL_ERROR, VL_ERROR_IO, "%s: %s", output, g_strerror(e));
+        ok = FALSE;
+    }
+    g_printerr("%" G_GUINT64_FORMAT " frame%s captured\n", opts.frames_out,
+               opts.frames_out == 1 ? "" : "s");
+    return ok;
+}
