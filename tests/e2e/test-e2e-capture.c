@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* test-e2e-capture.c - end to end: `capture` on a running lab's UDP link (file, pipe, signals,
+ * leftovers), on a real libvirtd + QEMU (TCG) */
+#include "vl-test-util.h"
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+/*
+ * Runs only with VMLAB_E2E=1: needs root, libvirtd on qemu:///system and the tiny guest image
+ * ($VMLAB_TINY_DIR or /var/lib/vmlab/images/tiny). The lab (e2e/data/capture: r1 -- r2 over UDP,
+ * 10.3.12.0/24) has its own name, domain prefix and ports (23000-23401), so other e2e labs are not
+ * disturbed. As in test-e2e-lab.c, the body runs in a child: the parent purges the lab before and
+ * after, pass or fail.
+ */
+
+#define URI    "qemu:///system"
+#define LAB    "e2e-capture"
+#define PREFIX "e2ec-"
+#define R1     PREFIX "r1"
+
+static gboolean
+e2e_enabled(void)
+{
+    return g_strcmp0(g_getenv("VMLAB_E2E"), "1") == 0;
+}
+
+/* Runs virsh @args (one string, split on spaces) on URI. Return: (transfer full): its stdout. */
+static char *
+e2e_virsh(const char *args)
+{
+    g_autofree char *cmd = g_strdup_printf("timeout 60 virsh -q -c " URI " %s", args);
+    char *out = NULL;
+    g_autofree char *err = NULL;
+
+    g_spawn_command_line_sync(cmd, &out, &err, NULL, NULL);
+    return out ? out : g_strdup("");
+}
+
+/* Removes every trace of the lab: `down --force --purge`, then domains PREFIX* and the pool. */
+static void
+e2e_purge(void)
+{
+    const char *down[] = {"down", "--lab", LAB, "--force", "--purge", "-c", URI, NULL};
+    g_autofree char *names = NULL;
+    g_auto(GStrv) lines = NULL;
+
+    vl_test_run_timeout(120, down, NULL, NULL);
+    names = e2e_virsh("list --all --name");
+    lines = g_strsplit(names, "\n", -1);
+    for (guint i = 0; lines[i]; i++) {
+        g_autofree char *destroy = NULL;
+        g_autofree char *undefine = NULL;
+
+        if (!g_str_has_prefix(g_strstrip(lines[i]), PREFIX))
+            continue;
+        destroy = g_strdup_printf("destroy %s", lines[i]);
+        undefine = g_strdup_printf("undefine --nvram %s", lines[i]);
+        g_free(e2e_virsh(destroy));
+        g_free(e2e_virsh(undefine));
+    }
+    g_free(e2e_virsh("pool-destroy vmlab-" LAB));
+    g_free(e2e_virsh("pool-undefine vmlab-" LAB));
+}
+
+/* The QEMU objects of r1, through the monitor (qom-list /objects). */
+static char *
+r1_objects(void)
+{
+    return e2e_virsh("qemu-monitor-command " R1
+                     " '{\"execute\":\"qom-list\",\"arguments\":{\"path\":\"/objects\"}}'");
+}
+
+/* Waits (bounded) until r1 has @n capture filters. */
+static void
+wait_filters(guint n)
+{
+    guint have = 0;
+
+    for (int i = 0; i < 150; i++) {
+        g_autofree char *objs = r1_objects();
+        g_auto(GStrv) parts = g_strsplit(objs, "child<filter-dump>", -1);
+        have = g_strv_length(parts) - 1;
+        if (have == n)
+            return;
+        g_usleep(200 * 1000);
+    }
+    g_printerr("r1 has %u capture filters, expected %u\n", have, n);
+    g_assert_cmpuint(have, ==, n);
+}
+
+static void
+assert_no_filter(void)
+{
+    g_autofree char *objs = r1_objects();
+
+    if (strstr(objs, "filter-dump") || !strstr(objs, "masterKey0"))
+        g_printerr("r1's objects: %s\n", objs);
+    g_assert_nonnull(strstr(objs, "masterKey0")); /* the monitor answered */
+    g_assert_null(strstr(objs, "filter-dump"));
+}
+
+/* r1 pings r2 @count times (a few tries while the link settles). */
+static void
+ping_r2(guint count)
+{
+    g_autofree char *cmd = g_strdup_printf("ping -c %u -W 2 10.3.12.2", count);
+    const char *argv[] = {"exec", "--lab", LAB, "-c", URI, "r1", "--", cmd, NULL};
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    int status = 1;
+
+    for (int attempt = 0; attempt < 5 && status != 0; attempt++) {
+        g_clear_pointer(&out, g_free);
+        g_clear_pointer(&err, g_free);
+        status = vl_test_run_timeout(90, argv, &out, &err);
+    }
+    if (status != 0)
+        vl_test_print_failure(argv, status, out, err);
+    g_assert_cmpint(status, ==, 0);
+}
+
+/* Starts `sh -c @script` bounded to @seconds, with VMLAB_BIN in its environment. */
+static GSubprocess *
+spawn_sh(guint seconds, const char *script)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *limit = g_strdup_printf("%u", seconds);
+    GSubprocess *p =
+        g_subprocess_new(G_SUBPROCESS_FLAGS_NONE, &err, "timeout", limit, "sh", "-c", script, NULL);
+
+    g_assert_no_error(err);
+    return p;
+}
+
+/* Return: how many lines of `tcpdump -nr @file` contain @what. */
+static guint
+tcpdump_count(const char *text, const char *what)
+{
+    guint n = 0;
+
+    for (const char *p = text; (p = strstr(p, what)); p += strlen(what))
+        n++;
+    return n;
+}
+
+static char *
+tcpdump_read(const char *file)
+{
+    const char *argv[] = {"tcpdump", "-nr", file, NULL};
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    int status = 1;
+
+    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out,
+                               &err, &status, NULL));
+    if (status != 0)
+        g_printerr("tcpdump -nr %s: status %d\n%s%s", file, status, out, err);
+    g_assert_cmpint(status, ==, 0);
+    return g_steal_pointer(&out);
+}
+
+static void
+test_capture(void)
+{
+    const char *files[] = {"topology.json", "platforms.json", "profiles/r1.json",
+                           "profiles/r2.json", NULL};
+    g_autofree char *src = NULL;
+    g_autofree char *spec = NULL;
+    g_autofree char *home = NULL;
+    g_autofree char *tmp = NULL;
+    g_autofree char *inactive = NULL;
+    g_autofree char *inactive_after = NULL;
+    const char *tiny =
+        g_getenv("VMLAB_TINY_DIR") ? g_getenv("VMLAB_TINY_DIR") : "/var/lib/vmlab/images/tiny";
+
+    if (!e2e_enabled()) {
+        g_test_skip("set VMLAB_E2E=1 (needs root, libvirtd and the tiny guest image)");
+        return;
+    }
+    if (!g_test_subprocess()) {
+        e2e_purge();
+        g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+        e2e_purge();
+        g_test_trap_assert_passed();
+        return;
+    }
+    /* a private VMLAB_HOME that QEMU (libvirt-qemu) can reach, with the tiny guest */
+    home = vl_test_mkdtemp();
+    g_assert_cmpint(g_chmod(home, 0755), ==, 0);
+    {
+        g_autofree char *images = g_build_filename(home, "images", NULL);
+        g_autofree char *link = g_build_filename(images, "tiny", NULL);
+        g_assert_cmpint(g_mkdir(images, 0755), ==, 0);
+        g_assert_cmpint(symlink(tiny, link), ==, 0);
+    }
+    g_setenv("VMLAB_HOME", home, TRUE);
+    src = vl_test_srcpath("e2e/data/capture");
+    spec = vl_test_mkdtemp();
+    tmp = vl_test_mkdtemp();
+    vl_test_copy_files(src, spec, files);
+    {
+        const char *up[] = {"up", spec, "-c", URI, NULL};
+        vl_test_run_expect(400, up, 0, NULL);
+    }
+    ping_r2(2); /* the link works and ARP is settled */
+    inactive = e2e_virsh("dumpxml --inactive " R1);
+    g_assert_nonnull(strstr(inactive, "<domain"));
+
+    /* 1. -w FILE, stopped by SIGINT: >= 4 echo requests and 4 replies, no filter left */
+    {
+        g_autofree char *file = g_build_filename(tmp, "r1-eth1.pcap", NULL);
+        g_autofree char *script = g_strdup_printf(
+            "exec \"$VMLAB_BIN\" capture --lab " LAB " --connect " URI " r1:eth1 -w '%s'", file);
+        g_autoptr(GSubprocess) cap = spawn_sh(120, script);
+        g_autofree char *text = NULL;
+        g_autoptr(GError) err = NULL;
+
+        wait_filters(1);
+        ping_r2(4);
+        /* timeout(1) passes SIGINT on to the capture (sh exec'd it) */
+        g_subprocess_send_signal(cap, SIGINT);
+        g_subprocess_wait(cap, NULL, &err);
+        g_assert_no_error(err);
+        g_assert_true(g_subprocess_get_if_exited(cap));
+        g_assert_cmpint(g_subprocess_get_exit_status(cap), ==, 0);
+        text = tcpdump_read(file);
+        if (tcpdump_count(text, "ICMP echo request") < 4 ||
+            tcpdump_count(text, "ICMP echo reply") < 4)
+            g_printerr("tcpdump -nr %s:\n%s", file, text);
+        g_assert_cmpuint(tcpdump_count(text, "ICMP echo request"), >=, 4);
+        g_assert_cmpuint(tcpdump_count(text, "ICMP echo reply"), >=, 4);
+        assert_no_filter();
+    }
+
+    /* 2. -w - into a pipe, stopped by -c: exactly 12 frames, >= 4 pairs among them */
+    {
+        g_autofree char *out = g_build_filename(tmp, "pipe.txt", NULL);
+        g_autofree char *script =
+            g_strdup_printf("\"$VMLAB_BIN\" capture --lab " LAB " --connect " URI
+                            " r1:eth1 -w - -c 12 --duration 120 | tcpdump -nr - > '%s'",
+                            out);
+        g_autoptr(GSubprocess) pipe = spawn_sh(150, script);
+        g_autofree char *text = NULL;
+        g_autoptr(GError) err = NULL;
+
+        wait_filters(1);
+        ping_r2(8);
+        g_subprocess_wait(pipe, NULL, &err);
+        g_assert_no_error(err);
+        g_assert_cmpint(g_subprocess_get_exit_status(pipe), ==, 0);
+        g_assert_true(g_file_get_contents(out, &text, NULL, NULL));
+        if (tcpdump_count(text, "\n") != 12 || tcpdump_count(text, "ICMP echo reply") < 4)
+            g_printerr("the pipe's tcpdump:\n%s", text);
+        g_assert_cmpuint(tcpdump_count(text, "\n"), ==, 12);
+        g_assert_cmpuint(tcpdump_count(text, "ICMP echo request"), >=, 4);
+        g_assert_cmpuint(tcpdump_count(text, "ICMP echo reply"), >=, 4);
+        assert_no_filter();
+    }
+
+    /* 3. a capture killed with SIGKILL leaves its filter; the next capture removes it */
+    {
+        const char *bin = g_getenv("VMLAB_BIN");
+        g_autoptr(GError) err = NULL;
+        /* no timeout(1) in between: the capture itself must die without cleaning up */
+        g_autoptr(GSubprocess) cap =
+            g_subprocess_new(G_SUBPROCESS_FLAGS_STDERR_SILENCE, &err, bin, "capture", "--lab", LAB,
+                             "--connect", URI, "r1:eth1", "-w", "/dev/null", NULL);
+        const char *next[] = {"capture", "--lab",     LAB,          "--connect", URI, "r1:eth1",
+                              "-w",      "/dev/null", "--duration", "1",         NULL};
+        g_autofree char *err_text = NULL;
+        g_autofree char *out = NULL;
+        int status;
+
+        g_assert_no_error(err);
+        wait_filters(1);
+        g_subprocess_force_exit(cap); /* SIGKILL */
+        g_subprocess_wait(cap, NULL, NULL);
+        wait_filters(1);
+        status = vl_test_run_timeout(60, next, &out, &err_text);
+        if (status != 0 || !strstr(err_text, "removed 1 leftover capture filter"))
+            vl_test_print_failure(next, status, out, err_text);
+        g_assert_cmpint(status, ==, 0);
+        g_assert_nonnull(strstr(err_text, "removed 1 leftover capture filter"));
+        assert_no_filter();
+    }
+
+    /* the persistent definition is as it was */
+    inactive_after = e2e_virsh("dumpxml --inactive " R1);
+    g_assert_cmpstr(inactive_after, ==, inactive);
+    {
+        const char *down[] = {"down", spec, "-c", URI, NULL};
+        vl_test_run_expect(120, down, 0, NULL);
+    }
+    vl_test_rmtree(spec);
+    vl_test_rmtree(tmp);
+    vl_test_rmtree(home);
+}
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/e2e/capture/udp-link", test_capture);
+    return g_test_run();
+}
