@@ -12,15 +12,27 @@
 /*
  * Runs only with VMLAB_E2E=1: needs root, libvirtd on qemu:///system and the tiny guest image
  * ($VMLAB_TINY_DIR or /var/lib/vmlab/images/tiny). The lab (e2e/data/capture: r1 -- r2 over UDP,
- * 10.3.12.0/24) has its own name, domain prefix and ports (23000-23401), so other e2e labs are not
- * disturbed. As in test-e2e-lab.c, the body runs in a child: the parent purges the lab before and
- * after, pass or fail.
+ * 10.3.12.0/24) has its own name, domain prefix and ports (23000-23401; its TCP twin e2ecp- uses
+ * 23600-23801), so other e2e labs are not disturbed. As in test-e2e-lab.c, the body runs in a
+ * child: the parent purges the lab before and after, pass or fail.
  */
 
-#define URI    "qemu:///system"
-#define LAB    "e2e-capture"
-#define PREFIX "e2ec-"
-#define R1     PREFIX "r1"
+#define URI "qemu:///system"
+
+/* One lab: the UDP one runs every step, the TCP one (same spec, "link_transport": "tcp") the
+ * file capture. */
+typedef struct {
+    const char *lab;
+    const char *prefix;
+    gboolean tcp;
+} CaptureCase;
+
+static const CaptureCase capture_cases[] = {
+    {"e2e-capture", "e2ec-", FALSE},
+    {"e2e-capture-tcp", "e2ecp-", TRUE},
+};
+
+static const CaptureCase *cur; /* the case being run */
 
 static gboolean
 e2e_enabled(void)
@@ -44,7 +56,7 @@ e2e_virsh(const char *args)
 static void
 e2e_purge(void)
 {
-    const char *down[] = {"down", "--lab", LAB, "--force", "--purge", "-c", URI, NULL};
+    const char *down[] = {"down", "--lab", cur->lab, "--force", "--purge", "-c", URI, NULL};
     g_autofree char *names = NULL;
     g_auto(GStrv) lines = NULL;
 
@@ -55,23 +67,30 @@ e2e_purge(void)
         g_autofree char *destroy = NULL;
         g_autofree char *undefine = NULL;
 
-        if (!g_str_has_prefix(g_strstrip(lines[i]), PREFIX))
+        if (!g_str_has_prefix(g_strstrip(lines[i]), cur->prefix))
             continue;
         destroy = g_strdup_printf("destroy %s", lines[i]);
         undefine = g_strdup_printf("undefine --nvram %s", lines[i]);
         g_free(e2e_virsh(destroy));
         g_free(e2e_virsh(undefine));
     }
-    g_free(e2e_virsh("pool-destroy vmlab-" LAB));
-    g_free(e2e_virsh("pool-undefine vmlab-" LAB));
+    {
+        g_autofree char *destroy = g_strdup_printf("pool-destroy vmlab-%s", cur->lab);
+        g_autofree char *undefine = g_strdup_printf("pool-undefine vmlab-%s", cur->lab);
+        g_free(e2e_virsh(destroy));
+        g_free(e2e_virsh(undefine));
+    }
 }
 
 /* The QEMU objects of r1, through the monitor (qom-list /objects). */
 static char *
 r1_objects(void)
 {
-    return e2e_virsh("qemu-monitor-command " R1
-                     " '{\"execute\":\"qom-list\",\"arguments\":{\"path\":\"/objects\"}}'");
+    g_autofree char *cmd =
+        g_strdup_printf("qemu-monitor-command %sr1 "
+                        "'{\"execute\":\"qom-list\",\"arguments\":{\"path\":\"/objects\"}}'",
+                        cur->prefix);
+    return e2e_virsh(cmd);
 }
 
 /* Waits (bounded) until r1 has @n capture filters. */
@@ -108,7 +127,7 @@ static void
 ping_r2(guint count)
 {
     g_autofree char *cmd = g_strdup_printf("ping -c %u -W 2 10.3.12.2", count);
-    const char *argv[] = {"exec", "--lab", LAB, "-c", URI, "r1", "--", cmd, NULL};
+    const char *argv[] = {"exec", "--lab", cur->lab, "-c", URI, "r1", "--", cmd, NULL};
     g_autofree char *out = NULL;
     g_autofree char *err = NULL;
     int status = 1;
@@ -164,7 +183,7 @@ tcpdump_read(const char *file)
 }
 
 static void
-test_capture(void)
+test_capture(gconstpointer data)
 {
     const char *files[] = {"topology.json", "platforms.json", "profiles/r1.json",
                            "profiles/r2.json", NULL};
@@ -177,6 +196,7 @@ test_capture(void)
     const char *tiny =
         g_getenv("VMLAB_TINY_DIR") ? g_getenv("VMLAB_TINY_DIR") : "/var/lib/vmlab/images/tiny";
 
+    cur = data;
     if (!e2e_enabled()) {
         g_test_skip("set VMLAB_E2E=1 (needs root, libvirtd and the tiny guest image)");
         return;
@@ -202,19 +222,39 @@ test_capture(void)
     spec = vl_test_mkdtemp();
     tmp = vl_test_mkdtemp();
     vl_test_copy_files(src, spec, files);
+    if (cur->tcp) {
+        /* the same two VMs joined by a TCP link, with a name, prefix and ports of their own */
+        g_autofree char *topo = g_build_filename(spec, "topology.json", NULL);
+        g_autofree char *text = NULL;
+        g_autoptr(GString) t = NULL;
+
+        g_assert_true(g_file_get_contents(topo, &text, NULL, NULL));
+        t = g_string_new(text);
+        g_assert_cmpuint(g_string_replace(t, "\"e2e-capture\"", "\"e2e-capture-tcp\"", 1), ==, 1);
+        g_assert_cmpuint(g_string_replace(t, "\"e2ec-\"", "\"e2ecp-\"", 1), ==, 1);
+        g_assert_cmpuint(g_string_replace(t, "\"udp\"", "\"tcp\"", 1), ==, 1);
+        g_assert_cmpuint(g_string_replace(t, "23000", "23600", 1), ==, 1);
+        g_assert_cmpuint(g_string_replace(t, "23200", "23700", 1), ==, 1);
+        g_assert_cmpuint(g_string_replace(t, "23400", "23800", 1), ==, 1);
+        g_assert_true(g_file_set_contents(topo, t->str, -1, NULL));
+    }
     {
         const char *up[] = {"up", spec, "-c", URI, NULL};
         vl_test_run_expect(400, up, 0, NULL);
     }
     ping_r2(2); /* the link works and ARP is settled */
-    inactive = e2e_virsh("dumpxml --inactive " R1);
+    {
+        g_autofree char *cmd = g_strdup_printf("dumpxml --inactive %sr1", cur->prefix);
+        inactive = e2e_virsh(cmd);
+    }
     g_assert_nonnull(strstr(inactive, "<domain"));
 
     /* 1. -w FILE, stopped by SIGINT: >= 4 echo requests and 4 replies, no filter left */
     {
         g_autofree char *file = g_build_filename(tmp, "r1-eth1.pcap", NULL);
         g_autofree char *script = g_strdup_printf(
-            "exec \"$VMLAB_BIN\" capture --lab " LAB " --connect " URI " r1:eth1 -w '%s'", file);
+            "exec \"$VMLAB_BIN\" capture --lab %s --connect " URI " r1:eth1 -w '%s'", cur->lab,
+            file);
         g_autoptr(GSubprocess) cap = spawn_sh(120, script);
         g_autofree char *text = NULL;
         g_autoptr(GError) err = NULL;
@@ -237,12 +277,12 @@ test_capture(void)
     }
 
     /* 2. -w - into a pipe, stopped by -c: exactly 12 frames, >= 4 pairs among them */
-    {
+    if (!cur->tcp) {
         g_autofree char *out = g_build_filename(tmp, "pipe.txt", NULL);
         g_autofree char *script =
-            g_strdup_printf("\"$VMLAB_BIN\" capture --lab " LAB " --connect " URI
+            g_strdup_printf("\"$VMLAB_BIN\" capture --lab %s --connect " URI
                             " r1:eth1 -w - -c 12 --duration 120 | tcpdump -nr - > '%s'",
-                            out);
+                            cur->lab, out);
         g_autoptr(GSubprocess) pipe = spawn_sh(150, script);
         g_autofree char *text = NULL;
         g_autoptr(GError) err = NULL;
@@ -262,14 +302,14 @@ test_capture(void)
     }
 
     /* 3. a capture killed with SIGKILL leaves its filter; the next capture removes it */
-    {
+    if (!cur->tcp) {
         const char *bin = g_getenv("VMLAB_BIN");
         g_autoptr(GError) err = NULL;
         /* no timeout(1) in between: the capture itself must die without cleaning up */
         g_autoptr(GSubprocess) cap =
-            g_subprocess_new(G_SUBPROCESS_FLAGS_STDERR_SILENCE, &err, bin, "capture", "--lab", LAB,
-                             "--connect", URI, "r1:eth1", "-w", "/dev/null", NULL);
-        const char *next[] = {"capture", "--lab",     LAB,          "--connect", URI, "r1:eth1",
+            g_subprocess_new(G_SUBPROCESS_FLAGS_STDERR_SILENCE, &err, bin, "capture", "--lab",
+                             cur->lab, "--connect", URI, "r1:eth1", "-w", "/dev/null", NULL);
+        const char *next[] = {"capture", "--lab",     cur->lab,     "--connect", URI, "r1:eth1",
                               "-w",      "/dev/null", "--duration", "1",         NULL};
         g_autofree char *err_text = NULL;
         g_autofree char *out = NULL;
@@ -289,7 +329,10 @@ test_capture(void)
     }
 
     /* the persistent definition is as it was */
-    inactive_after = e2e_virsh("dumpxml --inactive " R1);
+    {
+        g_autofree char *cmd = g_strdup_printf("dumpxml --inactive %sr1", cur->prefix);
+        inactive_after = e2e_virsh(cmd);
+    }
     g_assert_cmpstr(inactive_after, ==, inactive);
     {
         const char *down[] = {"down", spec, "-c", URI, NULL};
@@ -304,6 +347,7 @@ int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    g_test_add_func("/e2e/capture/udp-link", test_capture);
+    g_test_add_data_func("/e2e/capture/udp-link", &capture_cases[0], test_capture);
+    g_test_add_data_func("/e2e/capture/tcp-link", &capture_cases[1], test_capture);
     return g_test_run();
 }
