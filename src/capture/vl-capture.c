@@ -175,12 +175,59 @@ vl_capture_owner_alive(const char *id)
     return !exe || g_str_has_suffix(exe, "/vmlab-virt");
 }
 
+/* Return: (transfer full): fd set id -> opaque (of its first fd that has one) of QEMU's fd sets
+ * whose opaque starts with VL_CAPTURE_PREFIX, or NULL with an error. */
+static GHashTable *
+vl_capture_fdsets(virDomainPtr dom, GError **error)
+{
+    g_autoptr(json_object) q = vl_capture_cmd("query-fdsets", NULL);
+    g_autoptr(json_object) sets = vl_capture_qmp(dom, q, -1, error);
+    GHashTable *out;
+
+    if (!sets)
+        return NULL;
+    out = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+    for (size_t i = 0; i < json_object_array_length(sets); i++) {
+        json_object *set = json_object_array_get_idx(sets, i);
+        json_object *fds = NULL;
+        json_object *set_id = NULL;
+
+        if (!json_object_object_get_ex(set, "fds", &fds) ||
+            !json_object_object_get_ex(set, "fdset-id", &set_id))
+            continue;
+        for (size_t j = 0; j < json_object_array_length(fds); j++) {
+            json_object *opaque = NULL;
+            gpointer key = GINT_TO_POINTER(json_object_get_int(set_id));
+            if (json_object_object_get_ex(json_object_array_get_idx(fds, j), "opaque", &opaque) &&
+                g_str_has_prefix(json_object_get_string(opaque), VL_CAPTURE_PREFIX) &&
+                !g_hash_table_contains(out, key))
+                g_hash_table_insert(out, key, g_strdup(json_object_get_string(opaque)));
+        }
+    }
+    return out;
+}
+
+/* Removes fd set @set_id. Return: TRUE on success. */
+static gboolean
+vl_capture_remove_fdset(virDomainPtr dom, int set_id, GError **error)
+{
+    json_object *args = json_object_new_object();
+    g_autoptr(json_object) cmd = NULL;
+    g_autoptr(json_object) ret = NULL;
+
+    json_object_object_add(args, "fdset-id", json_object_new_int(set_id));
+    cmd = vl_capture_cmd("remove-fd", args);
+    ret = vl_capture_qmp(dom, cmd, -1, error);
+    return ret != NULL;
+}
+
 /* Removes filter @id (when @del_object) and the fd sets whose opaque is @id. */
 static gboolean
 vl_capture_remove(virDomainPtr dom, const char *id, gboolean del_object, GError **error)
 {
-    g_autoptr(json_object) q = vl_capture_cmd("query-fdsets", NULL);
-    g_autoptr(json_object) sets = NULL;
+    g_autoptr(GHashTable) sets = NULL;
+    GHashTableIter it;
+    gpointer key, val;
 
     if (del_object) {
         json_object *args = json_object_new_object();
@@ -193,35 +240,13 @@ vl_capture_remove(virDomainPtr dom, const char *id, gboolean del_object, GError 
         if (!ret)
             return FALSE;
     }
-    sets = vl_capture_qmp(dom, q, -1, error);
+    sets = vl_capture_fdsets(dom, error);
     if (!sets)
         return FALSE;
-    for (size_t i = 0; i < json_object_array_length(sets); i++) {
-        json_object *set = json_object_array_get_idx(sets, i);
-        json_object *fds = NULL;
-        json_object *set_id = NULL;
-        gboolean ours = FALSE;
-
-        if (!json_object_object_get_ex(set, "fds", &fds) ||
-            !json_object_object_get_ex(set, "fdset-id", &set_id))
-            continue;
-        for (size_t j = 0; j < json_object_array_length(fds); j++) {
-            json_object *opaque = NULL;
-            if (json_object_object_get_ex(json_object_array_get_idx(fds, j), "opaque", &opaque) &&
-                g_str_equal(json_object_get_string(opaque), id))
-                ours = TRUE;
-        }
-        if (ours) {
-            json_object *args = json_object_new_object();
-            g_autoptr(json_object) cmd = NULL;
-            g_autoptr(json_object) ret = NULL;
-
-            json_object_object_add(args, "fdset-id", json_object_get(set_id));
-            cmd = vl_capture_cmd("remove-fd", args);
-            ret = vl_capture_qmp(dom, cmd, -1, error);
-            if (!ret)
-                return FALSE;
-        }
+    g_hash_table_iter_init(&it, sets);
+    while (g_hash_table_iter_next(&it, &key, &val)) {
+        if (g_str_equal(val, id) && !vl_capture_remove_fdset(dom, GPOINTER_TO_INT(key), error))
+            return FALSE;
     }
     return TRUE;
 }
@@ -230,6 +255,9 @@ gboolean
 vl_capture_remove_stale(virDomainPtr dom, guint *removed, GError **error)
 {
     g_autoptr(GPtrArray) ids = vl_capture_list(dom, error);
+    g_autoptr(GHashTable) sets = NULL;
+    GHashTableIter it;
+    gpointer key, val;
 
     if (removed)
         *removed = 0;
@@ -244,33 +272,15 @@ vl_capture_remove_stale(virDomainPtr dom, guint *removed, GError **error)
         if (removed)
             (*removed)++;
     }
-    /* fd sets of a capture killed between add-fd and object-add */
-    {
-        g_autoptr(json_object) q = vl_capture_cmd("query-fdsets", NULL);
-        g_autoptr(json_object) sets = vl_capture_qmp(dom, q, -1, error);
-        g_autoptr(GPtrArray) dead = g_ptr_array_new_with_free_func(g_free);
-
-        if (!sets)
+    /* fd sets of a capture killed between add-fd and remove-fd */
+    sets = vl_capture_fdsets(dom, error);
+    if (!sets)
+        return FALSE;
+    g_hash_table_iter_init(&it, sets);
+    while (g_hash_table_iter_next(&it, &key, &val)) {
+        if (!vl_capture_owner_alive(val) &&
+            !vl_capture_remove_fdset(dom, GPOINTER_TO_INT(key), error))
             return FALSE;
-        for (size_t i = 0; i < json_object_array_length(sets); i++) {
-            json_object *fds = NULL;
-            if (!json_object_object_get_ex(json_object_array_get_idx(sets, i), "fds", &fds))
-                continue;
-            for (size_t j = 0; j < json_object_array_length(fds); j++) {
-                json_object *opaque = NULL;
-                const char *o;
-                if (!json_object_object_get_ex(json_object_array_get_idx(fds, j), "opaque",
-                                               &opaque))
-                    continue;
-                o = json_object_get_string(opaque);
-                if (g_str_has_prefix(o, VL_CAPTURE_PREFIX) && !vl_capture_owner_alive(o))
-                    g_ptr_array_add(dead, g_strdup(o));
-            }
-        }
-        for (guint i = 0; i < dead->len; i++) {
-            if (!vl_capture_remove(dom, g_ptr_array_index(dead, i), FALSE, error))
-                return FALSE;
-        }
     }
     return TRUE;
 }

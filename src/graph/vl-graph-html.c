@@ -65,7 +65,7 @@ vl_html_vms(GString *out, const VlGraph *g)
             vl_html_cell(out, n->name, NULL);
             vl_html_cell(out, vm->domain, NULL);
             vl_html_cell(out, vm->host, NULL);
-            vl_html_cell(out, vm->state, vm->running ? "up" : "down");
+            vl_html_cell(out, vm->state, !g->deployed ? NULL : vm->running ? "up" : "down");
             vl_html_cell(out,
                          !g->deployed ? "-"
                          : vm->ready  ? "yes"

@@ -182,6 +182,126 @@ tcpdump_read(const char *file)
     return g_steal_pointer(&out);
 }
 
+/* Chromium, headless, quiet, with a throw-away profile; what a user's browser does with the page.
+ * @arg2 may be NULL. Return: its wait status. */
+static int
+chromium_run(const char *profile, const char *arg, const char *arg2, const char *url, char **out)
+{
+    g_autofree char *prof = g_strdup_printf("--user-data-dir=%s", profile);
+    const char *argv[] = {"timeout",
+                          "120",
+                          "chromium",
+                          "--headless",
+                          "--no-sandbox",
+                          "--disable-gpu",
+                          "--no-first-run",
+                          "--disable-background-networking",
+                          "--disable-component-update",
+                          "--disable-sync",
+                          "--window-size=1200,900",
+                          prof,
+                          url,
+                          arg,
+                          arg2,
+                          NULL};
+    g_autofree char *err = NULL;
+    int status = -1;
+
+    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, out,
+                               &err, &status, NULL));
+    if (!g_spawn_check_wait_status(status, NULL))
+        g_printerr("chromium %s %s: status %d\n%s\n", arg, url, status, err);
+    return status;
+}
+
+/* Return: how many requests the page itself (a file:// page) made to a network URL, from a
+ * Chromium net-log. Chromium's own background requests carry another isolation key. */
+static guint
+chromium_page_requests(const char *profile, const char *file)
+{
+    g_autofree char *log = g_build_filename(profile, "net.json", NULL);
+    g_autofree char *arg = g_strdup_printf("--log-net-log=%s", log);
+    g_autofree char *url = g_strdup_printf("file://%s", file);
+    g_autofree char *shot = g_build_filename(profile, "net.png", NULL);
+    g_autofree char *shot_arg = g_strdup_printf("--screenshot=%s", shot);
+    g_autofree char *text = NULL;
+    g_auto(GStrv) lines = NULL;
+    guint n = 0;
+
+    /* the net-log flag rides along a screenshot run, which waits for the page to load */
+    g_assert_cmpint(chromium_run(profile, arg, shot_arg, url, NULL), ==, 0);
+    g_assert_true(g_file_get_contents(log, &text, NULL, NULL));
+    lines = g_strsplit(text, "\n", -1);
+    for (guint i = 0; lines[i]; i++) {
+        if (strstr(lines[i], "file:// [internally") &&
+            (strstr(lines[i], "\"url\":\"http") || strstr(lines[i], "\"url\":\"ws")))
+            n++;
+    }
+    return n;
+}
+
+/* The html page of the running lab in headless Chromium: drawn (not blank), every node and link
+ * in its DOM, the VMs running and ready, and no network request. */
+static void
+check_html(const char *spec, const char *tmp)
+{
+    g_autofree char *page = g_build_filename(tmp, "lab.html", NULL);
+    g_autofree char *blank = g_build_filename(tmp, "blank.html", NULL);
+    g_autofree char *probe = g_build_filename(tmp, "probe.html", NULL);
+    g_autofree char *profile = g_build_filename(tmp, "chromium", NULL);
+    g_autofree char *shot = g_build_filename(tmp, "lab.png", NULL);
+    g_autofree char *blank_shot = g_build_filename(tmp, "blank.png", NULL);
+    g_autofree char *html = NULL;
+    g_autofree char *dom = NULL;
+    g_autofree char *url = g_strdup_printf("file://%s", page);
+    g_autofree char *blank_url = g_strdup_printf("file://%s", blank);
+    const char *graph[] = {"graph", spec, "-c", URI, "-o", page, NULL};
+    const char *ids[] = {"id=\"node_r1\"",    "id=\"node_r2\"",   "id=\"link_0\"",
+                         "id=\"row-link-0\"", "data-node=\"r1\"", "data-node=\"r2\""};
+    GStatBuf st_shot, st_blank;
+
+    vl_test_run_expect(120, graph, 0, NULL);
+    g_assert_true(g_file_get_contents(page, &html, NULL, NULL));
+    /* both VMs running and ready, with their ssh commands */
+    {
+        g_auto(GStrv) parts = g_strsplit(html, "<td class=\"up\">yes</td>", -1);
+        if (g_strv_length(parts) != 3)
+            g_printerr("%s:\n%s\n", page, html);
+        g_assert_cmpuint(g_strv_length(parts), ==, 3);
+        g_assert_nonnull(strstr(html, "ssh -p 23400 root@127.0.0.1"));
+    }
+    g_assert_true(
+        g_file_set_contents(blank, "<!DOCTYPE html><html><body></body></html>", -1, NULL));
+    g_assert_true(g_file_set_contents(
+        probe,
+        "<!DOCTYPE html><html><body><img src=\"http://127.0.0.1:9/probe.png\"></body></html>", -1,
+        NULL));
+    g_assert_cmpint(g_mkdir(profile, 0700), ==, 0);
+    {
+        g_autofree char *arg = g_strdup_printf("--screenshot=%s", shot);
+        g_autofree char *barg = g_strdup_printf("--screenshot=%s", blank_shot);
+        g_assert_cmpint(chromium_run(profile, arg, NULL, url, NULL), ==, 0);
+        g_assert_cmpint(chromium_run(profile, barg, NULL, blank_url, NULL), ==, 0);
+    }
+    /* not blank: a drawn page compresses far worse than an empty one of the same size */
+    g_assert_cmpint(g_stat(shot, &st_shot), ==, 0);
+    g_assert_cmpint(g_stat(blank_shot, &st_blank), ==, 0);
+    if (st_shot.st_size < 4 * st_blank.st_size)
+        g_printerr("screenshot %s: %ld bytes, a blank page's: %ld\n", shot, (long)st_shot.st_size,
+                   (long)st_blank.st_size);
+    g_assert_cmpint(st_shot.st_size, >=, 4 * st_blank.st_size);
+    /* the DOM as Chromium parsed it */
+    g_assert_cmpint(chromium_run(profile, "--dump-dom", NULL, url, &dom), ==, 0);
+    for (guint i = 0; i < G_N_ELEMENTS(ids); i++) {
+        if (!strstr(dom, ids[i]))
+            g_printerr("no %s in the DOM:\n%s\n", ids[i], dom);
+        g_assert_nonnull(strstr(dom, ids[i]));
+    }
+    /* no network request; the detector sees one from a page that makes one */
+    g_assert_cmpuint(chromium_page_requests(profile, probe), >=, 1);
+    g_assert_cmpuint(chromium_page_requests(profile, page), ==, 0);
+}
+
 static void
 test_capture(gconstpointer data)
 {
@@ -240,7 +360,7 @@ test_capture(gconstpointer data)
     }
     {
         const char *up[] = {"up", spec, "-c", URI, NULL};
-        vl_test_run_expect(400, up, 0, NULL);
+        vl_test_run_expect(600, up, 0, NULL);
     }
     ping_r2(2); /* the link works and ARP is settled */
     {
@@ -275,6 +395,10 @@ test_capture(gconstpointer data)
         g_assert_cmpuint(tcpdump_count(text, "ICMP echo reply"), >=, 4);
         assert_no_filter();
     }
+
+    /* the html page of the running lab, in a browser */
+    if (!cur->tcp)
+        check_html(spec, tmp);
 
     /* 2. -w - into a pipe, stopped by -c: exactly 12 frames, >= 4 pairs among them */
     if (!cur->tcp) {
