@@ -123,3 +123,20 @@ gboolean vl_cmd_render(int argc, char **argv, GError **error);
 gboolean vl_cmd_image(int argc, char **argv, GError **error);
 gboolean vl_cmd_graph(int argc, char **argv, GError **error);
 gboolean vl_cmd_capture(int argc, char **argv, GError **error);
+
+/**
+ * vl_cmd_graph_lab_page:
+ * @path: (out): the page written
+ *
+ * Writes the html page of the lab (as `graph -f html`) to <lab state folder>/graph.html.
+ * Return: TRUE on success; FALSE with an error (e.g. Graphviz missing).
+ */
+gboolean vl_cmd_graph_lab_page(virConnectPtr conn, const VlSpec *spec, char **path, GError **error);
+
+/**
+ * vl_cmd_capture_clean_lab:
+ *
+ * Removes the capture filters left in the lab's running VMs by killed captures (best effort).
+ * Return: how many were removed.
+ */
+guint vl_cmd_capture_clean_lab(virConnectPtr conn, const VlSpec *spec);

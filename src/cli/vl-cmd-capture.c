@@ -188,3 +188,20 @@ vl_cmd_capture(int argc, char **argv, GError **error)
                opts.frames_out == 1 ? "" : "s");
     return ok;
 }
+
+guint
+vl_cmd_capture_clean_lab(virConnectPtr conn, const VlSpec *spec)
+{
+    guint total = 0;
+
+    for (guint i = 0; i < spec->vms->len; i++) {
+        const VlVm *vm = g_ptr_array_index(spec->vms, i);
+        g_autoptr(virDomain) dom = virDomainLookupByName(conn, vm->name);
+        guint n = 0;
+
+        /* best effort: a VM that is down has no filters; a monitor that fails is left as is */
+        if (dom && virDomainIsActive(dom) == 1 && vl_capture_remove_stale(dom, &n, NULL))
+            total += n;
+    }
+    return total;
+}

@@ -99,3 +99,26 @@ vl_cmd_graph(int argc, char **argv, GError **error)
     fputs(text, stdout);
     return TRUE;
 }
+
+gboolean
+vl_cmd_graph_lab_page(virConnectPtr conn, const VlSpec *spec, char **path, GError **error)
+{
+    g_autoptr(VlGraph) g = vl_graph_new(spec);
+    g_autofree char *dot = NULL;
+    g_autofree char *svg = NULL;
+    g_autofree char *html = NULL;
+    g_autofree char *dir = vl_fs_lab_dir(spec->name);
+    g_autofree char *file = g_build_filename(dir, "graph.html", NULL);
+
+    if (!vl_graph_read_state(g, conn, error))
+        return FALSE;
+    dot = vl_graph_to_dot(g);
+    svg = vl_graph_dot_to_svg(dot, error);
+    if (!svg)
+        return FALSE;
+    html = vl_graph_to_html(g, svg);
+    if (!vl_fs_write_atomic(file, html, strlen(html), 0644, error))
+        return FALSE;
+    *path = g_steal_pointer(&file);
+    return TRUE;
+}

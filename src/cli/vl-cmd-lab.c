@@ -89,6 +89,22 @@ vl_cmd_up_forget_keys(const VlSpec *spec)
     }
 }
 
+/* After starting: leftover capture filters go, and the lab's html page is written. */
+static void
+vl_cmd_up_extras(virConnectPtr conn, const VlSpec *spec)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *page = NULL;
+    guint stale = vl_cmd_capture_clean_lab(conn, spec);
+
+    if (stale)
+        g_print("removed %u leftover capture filter%s\n", stale, stale == 1 ? "" : "s");
+    if (vl_cmd_graph_lab_page(conn, spec, &page, &err))
+        g_print("lab page: %s\n", page);
+    else
+        g_printerr("warning: no lab page: %s\n", err->message);
+}
+
 gboolean
 vl_cmd_up(int argc, char **argv, GError **error)
 {
@@ -202,6 +218,8 @@ vl_cmd_up(int argc, char **argv, GError **error)
         if (ok && changed == 0)
             g_print("lab '%s' is up to date: nothing changed\n", spec->name);
     }
+    if (opts.start)
+        vl_cmd_up_extras(conn, spec);
     return ok;
 }
 

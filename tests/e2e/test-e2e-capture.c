@@ -452,6 +452,34 @@ test_capture(gconstpointer data)
         assert_no_filter();
     }
 
+    /* 4. ... or by `up` (the lab unchanged), which also rewrites the lab's html page */
+    if (!cur->tcp) {
+        const char *bin = g_getenv("VMLAB_BIN");
+        g_autoptr(GError) err = NULL;
+        g_autoptr(GSubprocess) cap =
+            g_subprocess_new(G_SUBPROCESS_FLAGS_STDERR_SILENCE, &err, bin, "capture", "--lab",
+                             cur->lab, "--connect", URI, "r1:eth1", "-w", "/dev/null", NULL);
+        const char *up[] = {"up", spec, "-c", URI, NULL};
+        g_autofree char *out = NULL;
+        g_autofree char *page = g_build_filename(home, "labs", cur->lab, "graph.html", NULL);
+        g_autofree char *html = NULL;
+
+        g_assert_no_error(err);
+        wait_filters(1);
+        g_subprocess_force_exit(cap);
+        g_subprocess_wait(cap, NULL, NULL);
+        g_assert_cmpint(g_unlink(page), ==, 0); /* written by the first `up` */
+        vl_test_run_expect(600, up, 0, &out);
+        if (!strstr(out, "removed 1 leftover capture filter") || !strstr(out, "lab page: "))
+            g_printerr("up:\n%s", out);
+        g_assert_nonnull(strstr(out, "removed 1 leftover capture filter"));
+        g_assert_nonnull(strstr(out, "lab page: "));
+        assert_no_filter();
+        g_assert_true(g_file_get_contents(page, &html, NULL, NULL));
+        g_assert_nonnull(strstr(html, "<svg"));
+        g_assert_nonnull(strstr(html, "running"));
+    }
+
     /* the persistent definition is as it was */
     {
         g_autofree char *cmd = g_strdup_printf("dumpxml --inactive %sr1", cur->prefix);
