@@ -302,6 +302,23 @@ check_html(const char *spec, const char *tmp)
     g_assert_cmpuint(chromium_page_requests(profile, page), ==, 0);
 }
 
+/* Starts a capture on r1:eth1 and kills it with SIGKILL once its filter is on: it leaves the
+ * filter behind. No timeout(1) in between: the capture itself must die without cleaning up. */
+static void
+capture_killed(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GSubprocess) cap =
+        g_subprocess_new(G_SUBPROCESS_FLAGS_STDERR_SILENCE, &err, g_getenv("VMLAB_BIN"), "capture",
+                         "--lab", cur->lab, "--connect", URI, "r1:eth1", "-w", "/dev/null", NULL);
+
+    g_assert_no_error(err);
+    wait_filters(1);
+    g_subprocess_force_exit(cap);
+    g_subprocess_wait(cap, NULL, NULL);
+    wait_filters(1);
+}
+
 static void
 test_capture(gconstpointer data)
 {
@@ -427,23 +444,13 @@ test_capture(gconstpointer data)
 
     /* 3. a capture killed with SIGKILL leaves its filter; the next capture removes it */
     if (!cur->tcp) {
-        const char *bin = g_getenv("VMLAB_BIN");
-        g_autoptr(GError) err = NULL;
-        /* no timeout(1) in between: the capture itself must die without cleaning up */
-        g_autoptr(GSubprocess) cap =
-            g_subprocess_new(G_SUBPROCESS_FLAGS_STDERR_SILENCE, &err, bin, "capture", "--lab",
-                             cur->lab, "--connect", URI, "r1:eth1", "-w", "/dev/null", NULL);
         const char *next[] = {"capture", "--lab",     cur->lab,     "--connect", URI, "r1:eth1",
                               "-w",      "/dev/null", "--duration", "1",         NULL};
         g_autofree char *err_text = NULL;
         g_autofree char *out = NULL;
         int status;
 
-        g_assert_no_error(err);
-        wait_filters(1);
-        g_subprocess_force_exit(cap); /* SIGKILL */
-        g_subprocess_wait(cap, NULL, NULL);
-        wait_filters(1);
+        capture_killed();
         status = vl_test_run_timeout(60, next, &out, &err_text);
         if (status != 0 || !strstr(err_text, "removed 1 leftover capture filter"))
             vl_test_print_failure(next, status, out, err_text);
@@ -454,20 +461,12 @@ test_capture(gconstpointer data)
 
     /* 4. ... or by `up` (the lab unchanged), which also rewrites the lab's html page */
     if (!cur->tcp) {
-        const char *bin = g_getenv("VMLAB_BIN");
-        g_autoptr(GError) err = NULL;
-        g_autoptr(GSubprocess) cap =
-            g_subprocess_new(G_SUBPROCESS_FLAGS_STDERR_SILENCE, &err, bin, "capture", "--lab",
-                             cur->lab, "--connect", URI, "r1:eth1", "-w", "/dev/null", NULL);
         const char *up[] = {"up", spec, "-c", URI, NULL};
         g_autofree char *out = NULL;
         g_autofree char *page = g_build_filename(home, "labs", cur->lab, "graph.html", NULL);
         g_autofree char *html = NULL;
 
-        g_assert_no_error(err);
-        wait_filters(1);
-        g_subprocess_force_exit(cap);
-        g_subprocess_wait(cap, NULL, NULL);
+        capture_killed();
         g_assert_cmpint(g_unlink(page), ==, 0); /* written by the first `up` */
         vl_test_run_expect(600, up, 0, &out);
         if (!strstr(out, "removed 1 leftover capture filter") || !strstr(out, "lab page: "))
