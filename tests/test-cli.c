@@ -94,8 +94,9 @@ static void
 run_example(const char *origin, char **argv)
 {
     static const char *const offline[] = {"validate", "render",   "status", "down",
-                                          "destroy",  "kubevirt", NULL};
-    static const char *const need_vms[] = {"exec", "ssh", "console", "logs", "start", "stop", NULL};
+                                          "destroy",  "kubevirt", "graph",  NULL};
+    static const char *const need_vms[] = {"exec",  "ssh",  "console", "logs",
+                                           "start", "stop", "capture", NULL};
     Workspace w = {0};
     const char *deploy[] = {"up", "specs/example", "--no-start", NULL};
     const char *cmd = argv[0] ? argv[0] : "";
@@ -139,8 +140,13 @@ example_argv(const char *line)
     g_auto(GStrv) words = NULL;
     g_autofree char *base = NULL;
 
+    char *pipe = strstr(code, " | ");
+
     if (hash)
         *hash = '\0';
+    /* `vmlab-virt capture ... -w - | wireshark ...`: the command is what comes before the pipe */
+    if (pipe)
+        *pipe = '\0';
     g_strstrip(code);
     if (!*code || !g_shell_parse_argv(code, NULL, &words, NULL))
         return NULL;

@@ -121,6 +121,17 @@ vl_cmd_capture(int argc, char **argv, GError **error)
                     "reader (-w - | tcpdump -r -)");
         return FALSE;
     }
+    {
+        /* --lab, else the lab -S names, else the one lab up here; else any lab holding the node */
+        g_autoptr(GError) err = NULL;
+        g_autofree char *named = vl_cli_lab_resolve(lab, vl_cli_specs(), FALSE, &err);
+        if (err) {
+            g_propagate_error(error, g_steal_pointer(&err));
+            return FALSE;
+        }
+        g_free(lab);
+        lab = named ? g_steal_pointer(&named) : vl_cli_lab_deployed(NULL);
+    }
     conn = vl_conn_open(uri, error);
     if (!conn || !vl_cmd_capture_check_local(conn, error))
         return FALSE;

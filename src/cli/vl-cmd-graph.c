@@ -48,16 +48,17 @@ vl_cmd_graph(int argc, char **argv, GError **error)
     g_autoptr(VlGraph) g = NULL;
     g_autofree char *text = NULL;
     gboolean known = FALSE;
+    const char *dir = NULL;
 
     g_option_context_add_main_entries(ctx, entries, NULL);
     g_option_context_set_description(
         ctx, "svg and html run Graphviz's 'dot' (package graphviz). Devices are grouped and "
              "layered by their optional \"group\" or \"role\" field (spines above leaves).");
-    if (!vl_cli_parse(ctx, &argc, &argv, error))
+    if (!vl_cli_parse(ctx, &argc, &argv, error) || !vl_cli_spec_arg(argc, argv, &dir, error))
         return FALSE;
-    if (argc != 2) {
+    if (!dir) {
         g_set_error(error, VL_ERROR, VL_ERROR_USAGE,
-                    "usage: vmlab-virt graph SPECDIR [--format dot|svg|mermaid|json|html] "
+                    "usage: vmlab-virt graph SPECDIR|-S DIR [--format dot|svg|mermaid|json|html] "
                     "[-o FILE] [--offline] [-c URI]");
         return FALSE;
     }
@@ -70,7 +71,7 @@ vl_cmd_graph(int argc, char **argv, GError **error)
                     "--format '%s': expected dot, svg, mermaid, json or html", format);
         return FALSE;
     }
-    spec = vl_cli_spec_load(argv[1], FALSE, error);
+    spec = vl_cli_spec_load(dir, FALSE, error);
     if (!spec)
         return FALSE;
     g = vl_graph_new(spec);
