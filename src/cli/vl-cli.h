@@ -121,6 +121,9 @@ gboolean vl_cmd_exec(int argc, char **argv, GError **error);
 gboolean vl_cmd_validate(int argc, char **argv, GError **error);
 gboolean vl_cmd_render(int argc, char **argv, GError **error);
 gboolean vl_cmd_image(int argc, char **argv, GError **error);
+gboolean vl_cmd_snapshot(int argc, char **argv, GError **error);
+gboolean vl_cmd_restore(int argc, char **argv, GError **error);
+gboolean vl_cmd_snapshots(int argc, char **argv, GError **error);
 gboolean vl_cmd_graph(int argc, char **argv, GError **error);
 gboolean vl_cmd_capture(int argc, char **argv, GError **error);
 

@@ -236,8 +236,8 @@ vl_cmd_down(int argc, char **argv, GError **error)
          "NAME"},
         {"force", 'f', 0, G_OPTION_ARG_NONE, &force,
          "Also remove the lab's domains the state file does not list", NULL},
-        {"purge", 0, 0, G_OPTION_ARG_NONE, &purge, "Also delete the persistent SR OS CPM disks",
-         NULL},
+        {"purge", 0, 0, G_OPTION_ARG_NONE, &purge,
+         "Also delete the persistent SR OS CPM disks and the lab's snapshots", NULL},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     g_autoptr(GOptionContext) ctx =

@@ -11,6 +11,7 @@
 #include "vl-ftp-setup.h"
 #include "vl-lab-profiles.h"
 #include "vl-lock.h"
+#include "vl-snapshot.h"
 #include "vl-sros-disk.h"
 #include "vl-storage.h"
 
@@ -667,6 +668,8 @@ vl_lab_down(virConnectPtr conn, const char *lab, gboolean force, gboolean purge,
     if (purge) {
         vl_lab_remove_folder(lab_dir, "persist");
         vl_lab_remove_folder(lab_dir, "logs");
+        if (!vl_snapshot_purge(lab, error))
+            return FALSE;
     }
     if (g_unlink(state_path) < 0 && g_file_test(state_path, G_FILE_TEST_EXISTS)) {
         g_set_error(error, VL_ERROR, VL_ERROR_IO, "%s: cannot remove", state_path);

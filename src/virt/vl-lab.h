@@ -67,7 +67,7 @@ gboolean vl_lab_up(virConnectPtr conn, VlSpec *spec, VlRenderer *r, const VlUpOp
  * vl_lab_down:
  * @lab: the lab name
  * @force: also remove the lab's domains (by metadata) that its state file does not list
- * @purge: also delete the persistent SR OS CPM disks (kept otherwise)
+ * @purge: also delete the persistent SR OS CPM disks and the lab's snapshots (kept otherwise)
  *
  * Stops and undefines the lab's domains and deletes its volumes and pool and its state file,
  * removes its routers from the FTP proxy, and puts the profiles back as they were before the

@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* vl-cmd-snapshot.c - lab snapshot commands: `snapshot`, `restore` and `snapshots` */
+#include "vl-cli.h"
+
+#include "vl-error.h"
+#include "vl-snapshot.h"
+
+static void
+vl_cmd_snapshot_progress(const char *domain, const char *event, guint64 bytes, double seconds,
+                         const char *detail, gpointer data)
+{
+    if (g_str_equal(event, "failed") || g_str_equal(event, "left") || g_str_equal(event, "defined"))
+        g_print("  %-24s %-9s %s\n", domain, event, detail ? detail : "");
+    else if (bytes)
+        g_print("  %-24s %-9s %8.1f MB %6.2fs%s%s\n", domain, event, (double)bytes / 1e6, seconds,
+                detail ? "  " : "", detail ? detail : "");
+    else
+        g_print("  %-24s %s\n", domain, event);
+}
+
+/* The lab named by SPECDIR, -S DIR, --lab or else the one deployed. Return: NULL on error. */
+static char *
+vl_cmd_snapshot_lab(int argc, char **argv, const char *lab, GError **error)
+{
+    const char *dir = NULL;
+
+    if (!vl_cli_spec_arg(argc, argv, &dir, error))
+        return NULL;
+    /* Only the lab's name is needed, as for `down`. */
+    return vl_cli_lab_resolve(lab, dir, TRUE, error);
+}
+
+/* Return: @bytes in MB or GB for a table. */
+static char *
+vl_cmd_snapshot_size(gint64 bytes)
+{
+    if (bytes >= 1000000000)
+        return g_strdup_printf("%.2f GB", (double)bytes / 1e9);
+    return g_strdup_printf("%.1f MB", (double)bytes / 1e6);
+}
+
+gboolean
+vl_cmd_snapshot(int argc, char **argv, GError **error)
+{
+    g_autofree char *uri = NULL;
+    g_autofree char *lab = NULL;
+    g_autofree char *name = NULL;
+    g_autofree char *delete = NULL;
+    g_autofree char *named = NULL;
+    gboolean no_memory = FALSE;
+    GOptionEntry entries[] = {
+        {"connect", 'c', 0, G_OPTION_ARG_STRING, &uri, "libvirt URI", "URI"},
+        {"lab", 'l', 0, G_OPTION_ARG_STRING, &lab, "The lab's name, instead of its spec folder",
+         "NAME"},
+        {"name", 'n', 0, G_OPTION_ARG_STRING, &name, "The snapshot's name (required)", "SNAP"},
+        {"no-memory", 0, 0, G_OPTION_ARG_NONE, &no_memory,
+         "Keep the disks only: a restore boots the VMs", NULL},
+        {"delete", 0, 0, G_OPTION_ARG_STRING, &delete, "Remove snapshot SNAP instead", "SNAP"},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    g_autoptr(GOptionContext) ctx = g_option_context_new(
+        "[SPECDIR|-S DIR|--lab NAME] --name SNAP - save a running lab's memory and disks");
+    g_autoptr(virConnect) conn = NULL;
+    VlSnapshotOptions opts = {!no_memory, FALSE, vl_cmd_snapshot_progress, NULL};
+    gint64 t0 = g_get_monotonic_time();
+
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    g_option_context_set_description(
+        ctx, "Every VM of the lab is paused, then its memory and disks are saved in\n"
+             "$VMLAB_HOME/labs/LAB/snapshots/SNAP, then the lab runs on. Without a lab named,\n"
+             "the one lab that is up is taken.\n\n"
+             "Examples:\n"
+             "  vmlab-virt snapshot specs/example --name before-change\n"
+             "  vmlab-virt snapshot --lab example --name disks-only --no-memory\n"
+             "  vmlab-virt snapshot --lab example --delete disks-only\n");
+    if (!vl_cli_parse(ctx, &argc, &argv, error))
+        return FALSE;
+    if (!name == !delete) {
+        g_set_error(error, VL_ERROR, VL_ERROR_USAGE,
+                    "usage: %s [SPECDIR|-S DIR|--lab NAME] --name SNAP [--no-memory] | --delete "
+                    "SNAP",
+                    g_get_prgname());
+        return FALSE;
+    }
+    named = vl_cmd_snapshot_lab(argc, argv, lab, error);
+    if (!named)
+        return FALSE;
+    if (delete) {
+        if (!vl_snapshot_delete(named, delete, error))
+            return FALSE;
+        g_print("snapshot '%s' of lab '%s' deleted\n", delete, named);
+        return TRUE;
+    }
+    if (!vl_snapshot_name_check(name, error))
+        return FALSE;
+    opts.memory = !no_memory;
+    conn = vl_conn_open(uri, error);
+    if (!conn)
+        return FALSE;
+    g_print("snapshot '%s' of lab '%s'%s\n", name, named, no_memory ? " (disks only)" : "");
+    if (!vl_snapshot_create(conn, named, name, &opts, error))
+        return FALSE;
+    {
+        g_autoptr(json_object) list = vl_snapshot_list(named, NULL);
+        for (size_t i = 0; i < json_object_array_length(list); i++) {
+            json_object *o = json_object_array_get_idx(list, i);
+            if (g_str_equal(json_object_get_string(json_object_object_get(o, "name")), name)) {
+                g_autofree char *size =
+                    vl_cmd_snapshot_size(json_object_get_int64(json_object_object_get(o, "size")));
+                g_print("snapshot '%s' taken in %.1f s: %d VMs, %s\n", name,
+                        (double)(g_get_monotonic_time() - t0) / G_USEC_PER_SEC,
+                        json_object_get_int(json_object_object_get(o, "vms")), size);
+            }
+        }
+    }
+    return TRUE;
+}
+
+gboolean
+vl_cmd_restore(int argc, char **argv, GError **error)
+{
+    g_autofree char *uri = NULL;
+    g_autofree char *lab = NULL;
+    g_autofree char *name = NULL;
+    g_autofree char *named = NULL;
+    gboolean force = FALSE;
+    GOptionEntry entries[] = {
+        {"connect", 'c', 0, G_OPTION_ARG_STRING, &uri, "libvirt URI", "URI"},
+        {"lab", 'l', 0, G_OPTION_ARG_STRING, &lab, "The lab's name, instead of its spec folder",
+         "NAME"},
+        {"name", 'n', 0, G_OPTION_ARG_STRING, &name, "The snapshot's name (required)", "SNAP"},
+        {"force", 'f', 0, G_OPTION_ARG_NONE, &force,
+         "Restore even if the lab changed since the snapshot (VMs added since are left)", NULL},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    g_autoptr(GOptionContext) ctx = g_option_context_new(
+        "[SPECDIR|-S DIR|--lab NAME] --name SNAP - bring a lab back to a snapshot");
+    g_autoptr(virConnect) conn = NULL;
+    VlSnapshotOptions opts = {TRUE, FALSE, vl_cmd_snapshot_progress, NULL};
+    gint64 t0 = g_get_monotonic_time();
+
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    g_option_context_set_description(
+        ctx, "The lab must be up. If `up` changed it since the snapshot, restore is refused\n"
+             "unless --force. Without a lab named, the one lab that is up is taken.\n\n"
+             "Examples:\n"
+             "  vmlab-virt restore specs/example --name before-change\n"
+             "  vmlab-virt restore --lab example --name before-change --force\n");
+    if (!vl_cli_parse(ctx, &argc, &argv, error))
+        return FALSE;
+    if (!name) {
+        g_set_error(error, VL_ERROR, VL_ERROR_USAGE,
+                    "usage: %s [SPECDIR|-S DIR|--lab NAME] --name SNAP [--force]", g_get_prgname());
+        return FALSE;
+    }
+    named = vl_cmd_snapshot_lab(argc, argv, lab, error);
+    if (!named || !vl_snapshot_name_check(name, error))
+        return FALSE;
+    opts.force = force;
+    conn = vl_conn_open(uri, error);
+    if (!conn)
+        return FALSE;
+    g_print("restore of lab '%s' to snapshot '%s'\n", named, name);
+    if (!vl_snapshot_restore(conn, named, name, &opts, error))
+        return FALSE;
+    g_print("lab '%s' restored to snapshot '%s' in %.1f s\n", named, name,
+            (double)(g_get_monotonic_time() - t0) / G_USEC_PER_SEC);
+    return TRUE;
+}
+
+gboolean
+vl_cmd_snapshots(int argc, char **argv, GError **error)
+{
+    g_autofree char *lab = NULL;
+    g_autofree char *named = NULL;
+    gboolean as_json = FALSE;
+    GOptionEntry entries[] = {
+        {"lab", 'l', 0, G_OPTION_ARG_STRING, &lab, "The lab's name, instead of its spec folder",
+         "NAME"},
+        {"json", 0, 0, G_OPTION_ARG_NONE, &as_json, "Print a JSON document (see vmlab-virt(1))",
+         NULL},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+    g_autoptr(GOptionContext) ctx =
+        g_option_context_new("[SPECDIR|-S DIR|--lab NAME] - list a lab's snapshots");
+    g_autoptr(json_object) list = NULL;
+
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    g_option_context_set_description(ctx, "Examples:\n"
+                                          "  vmlab-virt snapshots specs/example\n"
+                                          "  vmlab-virt snapshots --lab example --json\n");
+    if (!vl_cli_parse(ctx, &argc, &argv, error))
+        return FALSE;
+    named = vl_cmd_snapshot_lab(argc, argv, lab, error);
+    if (!named)
+        return FALSE;
+    list = vl_snapshot_list(named, error);
+    if (!list)
+        return FALSE;
+    if (as_json) {
+        g_autoptr(json_object) doc = json_object_new_object();
+        json_object_object_add(doc, "version", json_object_new_int(1));
+        json_object_object_add(doc, "lab", json_object_new_string(named));
+        json_object_object_add(doc, "snapshots", json_object_get(list));
+        g_print("%s\n", vl_json_to_string(doc));
+        return TRUE;
+    }
+    g_print("lab '%s'\n  %-24s %-26s %-4s %-7s %s\n", named, "SNAPSHOT", "TIME", "VMS", "MEMORY",
+            "SIZE");
+    for (size_t i = 0; i < json_object_array_length(list); i++) {
+        json_object *o = json_object_array_get_idx(list, i);
+        g_autofree char *size =
+            vl_cmd_snapshot_size(json_object_get_int64(json_object_object_get(o, "size")));
+        g_print("  %-24s %-26s %-4d %-7s %s\n",
+                json_object_get_string(json_object_object_get(o, "name")),
+                json_object_get_string(json_object_object_get(o, "created")),
+                json_object_get_int(json_object_object_get(o, "vms")),
+                json_object_get_boolean(json_object_object_get(o, "memory")) ? "yes" : "no", size);
+    }
+    return TRUE;
+}
