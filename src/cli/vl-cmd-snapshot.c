@@ -205,13 +205,13 @@ vl_cmd_snapshots(int argc, char **argv, GError **error)
         g_print("%s\n", vl_json_to_string(doc));
         return TRUE;
     }
-    g_print("lab '%s'\n  %-24s %-26s %-4s %-7s %s\n", named, "SNAPSHOT", "TIME", "VMS", "MEMORY",
+    g_print("lab '%s'\n  %-24s %-21s %-4s %-7s %s\n", named, "SNAPSHOT", "TIME", "VMS", "MEMORY",
             "SIZE");
     for (size_t i = 0; i < json_object_array_length(list); i++) {
         json_object *o = json_object_array_get_idx(list, i);
         g_autofree char *size =
             vl_cmd_snapshot_size(json_object_get_int64(json_object_object_get(o, "size")));
-        g_print("  %-24s %-26s %-4d %-7s %s\n",
+        g_print("  %-24s %-21s %-4d %-7s %s\n",
                 json_object_get_string(json_object_object_get(o, "name")),
                 json_object_get_string(json_object_object_get(o, "created")),
                 json_object_get_int(json_object_object_get(o, "vms")),

@@ -375,6 +375,14 @@ vl_snapshot_restore(virConnectPtr conn, const char *lab, const char *name,
     lock = vl_lock_acquire(lab_dir, error);
     if (!lock)
         return FALSE;
+    domains = vl_conn_lab_domains(conn, lab, error);
+    if (!domains)
+        return FALSE;
+    if (!g_hash_table_size(domains)) {
+        g_set_error(error, VL_ERROR, VL_ERROR_FAILED,
+                    "lab '%s' is not up: bring it up with `up` first, then restore", lab);
+        return FALSE;
+    }
     if (!g_file_test(mpath, G_FILE_TEST_IS_REGULAR)) {
         g_set_error(error, VL_ERROR, VL_ERROR_FAILED, "lab '%s' has no snapshot '%s' (no %s)", lab,
                     name, mpath);
@@ -404,14 +412,6 @@ vl_snapshot_restore(virConnectPtr conn, const char *lab, const char *name,
             return FALSE;
         }
         vl_rest_vm_links(&g_array_index(vms, VlRestVm, vms->len - 1));
-    }
-    domains = vl_conn_lab_domains(conn, lab, error);
-    if (!domains)
-        return FALSE;
-    if (!g_hash_table_size(domains)) {
-        g_set_error(error, VL_ERROR, VL_ERROR_FAILED,
-                    "lab '%s' is not up: bring it up with `up` first, then restore", lab);
-        return FALSE;
     }
     if (!vl_rest_check_lab(&run, lab, name, manifest, vms, domains, error))
         return FALSE;

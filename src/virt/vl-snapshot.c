@@ -426,7 +426,7 @@ vl_snap_finish(VlSnapRun *run, const char *digest, double seconds, double paused
 {
     g_autoptr(json_object) m = json_object_new_object();
     g_autoptr(GDateTime) now = g_date_time_new_now_utc();
-    g_autofree char *stamp = g_date_time_format_iso8601(now);
+    g_autofree char *stamp = g_date_time_format(now, "%Y-%m-%dT%H:%M:%SZ");
     g_autofree char *path = g_build_filename(run->partial, "manifest.json", NULL);
     g_autofree char *final = vl_snapshot_dir(run->lab, run->name);
     json_object *vms = json_object_new_array();

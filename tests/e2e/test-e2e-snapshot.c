@@ -1,0 +1,331 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* test-e2e-snapshot.c - end to end on a real libvirtd + QEMU (TCG): snapshot a running lab,
+ * change it, restore, and find the guests' RAM, uptime and links as they were */
+#include "vl-test-util.h"
+
+#include <glib/gstdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/*
+ * Runs only with VMLAB_E2E=1, as test-e2e-lab.c: root, a libvirtd on qemu:///system, the tiny
+ * guest image. Each case has its own lab name, domain prefix and ports (27000-27999, below the
+ * ephemeral range), a private VMLAB_HOME and a copy of its spec; its body runs in a child, and
+ * the parent removes the lab's domains and pool before and after, pass or fail.
+ */
+
+#define URI "qemu:///system"
+
+typedef struct {
+    const char *name;        /* test case */
+    const char *spec;        /* relative to tests/ */
+    const char *lab;         /* lab name after the rewrite */
+    const char *prefix;      /* domain prefix after the rewrite */
+    const char *from_lab;    /* the spec's own name, prefix and ports, rewritten */
+    const char *from_prefix; /* (nullable) */
+    const char *from_ports[3];
+    guint port_base;         /* links; console +200, ssh +400 */
+    const char *pings[3][3]; /* node, then the addresses it must reach */
+} E2eCase;
+
+static const E2eCase e2e_cases[] = {
+    {"udp-triangle",
+     "../specs/example",
+     "e2e-snap",
+     "e2ep-",
+     "example",
+     NULL,
+     {"21000", "31000", "41000"},
+     27000,
+     {{"r1", "10.0.12.2", "10.0.13.3"},
+      {"r2", "10.0.12.1", "10.0.23.3"},
+      {"r3", "10.0.23.2", "10.0.13.1"}}},
+    /* TCP links: the listening ends must be back before the connecting ends */
+    {"tcp-line",
+     "e2e/data/tcp-line",
+     "e2e-snapt",
+     "e2eq-",
+     "e2e-tcp",
+     "e2et-",
+     {"25000", "25200", "25400"},
+     27600,
+     {{"r1", "10.1.12.2", "10.1.12.2"},
+      {"r2", "10.1.12.1", "10.1.23.3"},
+      {"r3", "10.1.23.2", "10.1.23.2"}}},
+};
+
+typedef struct {
+    char *home;
+    char *spec;
+    const E2eCase *c;
+} Fixture;
+
+static gboolean
+e2e_enabled(void)
+{
+    return g_strcmp0(g_getenv("VMLAB_E2E"), "1") == 0;
+}
+
+/* Removes every trace of the case's lab on URI: `down --force --purge`, then by prefix. */
+static void
+e2e_purge(const E2eCase *c)
+{
+    const char *down[] = {"down", "--lab", c->lab, "--force", "--purge", "-c", URI, NULL};
+    g_autofree char *names = NULL;
+
+    vl_test_run_timeout(120, down, NULL, NULL);
+    if (g_spawn_command_line_sync("virsh -q -c " URI " list --all --name", &names, NULL, NULL,
+                                  NULL)) {
+        g_auto(GStrv) lines = g_strsplit(names, "\n", -1);
+        for (guint i = 0; lines[i]; i++) {
+            const char *n = g_strstrip(lines[i]);
+            g_autofree char *destroy = g_strdup_printf("virsh -q -c " URI " destroy %s", n);
+            g_autofree char *undefine = g_strdup_printf("virsh -q -c " URI " undefine %s", n);
+            if (!g_str_has_prefix(n, c->prefix))
+                continue;
+            g_autofree char *o1 = NULL, *e1 = NULL, *o2 = NULL, *e2 = NULL;
+            g_spawn_command_line_sync(destroy, &o1, &e1, NULL, NULL);
+            g_spawn_command_line_sync(undefine, &o2, &e2, NULL, NULL);
+        }
+    }
+    {
+        g_autofree char *cmd =
+            g_strdup_printf("sh -c 'virsh -q -c " URI " pool-destroy vmlab-%s; virsh -q -c " URI
+                            " pool-undefine vmlab-%s'",
+                            c->lab, c->lab);
+        g_autofree char *out = NULL;
+        g_autofree char *err = NULL;
+        g_spawn_command_line_sync(cmd, &out, &err, NULL, NULL);
+    }
+}
+
+static void
+fixture_setup(Fixture *f, gconstpointer data)
+{
+    const E2eCase *c = data;
+    const char *files[] = {"topology.json",    "platforms.json",   "profiles/r1.json",
+                           "profiles/r2.json", "profiles/r3.json", NULL};
+    const char *tiny =
+        g_getenv("VMLAB_TINY_DIR") ? g_getenv("VMLAB_TINY_DIR") : "/var/lib/vmlab/images/tiny";
+    g_autofree char *src = vl_test_srcpath(c->spec);
+    g_autofree char *topo = NULL;
+    g_autofree char *text = NULL;
+    g_autofree char *images = NULL;
+    g_autofree char *link = NULL;
+    g_autoptr(GString) t = NULL;
+
+    f->c = c;
+    if (!e2e_enabled())
+        return;
+    if (g_test_subprocess()) {
+        f->home = g_strdup(g_getenv("VMLAB_HOME"));
+        f->spec = g_strdup(g_getenv("VMLAB_E2E_SPEC"));
+        return;
+    }
+    e2e_purge(c);
+    /* a VMLAB_HOME that QEMU (libvirt-qemu) can reach, images/tiny pointing at the guest */
+    f->home = vl_test_mkdtemp();
+    g_assert_cmpint(g_chmod(f->home, 0755), ==, 0);
+    images = g_build_filename(f->home, "images", NULL);
+    link = g_build_filename(images, "tiny", NULL);
+    g_assert_cmpint(g_mkdir(images, 0755), ==, 0);
+    g_assert_true(g_file_test(tiny, G_FILE_TEST_IS_DIR));
+    g_assert_cmpint(symlink(tiny, link), ==, 0);
+    g_setenv("VMLAB_HOME", f->home, TRUE);
+    f->spec = vl_test_mkdtemp();
+    g_setenv("VMLAB_E2E_SPEC", f->spec, TRUE);
+    vl_test_copy_files(src, f->spec, files);
+    /* own lab name, prefix and ports: a running lab of the same spec is not disturbed */
+    topo = g_build_filename(f->spec, "topology.json", NULL);
+    g_assert_true(g_file_get_contents(topo, &text, NULL, NULL));
+    t = g_string_new(text);
+    {
+        g_autofree char *from = g_strdup_printf("\"name\": \"%s\"", c->from_lab);
+        g_autofree char *to = g_strdup_printf("\"name\": \"%s\"", c->lab);
+        g_assert_cmpuint(g_string_replace(t, from, to, 1), ==, 1);
+    }
+    if (c->from_prefix) {
+        g_autofree char *from = g_strdup_printf("\"domain_prefix\": \"%s\"", c->from_prefix);
+        g_autofree char *to = g_strdup_printf("\"domain_prefix\": \"%s\"", c->prefix);
+        g_assert_cmpuint(g_string_replace(t, from, to, 1), ==, 1);
+    } else {
+        g_autofree char *to =
+            g_strdup_printf("\"link_transport\": \"udp\", \"domain_prefix\": \"%s\"", c->prefix);
+        g_assert_cmpuint(g_string_replace(t, "\"link_transport\": \"udp\"", to, 1), ==, 1);
+    }
+    for (guint i = 0; i < 3; i++) {
+        g_autofree char *to = g_strdup_printf("%u", c->port_base + 200 * i);
+        g_assert_cmpuint(g_string_replace(t, c->from_ports[i], to, 1), ==, 1);
+    }
+    g_assert_true(g_file_set_contents(topo, t->str, -1, NULL));
+    /* a shared, loaded CI machine: give the guests time to boot */
+    {
+        g_autofree char *plat = g_build_filename(f->spec, "platforms.json", NULL);
+        g_autofree char *ptext = NULL;
+        g_autoptr(GString) p = NULL;
+
+        g_assert_true(g_file_get_contents(plat, &ptext, NULL, NULL));
+        p = g_string_new(ptext);
+        g_string_replace(p, "\"vm_boot_timeout\": 180", "\"vm_boot_timeout\": 600", 0);
+        g_assert_true(g_file_set_contents(plat, p->str, -1, NULL));
+    }
+}
+
+static void
+fixture_teardown(Fixture *f, gconstpointer data)
+{
+    if (f->home && !g_test_subprocess()) {
+        vl_test_rmtree(f->home);
+        vl_test_rmtree(f->spec);
+    }
+    g_free(f->home);
+    g_free(f->spec);
+}
+
+/* Runs @cmd on @node over SSH (a few tries). Return: its output; the test fails otherwise. */
+static char *
+node_exec(const Fixture *f, const char *node, const char *cmd)
+{
+    const char *argv[] = {"exec", "--lab", f->c->lab, "-c", URI, node, "--", cmd, NULL};
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    int status = 1;
+
+    for (int attempt = 0; attempt < 5 && status != 0; attempt++) {
+        g_clear_pointer(&out, g_free);
+        g_clear_pointer(&err, g_free);
+        status = vl_test_run_timeout(60, argv, &out, &err);
+        if (status != 0)
+            g_usleep(2 * G_USEC_PER_SEC);
+    }
+    if (status != 0)
+        vl_test_print_failure(argv, status, out, err);
+    g_assert_cmpint(status, ==, 0);
+    return g_steal_pointer(&out);
+}
+
+/* Return: the guest's /proc/uptime, in seconds. */
+static double
+node_uptime(const Fixture *f, const char *node)
+{
+    g_autofree char *out = node_exec(f, node, "cat /proc/uptime");
+
+    return g_ascii_strtod(out, NULL);
+}
+
+/* Return: (transfer full): the marker in the guest's RAM-backed root, stripped. */
+static char *
+node_marker(const Fixture *f, const char *node)
+{
+    char *out = node_exec(f, node, "cat /vmlab-marker");
+
+    return g_strstrip(out);
+}
+
+static void
+assert_running(const Fixture *f)
+{
+    g_autofree char *list = NULL;
+
+    g_assert_true(g_spawn_command_line_sync("virsh -q -c " URI " list --state-running --name",
+                                            &list, NULL, NULL, NULL));
+    for (guint i = 0; i < 3; i++) {
+        g_autofree char *dom = g_strdup_printf("%s%s\n", f->c->prefix, f->c->pings[i][0]);
+        if (!strstr(list, dom))
+            g_printerr("%s is not running; running: %s\n", dom, list);
+        g_assert_nonnull(strstr(list, dom));
+    }
+}
+
+static void
+test_e2e_snapshot(Fixture *f, gconstpointer data)
+{
+    const E2eCase *c = f->c;
+    const char *up[] = {"up", f->spec, "-c", URI, "--jobs", "3", NULL};
+    const char *snapshot[] = {"snapshot", "--lab", c->lab, "-c", URI, "--name", "s1", NULL};
+    const char *restore[] = {"restore", f->spec, "-c", URI, "--name", "s1", NULL};
+    const char *list[] = {"snapshots", "--lab", c->lab, "--json", NULL};
+    const char *down[] = {"down", f->spec, "-c", URI, NULL};
+    const char *purge[] = {"down", f->spec, "-c", URI, "--purge", NULL};
+    double at_snapshot[3], before_restore[3];
+    g_autofree char *out = NULL;
+
+    if (!e2e_enabled()) {
+        g_test_skip("set VMLAB_E2E=1 (needs root, libvirtd and the tiny guest image)");
+        return;
+    }
+    if (!g_test_subprocess()) {
+        g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+        e2e_purge(c);
+        g_test_trap_assert_passed();
+        return;
+    }
+    vl_test_run_expect(600, up, 0, NULL);
+    for (guint i = 0; i < 3; i++) {
+        g_autofree char *cmd = g_strdup_printf("echo snap-%s > /vmlab-marker", c->pings[i][0]);
+        g_free(node_exec(f, c->pings[i][0], cmd));
+        at_snapshot[i] = node_uptime(f, c->pings[i][0]);
+    }
+    vl_test_run_expect(300, snapshot, 0, &out);
+    g_assert_nonnull(strstr(out, "snapshot 's1' taken"));
+    /* the lab runs on: every domain running, every guest answers */
+    assert_running(f);
+    for (guint i = 0; i < 3; i++) {
+        g_autofree char *cmd = g_strdup_printf("echo changed-%s > /vmlab-marker", c->pings[i][0]);
+        g_free(node_exec(f, c->pings[i][0], cmd));
+    }
+    g_usleep(20 * G_USEC_PER_SEC);
+    for (guint i = 0; i < 3; i++)
+        before_restore[i] = node_uptime(f, c->pings[i][0]);
+    g_clear_pointer(&out, g_free);
+    vl_test_run_expect(600, restore, 0, &out);
+    g_assert_nonnull(strstr(out, "restored to snapshot 's1'"));
+    assert_running(f);
+    for (guint i = 0; i < 3; i++) {
+        const char *node = c->pings[i][0];
+        g_autofree char *marker = node_marker(f, node);
+        g_autofree char *want = g_strdup_printf("snap-%s", node);
+        double now = node_uptime(f, node);
+
+        g_assert_cmpstr(marker, ==, want);
+        /* the guest's clock went on from the snapshot: no boot (that starts at 0), and not
+         * the 20 s and more it ran after the snapshot */
+        if (now < at_snapshot[i] || now >= before_restore[i])
+            g_printerr("%s: uptime %.2f at the snapshot, %.2f before the restore, %.2f after\n",
+                       node, at_snapshot[i], before_restore[i], now);
+        g_assert_cmpfloat(now, >=, at_snapshot[i]);
+        g_assert_cmpfloat(now, <, before_restore[i]);
+    }
+    for (guint i = 0; i < 3; i++) {
+        for (guint j = 1; j < 3; j++) {
+            g_autofree char *cmd = g_strdup_printf("ping -c 3 -W 2 %s", c->pings[i][j]);
+            g_free(node_exec(f, c->pings[i][0], cmd));
+        }
+    }
+    g_clear_pointer(&out, g_free);
+    vl_test_run_expect(30, list, 0, &out);
+    g_assert_nonnull(strstr(out, "\"name\": \"s1\""));
+    g_assert_nonnull(strstr(out, "\"vms\": 3"));
+    /* down keeps the snapshot; down --purge removes it */
+    vl_test_run_expect(120, down, 0, NULL);
+    g_clear_pointer(&out, g_free);
+    vl_test_run_expect(30, list, 0, &out);
+    g_assert_nonnull(strstr(out, "\"name\": \"s1\""));
+    vl_test_run_expect(120, purge, 0, NULL);
+    g_clear_pointer(&out, g_free);
+    vl_test_run_expect(30, list, 0, &out);
+    g_assert_null(strstr(out, "\"name\": \"s1\""));
+}
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    for (guint i = 0; i < G_N_ELEMENTS(e2e_cases); i++) {
+        g_autofree char *path = g_strdup_printf("/e2e/snapshot/%s", e2e_cases[i].name);
+        g_test_add(path, Fixture, &e2e_cases[i], fixture_setup, test_e2e_snapshot,
+                   fixture_teardown);
+    }
+    return g_test_run();
+}
