@@ -70,19 +70,11 @@ fixture_setup(Fixture *f, gconstpointer data)
 static void
 fixture_teardown(Fixture *f, gconstpointer data)
 {
-    /* Leave the shared test driver as we found it. */
-    g_autoptr(GHashTable) doms = vl_conn_lab_domains(f->conn, NULL, NULL);
-    GHashTableIter it;
-    gpointer key;
+    g_autoptr(GError) err = NULL;
 
-    g_hash_table_iter_init(&it, doms);
-    while (g_hash_table_iter_next(&it, &key, NULL)) {
-        virDomainPtr d = virDomainLookupByName(f->conn, key);
-        if (virDomainIsActive(d) == 1)
-            virDomainDestroy(d);
-        virDomainUndefine(d);
-        virDomainFree(d);
-    }
+    /* Leave the shared test driver as we found it: every domain of the lab goes, listed or not. */
+    if (!vl_lab_down(f->conn, "example", TRUE, TRUE, NULL, NULL, &err))
+        g_printerr("teardown: %s\n", err->message);
     vl_renderer_free(f->r);
     virConnectClose(f->conn);
     vl_test_rmtree(f->home);
@@ -313,24 +305,33 @@ test_force_removed_added(Fixture *f, gconstpointer data)
     g_autoptr(GError) err = NULL;
     gboolean ok;
     g_autofree char *stray = NULL;
+    g_autofree char *state = vl_lab_state_path("example");
+    g_autofree char *text = NULL;
     virDomainPtr d;
 
     ok = snap(f, "s1", TRUE, &err);
     g_assert_no_error(err);
     g_assert_true(ok);
-    /* r3 goes away; a domain of the lab appears (r1's XML, another name and UUID) */
-    destroy(f, "r3", TRUE);
+    /* r3 leaves the spec (up removes it); a domain of the lab appears (r1's XML, another name) */
+    vl_test_write(
+        f->specdir, "topology.json",
+        "{\"name\": \"example\", \"devices\": {\"r1\": {\"interfaces\": {\"eth1\": {}}},\n"
+        " \"r2\": {\"interfaces\": {\"eth1\": {}}}},\n"
+        " \"links\": [{\"a\": \"r1:eth1\", \"z\": \"r2:eth1\"}],\n"
+        " \"vmlab\": {\"link_port_base\": 21000, \"console_port_base\": 31000,\n"
+        "  \"ssh_port_base\": 41000, \"link_transport\": \"udp\"}}\n");
+    up(f);
+    g_assert_null(virDomainLookupByName(f->conn, "r3"));
     d = virDomainLookupByName(f->conn, "r1");
     stray = virDomainGetXMLDesc(d, VIR_DOMAIN_XML_INACTIVE);
     virDomainFree(d);
     {
         g_autoptr(GString) t = g_string_new(stray);
+        char *u, *e;
         g_string_replace(t, "<name>r1</name>", "<name>r4</name>", 1);
-        {
-            char *u = strstr(t->str, "<uuid>");
-            char *e = strstr(t->str, "</uuid>");
-            g_string_erase(t, u - t->str, e + 7 - u);
-        }
+        u = strstr(t->str, "<uuid>");
+        e = strstr(t->str, "</uuid>");
+        g_string_erase(t, u - t->str, e + 7 - u);
         d = virDomainDefineXML(f->conn, t->str);
         g_assert_nonnull(d);
         virDomainFree(d);
@@ -348,6 +349,13 @@ test_force_removed_added(Fixture *f, gconstpointer data)
     assert_all_running(f);
     /* r4 is left as it was: defined, not started */
     g_assert_cmpint(state_of(f, "r4"), ==, VIR_DOMAIN_SHUTOFF);
+    /* r3 is in state.json again, so a plain `down` removes it */
+    g_assert_true(g_file_get_contents(state, &text, NULL, NULL));
+    g_assert_nonnull(strstr(text, "\"restored_from\": \"s1\""));
+    ok = vl_lab_down(f->conn, "example", FALSE, FALSE, NULL, NULL, &err);
+    g_assert_no_error(err);
+    g_assert_true(ok);
+    g_assert_null(virDomainLookupByName(f->conn, "r3"));
 }
 
 static void

@@ -5,6 +5,7 @@
 #include "vl-disk-copy.h"
 #include "vl-error.h"
 #include "vl-fs.h"
+#include "vl-lab.h"
 #include "vl-lock.h"
 #include "vl-log.h"
 #include "vl-xml.h"
@@ -44,6 +45,8 @@ typedef struct {
 typedef struct {
     virConnectPtr conn;
     const VlSnapshotOptions *opts;
+    const char *lab;
+    const char *name;
     const char *dir;
     gboolean qemu;
     guint failed;
@@ -163,6 +166,36 @@ vl_rest_order(GArray *vms)
     return order;
 }
 
+/*
+ * Lists a VM defined again from the manifest in state.json, so that `down` removes it too (a
+ * later `up` removes it as having left the spec). Return: FALSE with @error.
+ */
+static gboolean
+vl_rest_state_add(VlRestRun *run, VlRestVm *v, GError **error)
+{
+    g_autofree char *path = vl_lab_state_path(run->lab);
+    g_autoptr(json_object) st = vl_json_load_file(path, NULL);
+    json_object *nodes = st ? json_object_object_get(st, "nodes") : NULL;
+    json_object *n;
+
+    if (!json_object_is_type(nodes, json_type_array))
+        return TRUE; /* no state.json: `down` goes by the domains' metadata */
+    for (size_t i = 0; i < json_object_array_length(nodes); i++) {
+        if (g_strcmp0(vl_rest_string(json_object_array_get_idx(nodes, i), "domain"), v->name) == 0)
+            return TRUE;
+    }
+    n = json_object_new_object();
+    json_object_object_add(n, "domain", json_object_new_string(v->name));
+    json_object_object_add(n, "node",
+                           json_object_new_string(vl_rest_string(v->json, "node")
+                                                      ? vl_rest_string(v->json, "node")
+                                                      : ""));
+    json_object_object_add(n, "state", json_object_new_string("restored"));
+    json_object_object_add(n, "restored_from", json_object_new_string(run->name));
+    json_object_array_add(nodes, n);
+    return vl_json_write_file(path, st, 0600, error);
+}
+
 /* Step 1 for one VM: stopped if it runs, defined again if it is gone. Return: FALSE on error. */
 static gboolean
 vl_rest_prepare(VlRestRun *run, VlRestVm *v, GError **error)
@@ -186,7 +219,7 @@ vl_rest_prepare(VlRestRun *run, VlRestVm *v, GError **error)
         }
         virDomainFree(d);
         vl_rest_progress(run, v->name, "defined", 0, 0, "removed since the snapshot");
-        return TRUE;
+        return vl_rest_state_add(run, v, error);
     }
     if (virDomainIsActive(dom) == 1) {
         vl_trace("virDomainDestroy('%s')", v->name);
@@ -364,7 +397,7 @@ vl_snapshot_restore(virConnectPtr conn, const char *lab, const char *name,
     g_autoptr(GArray) vms = g_array_new(FALSE, TRUE, sizeof(VlRestVm));
     g_autoptr(GPtrArray) order = NULL;
     g_autoptr(GString) first = g_string_new(NULL);
-    VlRestRun run = {conn, opts, dir, vl_snapshot_conn_is_qemu(conn), 0, first};
+    VlRestRun run = {conn, opts, lab, name, dir, vl_snapshot_conn_is_qemu(conn), 0, first};
     json_object *jvms;
     const char *running = vl_domain_state_name(VIR_DOMAIN_RUNNING);
     const char *paused = vl_domain_state_name(VIR_DOMAIN_PAUSED);

@@ -3,6 +3,8 @@
  * change it, restore, and find the guests' RAM, uptime and links as they were */
 #include "vl-test-util.h"
 
+#include <json-c/json.h>
+
 #include <glib/gstdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,11 +13,14 @@
 /*
  * Runs only with VMLAB_E2E=1, as test-e2e-lab.c: root, a libvirtd on qemu:///system, the tiny
  * guest image. Each case has its own lab name, domain prefix and ports (27000-27999, below the
- * ephemeral range), a private VMLAB_HOME and a copy of its spec; its body runs in a child, and
- * the parent removes the lab's domains and pool before and after, pass or fail.
+ * ephemeral range; 28000 and up belong to test-e2e-lab.c), a private VMLAB_HOME and a copy of its
+ * spec; its body runs in a child, and the parent removes the lab's domains and pool before and
+ * after, pass or fail.
  */
 
 #define URI "qemu:///system"
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(json_object, json_object_put)
 
 typedef struct {
     const char *name;        /* test case */
@@ -24,8 +29,7 @@ typedef struct {
     const char *prefix;      /* domain prefix after the rewrite */
     const char *from_lab;    /* the spec's own name, prefix and ports, rewritten */
     const char *from_prefix; /* (nullable) */
-    const char *from_ports[3];
-    guint port_base;         /* links; console +200, ssh +400 */
+    const char *ports[4][2]; /* from, to: links, consoles, SSH, (SR OS) fabric */
     const char *pings[3][3]; /* node, then the addresses it must reach */
 } E2eCase;
 
@@ -36,8 +40,7 @@ static const E2eCase e2e_cases[] = {
      "e2ep-",
      "example",
      NULL,
-     {"21000", "31000", "41000"},
-     27000,
+     {{"21000", "27000"}, {"31000", "27200"}, {"41000", "27400"}},
      {{"r1", "10.0.12.2", "10.0.13.3"},
       {"r2", "10.0.12.1", "10.0.23.3"},
       {"r3", "10.0.23.2", "10.0.13.1"}}},
@@ -48,12 +51,22 @@ static const E2eCase e2e_cases[] = {
      "e2eq-",
      "e2e-tcp",
      "e2et-",
-     {"25000", "25200", "25400"},
-     27600,
+     {{"25000", "27100"}, {"25200", "27300"}, {"25400", "27500"}},
      {{"r1", "10.1.12.2", "10.1.12.2"},
       {"r2", "10.1.12.1", "10.1.23.3"},
       {"r3", "10.1.23.2", "10.1.23.2"}}},
 };
+
+/* The SR OS lab of test-e2e-lab.c (CPM with a raw cf3: disk, line cards on qcow2 overlays). */
+static const E2eCase e2e_sros = {
+    "sros",
+    "e2e/data/sros",
+    "e2e-snaps",
+    "e2ez-",
+    "e2e-sros",
+    "e2es-",
+    {{"28000", "27700"}, {"28200", "27750"}, {"28400", "27850"}, {"18000", "27950"}},
+    {{NULL}}};
 
 typedef struct {
     char *home;
@@ -106,6 +119,8 @@ fixture_setup(Fixture *f, gconstpointer data)
     const E2eCase *c = data;
     const char *files[] = {"topology.json",    "platforms.json",   "profiles/r1.json",
                            "profiles/r2.json", "profiles/r3.json", NULL};
+    const char *sros_files[] = {"topology.json", "platforms.json", "profiles/pe1.json",
+                                "profiles/r9.json", NULL};
     const char *tiny =
         g_getenv("VMLAB_TINY_DIR") ? g_getenv("VMLAB_TINY_DIR") : "/var/lib/vmlab/images/tiny";
     g_autofree char *src = vl_test_srcpath(c->spec);
@@ -135,7 +150,7 @@ fixture_setup(Fixture *f, gconstpointer data)
     g_setenv("VMLAB_HOME", f->home, TRUE);
     f->spec = vl_test_mkdtemp();
     g_setenv("VMLAB_E2E_SPEC", f->spec, TRUE);
-    vl_test_copy_files(src, f->spec, files);
+    vl_test_copy_files(src, f->spec, c == &e2e_sros ? sros_files : files);
     /* own lab name, prefix and ports: a running lab of the same spec is not disturbed */
     topo = g_build_filename(f->spec, "topology.json", NULL);
     g_assert_true(g_file_get_contents(topo, &text, NULL, NULL));
@@ -154,10 +169,8 @@ fixture_setup(Fixture *f, gconstpointer data)
             g_strdup_printf("\"link_transport\": \"udp\", \"domain_prefix\": \"%s\"", c->prefix);
         g_assert_cmpuint(g_string_replace(t, "\"link_transport\": \"udp\"", to, 1), ==, 1);
     }
-    for (guint i = 0; i < 3; i++) {
-        g_autofree char *to = g_strdup_printf("%u", c->port_base + 200 * i);
-        g_assert_cmpuint(g_string_replace(t, c->from_ports[i], to, 1), ==, 1);
-    }
+    for (guint i = 0; i < 4 && c->ports[i][0]; i++)
+        g_assert_cmpuint(g_string_replace(t, c->ports[i][0], c->ports[i][1], 1), ==, 1);
     g_assert_true(g_file_set_contents(topo, t->str, -1, NULL));
     /* a shared, loaded CI machine: give the guests time to boot */
     {
@@ -183,6 +196,20 @@ fixture_teardown(Fixture *f, gconstpointer data)
     g_free(f->spec);
 }
 
+/* Return: (transfer full): @out of `exec` without its "== DOMAIN" header lines. */
+static char *
+exec_output(const char *out)
+{
+    g_auto(GStrv) lines = g_strsplit(out ? out : "", "\n", -1);
+    GString *s = g_string_new(NULL);
+
+    for (guint i = 0; lines[i]; i++) {
+        if (!g_str_has_prefix(lines[i], "== ") && *lines[i])
+            g_string_append_printf(s, "%s\n", lines[i]);
+    }
+    return g_string_free(s, FALSE);
+}
+
 /* Runs @cmd on @node over SSH (a few tries). Return: its output; the test fails otherwise. */
 static char *
 node_exec(const Fixture *f, const char *node, const char *cmd)
@@ -202,7 +229,7 @@ node_exec(const Fixture *f, const char *node, const char *cmd)
     if (status != 0)
         vl_test_print_failure(argv, status, out, err);
     g_assert_cmpint(status, ==, 0);
-    return g_steal_pointer(&out);
+    return exec_output(out);
 }
 
 /* Return: the guest's /proc/uptime, in seconds. */
@@ -318,6 +345,91 @@ test_e2e_snapshot(Fixture *f, gconstpointer data)
     g_assert_null(strstr(out, "\"name\": \"s1\""));
 }
 
+/* Runs `exec` on SR OS card VM @dom (a few tries: line cards are ready once running). */
+static char *
+sros_exec(const Fixture *f, const char *dom, const char *cmd)
+{
+    const char *argv[] = {"exec", "--lab", f->c->lab, "-c", URI, dom, "--", cmd, NULL};
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    int status = 1;
+
+    for (int attempt = 0; attempt < 40 && status != 0; attempt++) {
+        g_clear_pointer(&out, g_free);
+        g_clear_pointer(&err, g_free);
+        status = vl_test_run_timeout(60, argv, &out, &err);
+        if (status != 0)
+            g_usleep(2 * G_USEC_PER_SEC);
+    }
+    if (status != 0)
+        vl_test_print_failure(argv, status, out, err);
+    g_assert_cmpint(status, ==, 0);
+    return exec_output(out);
+}
+
+/*
+ * SR OS: a file written on the CPM's raw cf3: disk before the snapshot and removed after it is
+ * back after the restore; the line cards' qcow2 overlays are in the snapshot and restored too.
+ */
+static void
+test_e2e_sros(Fixture *f, gconstpointer data)
+{
+    const char *up[] = {"up", f->spec, "-c", URI, NULL};
+    const char *snapshot[] = {"snapshot", "--lab", f->c->lab, "-c", URI, "--name", "s1", NULL};
+    const char *restore[] = {"restore", "--lab", f->c->lab, "-c", URI, "--name", "s1", NULL};
+    const char *purge[] = {"down", f->spec, "-c", URI, "--purge", NULL};
+    g_autofree char *timos = NULL;
+    g_autofree char *image = NULL;
+    g_autofree char *manifest = NULL;
+    g_autofree char *out = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autoptr(json_object) m = NULL;
+    json_object *vms;
+    guint overlays = 0, raw = 0;
+
+    if (!e2e_enabled()) {
+        g_test_skip("set VMLAB_E2E=1 (needs root, libvirtd and the tiny guest image)");
+        return;
+    }
+    if (!g_test_subprocess()) {
+        g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+        e2e_purge(f->c);
+        g_test_trap_assert_passed();
+        return;
+    }
+    /* the "TiMOS image" the CPM fetches through the FTP proxy's local backend */
+    timos = g_build_filename(f->home, "ftp", "files", "sros", "e2e", NULL);
+    g_assert_cmpint(g_mkdir_with_parents(timos, 0755), ==, 0);
+    image = g_build_filename(timos, "both.tim", NULL);
+    g_assert_true(g_file_set_contents(image, "not really TiMOS\n", -1, NULL));
+    vl_test_run_expect(900, up, 0, NULL);
+    g_free(sros_exec(f, "e2ez-vsim-1-a", "echo snap-cf3 > /cf3/vmlab-marker.txt && sync"));
+    vl_test_run_expect(300, snapshot, 0, NULL);
+    g_free(sros_exec(f, "e2ez-vsim-1-a", "rm /cf3/vmlab-marker.txt && sync"));
+    vl_test_run_expect(600, restore, 0, NULL);
+    out = sros_exec(f, "e2ez-vsim-1-a", "cat /cf3/vmlab-marker.txt");
+    g_assert_cmpstr(g_strstrip(out), ==, "snap-cf3");
+    /* the line card runs on and carries its link */
+    g_free(sros_exec(f, "e2ez-vsim-1-1", "ping -c 3 -W 2 10.5.1.2"));
+    manifest =
+        g_build_filename(f->home, "labs", f->c->lab, "snapshots", "s1", "manifest.json", NULL);
+    m = json_object_from_file(manifest);
+    g_assert_nonnull(m);
+    vms = json_object_object_get(m, "vms");
+    for (size_t i = 0; i < json_object_array_length(vms); i++) {
+        json_object *disks = json_object_object_get(json_object_array_get_idx(vms, i), "disks");
+        for (size_t d = 0; d < json_object_array_length(disks); d++) {
+            const char *fmt = json_object_get_string(
+                json_object_object_get(json_object_array_get_idx(disks, d), "format"));
+            overlays += g_strcmp0(fmt, "qcow2") == 0;
+            raw += g_strcmp0(fmt, "raw") == 0;
+        }
+    }
+    g_assert_cmpuint(overlays, ==, 2);
+    g_assert_cmpuint(raw, ==, 1);
+    vl_test_run_expect(120, purge, 0, NULL);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -327,5 +439,7 @@ main(int argc, char **argv)
         g_test_add(path, Fixture, &e2e_cases[i], fixture_setup, test_e2e_snapshot,
                    fixture_teardown);
     }
+    g_test_add("/e2e/snapshot/sros", Fixture, &e2e_sros, fixture_setup, test_e2e_sros,
+               fixture_teardown);
     return g_test_run();
 }
