@@ -18,6 +18,7 @@ typedef struct {
     virConnectPtr conn;
     VlRenderer *r;
     GString *events; /* "domain event\n" per progress call */
+    guint jobs;      /* for snapshot and restore */
 } Fixture;
 
 static const char *const example_files[] = {"topology.json",    "platforms.json",
@@ -87,7 +88,8 @@ fixture_teardown(Fixture *f, gconstpointer data)
 static gboolean
 snap(Fixture *f, const char *name, gboolean memory, GError **error)
 {
-    VlSnapshotOptions opts = {.memory = memory, .progress = progress_cb, .data = f};
+    VlSnapshotOptions opts = {
+        .memory = memory, .jobs = f->jobs, .progress = progress_cb, .data = f};
 
     return vl_snapshot_create(f->conn, "example", name, &opts, error);
 }
@@ -95,7 +97,7 @@ snap(Fixture *f, const char *name, gboolean memory, GError **error)
 static gboolean
 restore(Fixture *f, const char *name, gboolean force, GError **error)
 {
-    VlSnapshotOptions opts = {.force = force, .progress = progress_cb, .data = f};
+    VlSnapshotOptions opts = {.force = force, .jobs = f->jobs, .progress = progress_cb, .data = f};
 
     return vl_snapshot_restore(f->conn, "example", name, &opts, error);
 }
@@ -159,6 +161,7 @@ test_manifest(Fixture *f, gconstpointer data)
     gint64 total = 0;
     struct stat st;
 
+    f->jobs = 3; /* three VMs saved at once */
     ok = snap(f, "s1", TRUE, &err);
     g_assert_no_error(err);
     g_assert_true(ok);
@@ -214,6 +217,7 @@ test_restore(Fixture *f, gconstpointer data)
     g_autoptr(GError) err = NULL;
     gboolean ok;
 
+    f->jobs = 3;
     ok = snap(f, "s1", TRUE, &err);
     g_assert_no_error(err);
     g_assert_true(ok);

@@ -48,6 +48,7 @@ vl_cmd_snapshot(int argc, char **argv, GError **error)
     g_autofree char *delete = NULL;
     g_autofree char *named = NULL;
     gboolean no_memory = FALSE;
+    gint jobs = 4;
     GOptionEntry entries[] = {
         {"connect", 'c', 0, G_OPTION_ARG_STRING, &uri, "libvirt URI", "URI"},
         {"lab", 'l', 0, G_OPTION_ARG_STRING, &lab, "The lab's name, instead of its spec folder",
@@ -56,12 +57,13 @@ vl_cmd_snapshot(int argc, char **argv, GError **error)
         {"no-memory", 0, 0, G_OPTION_ARG_NONE, &no_memory,
          "Keep the disks only: a restore boots the VMs", NULL},
         {"delete", 0, 0, G_OPTION_ARG_STRING, &delete, "Remove snapshot SNAP instead", "SNAP"},
+        {"jobs", 'j', 0, G_OPTION_ARG_INT, &jobs, "VMs saved at once (default 4)", "N"},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new(
         "[SPECDIR|-S DIR|--lab NAME] --name SNAP - save a running lab's memory and disks");
     g_autoptr(virConnect) conn = NULL;
-    VlSnapshotOptions opts = {!no_memory, FALSE, vl_cmd_snapshot_progress, NULL};
+    VlSnapshotOptions opts = {.progress = vl_cmd_snapshot_progress};
     gint64 t0 = g_get_monotonic_time();
 
     g_option_context_add_main_entries(ctx, entries, NULL);
@@ -75,10 +77,10 @@ vl_cmd_snapshot(int argc, char **argv, GError **error)
              "  vmlab-virt snapshot --lab example --delete disks-only\n");
     if (!vl_cli_parse(ctx, &argc, &argv, error))
         return FALSE;
-    if (!name == !delete) {
+    if (!name == !delete || jobs < 1) {
         g_set_error(error, VL_ERROR, VL_ERROR_USAGE,
-                    "usage: %s [SPECDIR|-S DIR|--lab NAME] --name SNAP [--no-memory] | --delete "
-                    "SNAP",
+                    "usage: %s [SPECDIR|-S DIR|--lab NAME] --name SNAP [--no-memory] [--jobs N] | "
+                    "--delete SNAP",
                     g_get_prgname());
         return FALSE;
     }
@@ -94,6 +96,7 @@ vl_cmd_snapshot(int argc, char **argv, GError **error)
     if (!vl_snapshot_name_check(name, error))
         return FALSE;
     opts.memory = !no_memory;
+    opts.jobs = (guint)jobs;
     conn = vl_conn_open(uri, error);
     if (!conn)
         return FALSE;
@@ -124,6 +127,7 @@ vl_cmd_restore(int argc, char **argv, GError **error)
     g_autofree char *name = NULL;
     g_autofree char *named = NULL;
     gboolean force = FALSE;
+    gint jobs = 4;
     GOptionEntry entries[] = {
         {"connect", 'c', 0, G_OPTION_ARG_STRING, &uri, "libvirt URI", "URI"},
         {"lab", 'l', 0, G_OPTION_ARG_STRING, &lab, "The lab's name, instead of its spec folder",
@@ -131,12 +135,13 @@ vl_cmd_restore(int argc, char **argv, GError **error)
         {"name", 'n', 0, G_OPTION_ARG_STRING, &name, "The snapshot's name (required)", "SNAP"},
         {"force", 'f', 0, G_OPTION_ARG_NONE, &force,
          "Restore even if the lab changed since the snapshot (VMs added since are left)", NULL},
+        {"jobs", 'j', 0, G_OPTION_ARG_INT, &jobs, "VMs restored at once (default 4)", "N"},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new(
         "[SPECDIR|-S DIR|--lab NAME] --name SNAP - bring a lab back to a snapshot");
     g_autoptr(virConnect) conn = NULL;
-    VlSnapshotOptions opts = {TRUE, FALSE, vl_cmd_snapshot_progress, NULL};
+    VlSnapshotOptions opts = {.progress = vl_cmd_snapshot_progress};
     gint64 t0 = g_get_monotonic_time();
 
     g_option_context_add_main_entries(ctx, entries, NULL);
@@ -148,15 +153,17 @@ vl_cmd_restore(int argc, char **argv, GError **error)
              "  vmlab-virt restore --lab example --name before-change --force\n");
     if (!vl_cli_parse(ctx, &argc, &argv, error))
         return FALSE;
-    if (!name) {
+    if (!name || jobs < 1) {
         g_set_error(error, VL_ERROR, VL_ERROR_USAGE,
-                    "usage: %s [SPECDIR|-S DIR|--lab NAME] --name SNAP [--force]", g_get_prgname());
+                    "usage: %s [SPECDIR|-S DIR|--lab NAME] --name SNAP [--force] [--jobs N]",
+                    g_get_prgname());
         return FALSE;
     }
     named = vl_cmd_snapshot_lab(argc, argv, lab, error);
     if (!named || !vl_snapshot_name_check(name, error))
         return FALSE;
     opts.force = force;
+    opts.jobs = (guint)jobs;
     conn = vl_conn_open(uri, error);
     if (!conn)
         return FALSE;

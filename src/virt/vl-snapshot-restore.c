@@ -39,6 +39,7 @@ typedef struct {
     gboolean running;   /* at the snapshot */
     gboolean active;    /* running or paused at the snapshot */
     gboolean done;      /* in the order already */
+    guint wave;         /* restored after the VMs of lower waves (their listening ends) */
     gboolean failed;
 } VlRestVm;
 
@@ -51,6 +52,7 @@ typedef struct {
     gboolean qemu;
     guint failed;
     GString *first; /* the first failure */
+    GMutex lock;    /* guards progress calls and @failed from the restore workers */
 } VlRestRun;
 
 static void
@@ -66,16 +68,21 @@ static void
 vl_rest_progress(VlRestRun *run, const char *domain, const char *event, guint64 bytes, double s,
                  const char *detail)
 {
-    if (run->opts->progress)
-        run->opts->progress(domain, event, bytes, s, detail, run->opts->data);
+    if (!run->opts->progress)
+        return;
+    g_mutex_lock(&run->lock);
+    run->opts->progress(domain, event, bytes, s, detail, run->opts->data);
+    g_mutex_unlock(&run->lock);
 }
 
 static void
 vl_rest_fail(VlRestRun *run, VlRestVm *v, GError *err)
 {
     v->failed = TRUE;
+    g_mutex_lock(&run->lock);
     if (!run->failed++)
         g_string_append_printf(run->first, "%s", err->message);
+    g_mutex_unlock(&run->lock);
     vl_rest_progress(run, v->name, "failed", 0, 0, err->message);
 }
 
@@ -137,30 +144,29 @@ vl_rest_order(GArray *vms)
 {
     GPtrArray *order = g_ptr_array_new();
 
-    while (order->len < vms->len) {
-        guint before = order->len;
-        g_autoptr(GPtrArray) wave = g_ptr_array_new();
+    for (guint wave = 0; order->len < vms->len; wave++) {
+        g_autoptr(GPtrArray) ready = g_ptr_array_new();
 
         for (guint i = 0; i < vms->len; i++) {
             VlRestVm *v = &g_array_index(vms, VlRestVm, i);
-            gboolean ready = !v->done;
+            gboolean ok = !v->done;
 
-            for (guint c = 0; ready && c < v->clients->len; c++)
-                ready = vl_rest_end_ready(vms, g_ptr_array_index(v->clients, c));
-            if (ready)
-                g_ptr_array_add(wave, v);
+            for (guint c = 0; ok && c < v->clients->len; c++)
+                ok = vl_rest_end_ready(vms, g_ptr_array_index(v->clients, c));
+            if (ok)
+                g_ptr_array_add(ready, v);
         }
-        for (guint i = 0; i < wave->len; i++) {
-            VlRestVm *v = g_ptr_array_index(wave, i);
-            v->done = TRUE;
-            g_ptr_array_add(order, v);
-        }
-        for (guint i = 0; order->len == before && i < vms->len; i++) {
+        /* a cycle: the first VM left goes alone */
+        for (guint i = 0; !ready->len && i < vms->len; i++) {
             VlRestVm *v = &g_array_index(vms, VlRestVm, i);
-            if (!v->done) {
-                v->done = TRUE;
-                g_ptr_array_add(order, v);
-            }
+            if (!v->done)
+                g_ptr_array_add(ready, v);
+        }
+        for (guint i = 0; i < ready->len; i++) {
+            VlRestVm *v = g_ptr_array_index(ready, i);
+            v->done = TRUE;
+            v->wave = wave;
+            g_ptr_array_add(order, v);
         }
     }
     return order;
@@ -317,6 +323,35 @@ vl_rest_bring_back(VlRestRun *run, VlRestVm *v, GError **error)
     return TRUE;
 }
 
+/* Worker: step 2 for one VM. */
+static void
+vl_rest_bring_back_worker(gpointer data, gpointer user_data)
+{
+    VlRestVm *v = data;
+    g_autoptr(GError) err = NULL;
+
+    if (!vl_rest_bring_back(user_data, v, &err))
+        vl_rest_fail(user_data, v, err);
+}
+
+/* Step 2 for every VM: wave by wave, @jobs at a time within a wave. */
+static void
+vl_rest_bring_back_all(VlRestRun *run, GPtrArray *order)
+{
+    guint last = order->len ? ((VlRestVm *)g_ptr_array_index(order, order->len - 1))->wave : 0;
+
+    for (guint w = 0; w <= last; w++) {
+        GThreadPool *tp = g_thread_pool_new(vl_rest_bring_back_worker, run,
+                                            (gint)MAX(run->opts->jobs, 1), FALSE, NULL);
+        for (guint i = 0; i < order->len; i++) {
+            VlRestVm *v = g_ptr_array_index(order, i);
+            if (v->wave == w && !v->failed)
+                g_thread_pool_push(tp, v, NULL);
+        }
+        g_thread_pool_free(tp, FALSE, TRUE);
+    }
+}
+
 /* Step 3: resumes the VMs that were running at the snapshot. */
 static void
 vl_rest_resume(VlRestRun *run, GPtrArray *order)
@@ -397,12 +432,13 @@ vl_snapshot_restore(virConnectPtr conn, const char *lab, const char *name,
     g_autoptr(GArray) vms = g_array_new(FALSE, TRUE, sizeof(VlRestVm));
     g_autoptr(GPtrArray) order = NULL;
     g_autoptr(GString) first = g_string_new(NULL);
-    VlRestRun run = {conn, opts, lab, name, dir, vl_snapshot_conn_is_qemu(conn), 0, first};
+    VlRestRun run = {conn, opts, lab, name, dir, vl_snapshot_conn_is_qemu(conn), 0, first, {0}};
     json_object *jvms;
     const char *running = vl_domain_state_name(VIR_DOMAIN_RUNNING);
     const char *paused = vl_domain_state_name(VIR_DOMAIN_PAUSED);
 
     g_array_set_clear_func(vms, vl_rest_vm_clear);
+    g_mutex_init(&run.lock);
     if (!vl_snapshot_name_check(name, error))
         return FALSE;
     lock = vl_lock_acquire(lab_dir, error);
@@ -456,13 +492,9 @@ vl_snapshot_restore(virConnectPtr conn, const char *lab, const char *name,
         if (!vl_rest_prepare(&run, v, &err))
             vl_rest_fail(&run, v, err);
     }
-    for (guint i = 0; i < order->len; i++) {
-        VlRestVm *v = g_ptr_array_index(order, i);
-        g_autoptr(GError) err = NULL;
-        if (!v->failed && !vl_rest_bring_back(&run, v, &err))
-            vl_rest_fail(&run, v, err);
-    }
+    vl_rest_bring_back_all(&run, order);
     vl_rest_resume(&run, order);
+    g_mutex_clear(&run.lock);
     if (run.failed) {
         g_set_error(error, VL_ERROR, VL_ERROR_FAILED,
                     "%u of %u VMs of lab '%s' were not restored; first: %s", run.failed, order->len,

@@ -141,6 +141,7 @@ typedef struct {
     VlDomainMeta *meta; /* (transfer none): from the lab's domain table */
     int state;          /* at the start */
     gboolean paused;    /* paused by us: resume it */
+    GError *error;      /* why capturing it failed */
     gboolean saved;     /* saved by virDomainSaveFlags: restore it */
     char *mem_path;
     json_object *json; /* its manifest entry */
@@ -155,6 +156,7 @@ vl_snap_vm_free(gpointer data)
         virDomainFree(v->dom);
     g_free(v->name);
     g_free(v->mem_path);
+    g_clear_error(&v->error);
     if (v->json)
         json_object_put(v->json);
     g_free(v);
@@ -168,14 +170,18 @@ typedef struct {
     char *partial;
     GPtrArray *vms; /* VlSnapVm, by name */
     gboolean qemu;
+    GMutex lock; /* serialises progress calls from the capture workers */
 } VlSnapRun;
 
 static void
 vl_snap_progress(VlSnapRun *run, const char *domain, const char *event, guint64 bytes, double s,
                  const char *detail)
 {
-    if (run->opts->progress)
-        run->opts->progress(domain, event, bytes, s, detail, run->opts->data);
+    if (!run->opts->progress)
+        return;
+    g_mutex_lock(&run->lock);
+    run->opts->progress(domain, event, bytes, s, detail, run->opts->data);
+    g_mutex_unlock(&run->lock);
 }
 
 static double
@@ -340,6 +346,35 @@ vl_snap_capture(VlSnapRun *run, VlSnapVm *v, GError **error)
     return TRUE;
 }
 
+/* Worker: captures one VM, keeping its failure in the VM. */
+static void
+vl_snap_capture_worker(gpointer data, gpointer user_data)
+{
+    VlSnapVm *v = data;
+
+    vl_snap_capture(user_data, v, &v->error);
+}
+
+/* Captures every VM, @opts->jobs at a time. Return: FALSE with the first failure in @error. */
+static gboolean
+vl_snap_capture_all(VlSnapRun *run, GError **error)
+{
+    GThreadPool *tp =
+        g_thread_pool_new(vl_snap_capture_worker, run, (gint)MAX(run->opts->jobs, 1), FALSE, NULL);
+
+    for (guint i = 0; i < run->vms->len; i++)
+        g_thread_pool_push(tp, g_ptr_array_index(run->vms, i), NULL);
+    g_thread_pool_free(tp, FALSE, TRUE);
+    for (guint i = 0; i < run->vms->len; i++) {
+        VlSnapVm *v = g_ptr_array_index(run->vms, i);
+        if (v->error) {
+            g_propagate_error(error, g_steal_pointer(&v->error));
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
 /* Lets the lab run on: restores what was saved, resumes what was paused. Return: FALSE with the
  * first failure in @error (the others go on). */
 static gboolean
@@ -481,7 +516,7 @@ vl_snapshot_create(virConnectPtr conn, const char *lab, const char *name,
     g_autoptr(GPtrArray) vms = g_ptr_array_new_with_free_func(vl_snap_vm_free);
     g_autoptr(GError) err = NULL;
     g_autofree char *digest = NULL;
-    VlSnapRun run = {conn, lab, name, opts, partial, vms, vl_snapshot_conn_is_qemu(conn)};
+    VlSnapRun run = {conn, lab, name, opts, partial, vms, vl_snapshot_conn_is_qemu(conn), {0}};
     gint64 t0 = g_get_monotonic_time();
     gint64 t_paused;
     double paused = 0;
@@ -516,15 +551,15 @@ vl_snapshot_create(virConnectPtr conn, const char *lab, const char *name,
         return FALSE;
     }
     t_paused = g_get_monotonic_time();
-    ok = vl_snap_pause_all(&run, domains, &err);
-    for (guint i = 0; ok && i < vms->len; i++)
-        ok = vl_snap_capture(&run, g_ptr_array_index(vms, i), &err);
+    g_mutex_init(&run.lock);
+    ok = vl_snap_pause_all(&run, domains, &err) && vl_snap_capture_all(&run, &err);
     /* The lab runs on whatever happened. */
     if (!vl_snap_resume_all(&run, ok ? &err : NULL))
         ok = FALSE;
     paused = vl_snap_since(t_paused);
     if (ok)
         ok = vl_snap_finish(&run, digest, vl_snap_since(t0), paused, &err);
+    g_mutex_clear(&run.lock);
     if (!ok) {
         vl_snapshot_remove_dir(partial);
         g_set_error(error, VL_ERROR, err ? (VlError)err->code : VL_ERROR_FAILED,

@@ -9,7 +9,8 @@
  * Called as a VM passes a step. @event is one of "paused", "memory", "disk", "resumed" (snapshot),
  * "stopped", "defined", "restored", "started", "left", "failed" (restore); @bytes is the size
  * written or read for "memory", "disk" and "restored" (else 0), @seconds the time the step took,
- * @detail (nullable) a disk's path, a failure's message or why a VM is left.
+ * @detail (nullable) a disk's path, a failure's message or why a VM is left. Calls never
+ * overlap, though they may come from worker threads (with jobs > 1).
  */
 typedef void (*VlSnapshotProgressFunc)(const char *domain, const char *event, guint64 bytes,
                                        double seconds, const char *detail, gpointer data);
@@ -17,6 +18,7 @@ typedef void (*VlSnapshotProgressFunc)(const char *domain, const char *event, gu
 typedef struct {
     gboolean memory; /* snapshot: capture the memory too (else the disks only) */
     gboolean force;  /* restore: even when the lab changed since the snapshot */
+    guint jobs;      /* VMs saved or restored at once (0 or 1: one after the other) */
     VlSnapshotProgressFunc progress;
     gpointer data;
 } VlSnapshotOptions;
