@@ -39,33 +39,79 @@ vl_cmd_snapshot_size(gint64 bytes)
     return g_strdup_printf("%.1f MB", (double)bytes / 1e6);
 }
 
+/* The options `snapshot` and `restore` share. */
+typedef struct {
+    char *uri;
+    char *lab;
+    char *name;
+    gint jobs;
+    VlSnapshotOptions opts;
+} VlSnapArgs;
+
+static void
+vl_snap_args_clear(VlSnapArgs *a)
+{
+    g_free(a->uri);
+    g_free(a->lab);
+    g_free(a->name);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(VlSnapArgs, vl_snap_args_clear)
+
+/* Adds -c, --lab, --name and --jobs (@jobs_help) to @ctx, with their defaults in @a. */
+static void
+vl_snap_args_add(GOptionContext *ctx, VlSnapArgs *a, const char *jobs_help)
+{
+    GOptionEntry entries[] = {
+        {"connect", 'c', 0, G_OPTION_ARG_STRING, &a->uri, "libvirt URI", "URI"},
+        {"lab", 'l', 0, G_OPTION_ARG_STRING, &a->lab, "The lab's name, instead of its spec folder",
+         "NAME"},
+        {"name", 'n', 0, G_OPTION_ARG_STRING, &a->name, "The snapshot's name", "SNAP"},
+        {"jobs", 'j', 0, G_OPTION_ARG_INT, &a->jobs, jobs_help, "N"},
+        {NULL, 0, 0, 0, NULL, NULL, NULL},
+    };
+
+    a->jobs = 4;
+    a->opts.progress = vl_cmd_snapshot_progress;
+    g_option_context_add_main_entries(ctx, entries, NULL);
+}
+
+/*
+ * Parses the command line of `snapshot` or `restore` (@usage: what follows the program name in
+ * the usage line); @need_name: --name is required. Return: TRUE on success.
+ */
+static gboolean
+vl_snap_args_parse(GOptionContext *ctx, VlSnapArgs *a, gboolean need_name, const char *usage,
+                   int *argc, char ***argv, GError **error)
+{
+    if (!vl_cli_parse(ctx, argc, argv, error))
+        return FALSE;
+    if ((need_name && !a->name) || a->jobs < 1) {
+        g_set_error(error, VL_ERROR, VL_ERROR_USAGE, "usage: %s %s", g_get_prgname(), usage);
+        return FALSE;
+    }
+    a->opts.jobs = (guint)a->jobs;
+    return TRUE;
+}
+
 gboolean
 vl_cmd_snapshot(int argc, char **argv, GError **error)
 {
-    g_autofree char *uri = NULL;
-    g_autofree char *lab = NULL;
-    g_autofree char *name = NULL;
+    g_auto(VlSnapArgs) a = {0};
     g_autofree char *delete = NULL;
     g_autofree char *named = NULL;
     gboolean no_memory = FALSE;
-    gint jobs = 4;
     GOptionEntry entries[] = {
-        {"connect", 'c', 0, G_OPTION_ARG_STRING, &uri, "libvirt URI", "URI"},
-        {"lab", 'l', 0, G_OPTION_ARG_STRING, &lab, "The lab's name, instead of its spec folder",
-         "NAME"},
-        {"name", 'n', 0, G_OPTION_ARG_STRING, &name, "The snapshot's name (required)", "SNAP"},
         {"no-memory", 0, 0, G_OPTION_ARG_NONE, &no_memory,
          "Keep the disks only: a restore boots the VMs", NULL},
         {"delete", 0, 0, G_OPTION_ARG_STRING, &delete, "Remove snapshot SNAP instead", "SNAP"},
-        {"jobs", 'j', 0, G_OPTION_ARG_INT, &jobs, "VMs saved at once (default 4)", "N"},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new(
         "[SPECDIR|-S DIR|--lab NAME] --name SNAP - save a running lab's memory and disks");
     g_autoptr(virConnect) conn = NULL;
-    VlSnapshotOptions opts = {.progress = vl_cmd_snapshot_progress};
     gint64 t0 = g_get_monotonic_time();
 
+    vl_snap_args_add(ctx, &a, "VMs saved at once (default 4)");
     g_option_context_add_main_entries(ctx, entries, NULL);
     g_option_context_set_description(
         ctx, "Every VM of the lab is paused, then its memory and disks are saved in\n"
@@ -75,16 +121,17 @@ vl_cmd_snapshot(int argc, char **argv, GError **error)
              "  vmlab-virt snapshot specs/example --name before-change\n"
              "  vmlab-virt snapshot --lab example --name disks-only --no-memory\n"
              "  vmlab-virt snapshot --lab example --delete disks-only\n");
-    if (!vl_cli_parse(ctx, &argc, &argv, error))
+    if (!vl_snap_args_parse(ctx, &a, FALSE,
+                            "[SPECDIR|-S DIR|--lab NAME] --name SNAP [--no-memory] [--jobs N] | "
+                            "--delete SNAP",
+                            &argc, &argv, error))
         return FALSE;
-    if (!name == !delete || jobs < 1) {
+    if (!a.name == !delete) {
         g_set_error(error, VL_ERROR, VL_ERROR_USAGE,
-                    "usage: %s [SPECDIR|-S DIR|--lab NAME] --name SNAP [--no-memory] [--jobs N] | "
-                    "--delete SNAP",
-                    g_get_prgname());
+                    "give either --name SNAP or --delete SNAP (see '%s --help')", g_get_prgname());
         return FALSE;
     }
-    named = vl_cmd_snapshot_lab(argc, argv, lab, error);
+    named = vl_cmd_snapshot_lab(argc, argv, a.lab, error);
     if (!named)
         return FALSE;
     if (delete) {
@@ -93,24 +140,23 @@ vl_cmd_snapshot(int argc, char **argv, GError **error)
         g_print("snapshot '%s' of lab '%s' deleted\n", delete, named);
         return TRUE;
     }
-    if (!vl_snapshot_name_check(name, error))
+    if (!vl_snapshot_name_check(a.name, error))
         return FALSE;
-    opts.memory = !no_memory;
-    opts.jobs = (guint)jobs;
-    conn = vl_conn_open(uri, error);
+    a.opts.memory = !no_memory;
+    conn = vl_conn_open(a.uri, error);
     if (!conn)
         return FALSE;
-    g_print("snapshot '%s' of lab '%s'%s\n", name, named, no_memory ? " (disks only)" : "");
-    if (!vl_snapshot_create(conn, named, name, &opts, error))
+    g_print("snapshot '%s' of lab '%s'%s\n", a.name, named, no_memory ? " (disks only)" : "");
+    if (!vl_snapshot_create(conn, named, a.name, &a.opts, error))
         return FALSE;
     {
         g_autoptr(json_object) list = vl_snapshot_list(named, NULL);
         for (size_t i = 0; i < json_object_array_length(list); i++) {
             json_object *o = json_object_array_get_idx(list, i);
-            if (g_str_equal(json_object_get_string(json_object_object_get(o, "name")), name)) {
+            if (g_str_equal(json_object_get_string(json_object_object_get(o, "name")), a.name)) {
                 g_autofree char *size =
                     vl_cmd_snapshot_size(json_object_get_int64(json_object_object_get(o, "size")));
-                g_print("snapshot '%s' taken in %.1f s: %d VMs, %s\n", name,
+                g_print("snapshot '%s' taken in %.1f s: %d VMs, %s\n", a.name,
                         (double)(g_get_monotonic_time() - t0) / G_USEC_PER_SEC,
                         json_object_get_int(json_object_object_get(o, "vms")), size);
             }
@@ -122,28 +168,19 @@ vl_cmd_snapshot(int argc, char **argv, GError **error)
 gboolean
 vl_cmd_restore(int argc, char **argv, GError **error)
 {
-    g_autofree char *uri = NULL;
-    g_autofree char *lab = NULL;
-    g_autofree char *name = NULL;
+    g_auto(VlSnapArgs) a = {0};
     g_autofree char *named = NULL;
-    gboolean force = FALSE;
-    gint jobs = 4;
     GOptionEntry entries[] = {
-        {"connect", 'c', 0, G_OPTION_ARG_STRING, &uri, "libvirt URI", "URI"},
-        {"lab", 'l', 0, G_OPTION_ARG_STRING, &lab, "The lab's name, instead of its spec folder",
-         "NAME"},
-        {"name", 'n', 0, G_OPTION_ARG_STRING, &name, "The snapshot's name (required)", "SNAP"},
-        {"force", 'f', 0, G_OPTION_ARG_NONE, &force,
+        {"force", 'f', 0, G_OPTION_ARG_NONE, &a.opts.force,
          "Restore even if the lab changed since the snapshot (VMs added since are left)", NULL},
-        {"jobs", 'j', 0, G_OPTION_ARG_INT, &jobs, "VMs restored at once (default 4)", "N"},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new(
         "[SPECDIR|-S DIR|--lab NAME] --name SNAP - bring a lab back to a snapshot");
     g_autoptr(virConnect) conn = NULL;
-    VlSnapshotOptions opts = {.progress = vl_cmd_snapshot_progress};
     gint64 t0 = g_get_monotonic_time();
 
+    vl_snap_args_add(ctx, &a, "VMs restored at once (default 4)");
     g_option_context_add_main_entries(ctx, entries, NULL);
     g_option_context_set_description(
         ctx, "The lab must be up. If `up` changed it since the snapshot, restore is refused\n"
@@ -151,26 +188,20 @@ vl_cmd_restore(int argc, char **argv, GError **error)
              "Examples:\n"
              "  vmlab-virt restore specs/example --name before-change\n"
              "  vmlab-virt restore --lab example --name before-change --force\n");
-    if (!vl_cli_parse(ctx, &argc, &argv, error))
+    if (!vl_snap_args_parse(ctx, &a, TRUE,
+                            "[SPECDIR|-S DIR|--lab NAME] --name SNAP [--force] [--jobs N]", &argc,
+                            &argv, error))
         return FALSE;
-    if (!name || jobs < 1) {
-        g_set_error(error, VL_ERROR, VL_ERROR_USAGE,
-                    "usage: %s [SPECDIR|-S DIR|--lab NAME] --name SNAP [--force] [--jobs N]",
-                    g_get_prgname());
+    named = vl_cmd_snapshot_lab(argc, argv, a.lab, error);
+    if (!named || !vl_snapshot_name_check(a.name, error))
         return FALSE;
-    }
-    named = vl_cmd_snapshot_lab(argc, argv, lab, error);
-    if (!named || !vl_snapshot_name_check(name, error))
-        return FALSE;
-    opts.force = force;
-    opts.jobs = (guint)jobs;
-    conn = vl_conn_open(uri, error);
+    conn = vl_conn_open(a.uri, error);
     if (!conn)
         return FALSE;
-    g_print("restore of lab '%s' to snapshot '%s'\n", named, name);
-    if (!vl_snapshot_restore(conn, named, name, &opts, error))
+    g_print("restore of lab '%s' to snapshot '%s'\n", named, a.name);
+    if (!vl_snapshot_restore(conn, named, a.name, &a.opts, error))
         return FALSE;
-    g_print("lab '%s' restored to snapshot '%s' in %.1f s\n", named, name,
+    g_print("lab '%s' restored to snapshot '%s' in %.1f s\n", named, a.name,
             (double)(g_get_monotonic_time() - t0) / G_USEC_PER_SEC);
     return TRUE;
 }

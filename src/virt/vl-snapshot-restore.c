@@ -68,11 +68,7 @@ static void
 vl_rest_progress(VlRestRun *run, const char *domain, const char *event, guint64 bytes, double s,
                  const char *detail)
 {
-    if (!run->opts->progress)
-        return;
-    g_mutex_lock(&run->lock);
-    run->opts->progress(domain, event, bytes, s, detail, run->opts->data);
-    g_mutex_unlock(&run->lock);
+    vl_snapshot_progress(run->opts, &run->lock, domain, event, bytes, s, detail);
 }
 
 static void

@@ -28,15 +28,15 @@
  *      block devices when it stops the CPUs, so a disk file copied now is consistent with the
  *      memory, qcow2 metadata included. The lab's VMs are stopped at one moment: no VM sees a
  *      peer that runs on while it is saved.
- *   2. per VM, its disks are copied (qcow2 overlays and raw SR OS CPM disks alike; the backing
- *      images are read-only and shared, not copied), then its memory is written:
+ *   2. per VM (--jobs at a time), its disks are copied (qcow2 overlays and raw SR OS CPM disks
+ * alike; the backing images are read-only and shared, not copied), then its memory is written:
  *      - on QEMU, by an external memory snapshot without metadata and with every disk excluded
  *        (virDomainSnapshotCreateXML, <memory snapshot='external'/>, <disk snapshot='no'/>,
  *        VIR_DOMAIN_SNAPSHOT_CREATE_NO_METADATA). QEMU migrates the memory to the file and the
  *        same QEMU process goes on: consoles, SSH sessions and TCP links stay connected. The
  *        file is a libvirt save image, which virDomainRestoreFlags() reads. This covers
  *        direct-kernel VMs without a disk, which internal snapshots cannot. Measured here
- *        (TCG, 256 MiB tiny guest): 0.8 s and 55 MB per VM. virDomainSaveFlags() would stop
+ *        (TCG, 256 MiB tiny guest): 0.8-1.3 s and 55-98 MB per VM. virDomainSaveFlags() would stop
  *        the QEMU process instead (1.8 s), dropping every connection to the VM, and libvirt 9.0
  *        cannot revert an external snapshot itself (9.7 can), hence the restore below.
  *      - on other drivers (the test driver of the fast tests writes no memory for a snapshot),
@@ -45,6 +45,12 @@
  *      <name>.partial/ and that folder renamed to <name>. Only folders holding a manifest and a
  *      name without a dot are listed, so a failure at any step leaves nothing listed: every VM
  *      is resumed (or restored), and the .partial folder is removed.
+ *
+ * Several hosts: the memory goes through the connection that holds the VM and is written by
+ * that host's libvirtd, so a lab spread over hosts needs one connection per host, the pause of
+ * step 1 across all of them first, and a manifest naming each VM's host. The disk copies are
+ * the one part made by this process on local files; on a remote host they would go through the
+ * storage volume API (virStorageVolDownload/Upload with VIR_STORAGE_VOL_*_SPARSE_STREAM).
  *
  * Restoring (vl-snapshot-restore.c) stops the snapshot's VMs, copies the disks back, restores
  * the memory of each VM paused, in an order where TCP listening ends come before the VMs that
@@ -126,6 +132,17 @@ vl_snapshot_file_size(const char *path)
     return (guint64)st.st_blocks * 512;
 }
 
+void
+vl_snapshot_progress(const VlSnapshotOptions *opts, GMutex *lock, const char *domain,
+                     const char *event, guint64 bytes, double seconds, const char *detail)
+{
+    if (!opts->progress)
+        return;
+    g_mutex_lock(lock);
+    opts->progress(domain, event, bytes, seconds, detail, opts->data);
+    g_mutex_unlock(lock);
+}
+
 gboolean
 vl_snapshot_conn_is_qemu(virConnectPtr conn)
 {
@@ -177,11 +194,7 @@ static void
 vl_snap_progress(VlSnapRun *run, const char *domain, const char *event, guint64 bytes, double s,
                  const char *detail)
 {
-    if (!run->opts->progress)
-        return;
-    g_mutex_lock(&run->lock);
-    run->opts->progress(domain, event, bytes, s, detail, run->opts->data);
-    g_mutex_unlock(&run->lock);
+    vl_snapshot_progress(run->opts, &run->lock, domain, event, bytes, s, detail);
 }
 
 static double

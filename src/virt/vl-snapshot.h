@@ -98,5 +98,9 @@ void vl_snapshot_remove_dir(const char *dir);
 /* Return: the space @path takes on disk (allocated blocks), 0 if it cannot be read. */
 guint64 vl_snapshot_file_size(const char *path);
 
+/* Calls @opts->progress (if set) under @lock: workers report one at a time. */
+void vl_snapshot_progress(const VlSnapshotOptions *opts, GMutex *lock, const char *domain,
+                          const char *event, guint64 bytes, double seconds, const char *detail);
+
 /* Return: TRUE if @conn's driver is QEMU (external memory snapshots; else save and restore). */
 gboolean vl_snapshot_conn_is_qemu(virConnectPtr conn);

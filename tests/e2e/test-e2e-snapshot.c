@@ -210,16 +210,19 @@ exec_output(const char *out)
     return g_string_free(s, FALSE);
 }
 
-/* Runs @cmd on @node over SSH (a few tries). Return: its output; the test fails otherwise. */
+/*
+ * Runs @cmd on VM @name (a node or a domain) over SSH, up to @tries times, 2 s apart.
+ * Return: its output without headers; the test fails otherwise.
+ */
 static char *
-node_exec(const Fixture *f, const char *node, const char *cmd)
+vm_exec(const Fixture *f, const char *name, const char *cmd, int tries)
 {
-    const char *argv[] = {"exec", "--lab", f->c->lab, "-c", URI, node, "--", cmd, NULL};
+    const char *argv[] = {"exec", "--lab", f->c->lab, "-c", URI, name, "--", cmd, NULL};
     g_autofree char *out = NULL;
     g_autofree char *err = NULL;
     int status = 1;
 
-    for (int attempt = 0; attempt < 5 && status != 0; attempt++) {
+    for (int attempt = 0; attempt < tries && status != 0; attempt++) {
         g_clear_pointer(&out, g_free);
         g_clear_pointer(&err, g_free);
         status = vl_test_run_timeout(60, argv, &out, &err);
@@ -230,6 +233,12 @@ node_exec(const Fixture *f, const char *node, const char *cmd)
         vl_test_print_failure(argv, status, out, err);
     g_assert_cmpint(status, ==, 0);
     return exec_output(out);
+}
+
+static char *
+node_exec(const Fixture *f, const char *node, const char *cmd)
+{
+    return vm_exec(f, node, cmd, 5);
 }
 
 /* Return: the guest's /proc/uptime, in seconds. */
@@ -345,26 +354,11 @@ test_e2e_snapshot(Fixture *f, gconstpointer data)
     g_assert_null(strstr(out, "\"name\": \"s1\""));
 }
 
-/* Runs `exec` on SR OS card VM @dom (a few tries: line cards are ready once running). */
+/* Runs `exec` on SR OS card VM @dom (more tries: line cards count as ready once running). */
 static char *
 sros_exec(const Fixture *f, const char *dom, const char *cmd)
 {
-    const char *argv[] = {"exec", "--lab", f->c->lab, "-c", URI, dom, "--", cmd, NULL};
-    g_autofree char *out = NULL;
-    g_autofree char *err = NULL;
-    int status = 1;
-
-    for (int attempt = 0; attempt < 40 && status != 0; attempt++) {
-        g_clear_pointer(&out, g_free);
-        g_clear_pointer(&err, g_free);
-        status = vl_test_run_timeout(60, argv, &out, &err);
-        if (status != 0)
-            g_usleep(2 * G_USEC_PER_SEC);
-    }
-    if (status != 0)
-        vl_test_print_failure(argv, status, out, err);
-    g_assert_cmpint(status, ==, 0);
-    return exec_output(out);
+    return vm_exec(f, dom, cmd, 40);
 }
 
 /*
