@@ -22,7 +22,8 @@
     "   \"hosts\": {\"h1\": \"127.0.0.1\"}}}\n"
 #define BASE_PLATFORMS                                                                             \
     "{\"platforms\": {\"p\": {\"vm_image\": \"img.qcow2\", \"vm_interface_map\": \"stride-4\"},\n" \
-    "  \"seq\": {\"vm_image\": \"img.qcow2\", \"vm_interface_map\": \"sequential\"}}}\n"
+    "  \"seq\": {\"vm_image\": \"img.qcow2\", \"vm_interface_map\": \"sequential\"},\n"            \
+    "  \"lx\": {\"vm_image\": \"img.qcow2\", \"vm_interface_map\": \"linux\"}}}\n"
 #define BASE_PROFILE_A "{\"platform\": \"p\", \"kept\": {\"x\": 1}}\n"
 #define BASE_PROFILE_B "{\"platform\": \"p\"}\n"
 
@@ -411,6 +412,51 @@ static const BadCase bad_cases[] = {
      "topology.json: vmlab.domain_prefix: ", "x y"},
     {"profile-not-object", "profiles/a.json", "[1, 2]",
      "profiles/a.json: ", "must be a JSON object"},
+    /* links from interfaces ("link" fields), and their agreement with a links list */
+    {"link-one-sided", "topology.json",
+     "{\"devices\": {\"a\": {\"interfaces\": {\"Ethernet0\": {\"link\": \"b:Ethernet0\"}}},"
+     " \"b\": {\"interfaces\": {\"Ethernet0\": {}}}}}",
+     "topology.json: devices.a.interfaces.Ethernet0.link: ", "one-sided"},
+    {"link-crossed", "topology.json",
+     "{\"devices\": {\"a\": {\"interfaces\": {\"Ethernet0\": {\"link\": \"b:Ethernet0\"},"
+     " \"Ethernet4\": {\"link\": \"b:Ethernet0\"}}},"
+     " \"b\": {\"interfaces\": {\"Ethernet0\": {\"link\": \"a:Ethernet4\"}}}}}",
+     "topology.json: devices.a.interfaces.Ethernet0.link: ",
+     "whose \"link\" names 'a:Ethernet4' instead of 'a:Ethernet0'"},
+    {"link-unknown-device", "topology.json",
+     "{\"devices\": {\"a\": {\"interfaces\": {\"Ethernet0\": {\"link\": \"leaf9:Ethernet0\"}}},"
+     " \"b\": {}}}",
+     "topology.json: devices.a.interfaces.Ethernet0.link: ", "device 'leaf9' is not defined"},
+    {"link-field-type", "topology.json",
+     "{\"devices\": {\"a\": {\"interfaces\": {\"Ethernet0\": {\"link\": 7}}}, \"b\": {}}}",
+     "topology.json: devices.a.interfaces.Ethernet0.link: ", "must be a string"},
+    {"link-disagrees-with-list", "topology.json",
+     "{\"devices\": {\"a\": {\"interfaces\": {\"Ethernet0\": {\"link\": \"b:Ethernet4\"}}},"
+     " \"b\": {\"interfaces\": {\"Ethernet0\": {}, \"Ethernet4\": {}}}},"
+     " \"links\": [{\"a\": \"a:Ethernet0\", \"z\": \"b:Ethernet0\"}]}",
+     "topology.json: devices.a.interfaces.Ethernet0.link: ",
+     "names 'b:Ethernet4', but links[0] joins 'a:Ethernet0' to 'b:Ethernet0'"},
+    {"link-missing-from-list", "topology.json",
+     "{\"devices\": {\"a\": {\"interfaces\": {\"Ethernet0\": {}, \"Ethernet4\": {\"link\": "
+     "\"b:Ethernet4\"}}}, \"b\": {\"interfaces\": {\"Ethernet0\": {}, \"Ethernet4\": {\"link\": "
+     "\"a:Ethernet4\"}}}}, \"links\": [{\"a\": \"a:Ethernet0\", \"z\": \"b:Ethernet0\"}]}",
+     "topology.json: devices.a.interfaces.Ethernet4.link: ", "no entry of links joins"},
+    /* the linux map: ethN is NIC N, eth0 is management */
+    {"linux-eth0-in-links", "topology.json",
+     "{\"devices\": {\"a\": {}, \"b\": {}, \"c\": {\"platform\": \"lx\", \"interfaces\": "
+     "{\"eth0\": {}, \"eth1\": {}}}, \"d\": {\"platform\": \"lx\", \"interfaces\": {\"eth1\": "
+     "{}}}}, \"links\": [{\"a\": \"c:eth0\", \"z\": \"d:eth1\"}]}",
+     "topology.json: links[0].a: ", "management NIC"},
+    {"linux-eth0-link-field", "topology.json",
+     "{\"devices\": {\"a\": {}, \"b\": {}, \"c\": {\"platform\": \"lx\", \"interfaces\": "
+     "{\"eth0\": {\"link\": \"d:eth1\"}}}, \"d\": {\"platform\": \"lx\", \"interfaces\": "
+     "{\"eth1\": {\"link\": \"c:eth0\"}}}}}",
+     "topology.json: devices.c.interfaces.eth0.link: ",
+     "interface 'c:eth0' is the management NIC (NIC 0) of platform 'lx' (linux map"},
+    {"linux-cannot-place", "topology.json",
+     "{\"devices\": {\"a\": {}, \"b\": {}, \"c\": {\"platform\": \"lx\", \"interfaces\": "
+     "{\"Ethernet0\": {}}}}}",
+     "topology.json: devices.c.interfaces.Ethernet0: ", "linux map places only eth0, eth1"},
 };
 
 static void

@@ -8,6 +8,7 @@ static const char *const vl_ifmap_names[] = {
     [VL_IFMAP_SEQUENTIAL] = "sequential",
     [VL_IFMAP_STRIDE4] = "stride-4",
     [VL_IFMAP_CUSTOM] = "custom",
+    [VL_IFMAP_LINUX] = "linux",
 };
 
 gboolean
@@ -69,7 +70,22 @@ vl_ifmap_place(VlIfmapKind kind, json_object *custom, const char *name, char **w
             return 0;
         }
         return (guint)(num / 4) + 1;
+    case VL_IFMAP_LINUX:
+        if (!g_str_has_prefix(name, "eth") || !vl_ifmap_trailing_number(name, &num) ||
+            strspn(name + 3, "0123456789") != strlen(name + 3) || (name[3] == '0' && name[4])) {
+            *why = g_strdup("the linux map places only eth0, eth1, eth2, ... (ethN is NIC N)");
+            return 0;
+        }
+        if (num == 0)
+            *why = g_strdup("eth0 is the management NIC on the linux map");
+        return (guint)num;
     }
     *why = g_strdup("unknown interface map");
     return 0;
+}
+
+gboolean
+vl_ifmap_is_mgmt(VlIfmapKind kind, const char *name)
+{
+    return kind == VL_IFMAP_LINUX && g_str_equal(name, "eth0");
 }

@@ -6,7 +6,7 @@
 
 /**
  * vl_ifmap_kind_from_string:
- * Return: TRUE and sets @kind for "sequential", "stride-4" or "custom".
+ * Return: TRUE and sets @kind for "sequential", "stride-4", "custom" or "linux".
  */
 gboolean vl_ifmap_kind_from_string(const char *s, VlIfmapKind *kind);
 const char *vl_ifmap_kind_to_string(VlIfmapKind kind);
@@ -18,6 +18,10 @@ const char *vl_ifmap_kind_to_string(VlIfmapKind kind);
  * @name: an interface name such as "Ethernet8"
  * @why: (out): on failure, why @name cannot be placed
  *
- * Return: the data NIC index (>= 1), or 0 when the map cannot place @name.
+ * Return: the data NIC index (>= 1), or 0 when the map cannot place @name. The linux map's eth0
+ * is management: 0 too, with @why saying so, and vl_ifmap_is_mgmt() TRUE.
  */
 guint vl_ifmap_place(VlIfmapKind kind, json_object *custom, const char *name, char **why);
+
+/* Return: TRUE if @name is @kind's management interface (linux: eth0), which no link may use. */
+gboolean vl_ifmap_is_mgmt(VlIfmapKind kind, const char *name);

@@ -2,6 +2,7 @@
 /* vl-spec-links.c - links between interfaces, and the ports of links, consoles and SSH forwards */
 #include "vl-spec-private.h"
 
+#include "vl-ifmap.h"
 #include "vl-json.h"
 
 #include <string.h>
@@ -20,22 +21,16 @@
  *                multicast group of their own (239.255.x.y), bound to loopback.
  */
 
-/* Return: (transfer none) (nullable): the interface at "device:interface", reporting why not. */
+/* Return: (transfer none) (nullable): the interface named by @v ("device:interface"), reporting
+ * at @path why not. */
 static VlIface *
-vl_spec_link_endpoint(VlSpec *spec, json_object *link, const char *key, const char *lpath,
-                      VlDiag *diag)
+vl_spec_endpoint_parse(VlSpec *spec, json_object *v, const char *path, VlDiag *diag)
 {
-    json_object *v = NULL;
-    g_autofree char *path = vl_json_path_key(lpath, key);
     const char *s;
     const char *colon;
     g_autofree char *dev = NULL;
     VlNode *node;
 
-    if (!json_object_object_get_ex(link, key, &v)) {
-        vl_diag_error(diag, VL_TOPOLOGY_FILE, path, "missing: expected \"device:interface\"");
-        return NULL;
-    }
     if (!json_object_is_type(v, json_type_string)) {
         vl_diag_error(diag, VL_TOPOLOGY_FILE, path, "must be a string \"device:interface\", got %s",
                       vl_json_type_name(v));
@@ -64,36 +59,74 @@ vl_spec_link_endpoint(VlSpec *spec, json_object *link, const char *key, const ch
     return NULL;
 }
 
-static void
-vl_spec_link_claim(VlIface *iface, VlLink *link, const char *key, const char *lpath, VlDiag *diag)
+/* Return: (transfer none) (nullable): the interface at links[i].@key, reporting why not. */
+static VlIface *
+vl_spec_link_endpoint(VlSpec *spec, json_object *link, const char *key, const char *lpath,
+                      VlDiag *diag)
 {
+    json_object *v = NULL;
     g_autofree char *path = vl_json_path_key(lpath, key);
 
-    if (iface->link) {
+    if (!json_object_object_get_ex(link, key, &v)) {
+        vl_diag_error(diag, VL_TOPOLOGY_FILE, path, "missing: expected \"device:interface\"");
+        return NULL;
+    }
+    return vl_spec_endpoint_parse(spec, v, path, diag);
+}
+
+/* Joins @iface to @link at @path, unless it is already used or is a management interface. */
+static void
+vl_spec_link_claim(VlIface *iface, VlLink *link, const char *path, VlDiag *diag)
+{
+    if (iface->mgmt) {
         vl_diag_error(diag, VL_TOPOLOGY_FILE, path,
-                      "interface '%s:%s' is already used by links[%u]", iface->node->name,
-                      iface->name, iface->link->index);
+                      "interface '%s:%s' is the management NIC (NIC 0) of platform '%s' (%s map: "
+                      "ethN is NIC N) and cannot be in a link; use eth1 and up",
+                      iface->node->name, iface->name, iface->node->platform_name,
+                      vl_ifmap_kind_to_string(iface->node->ifmap));
+        return;
+    }
+    if (iface->link) {
+        vl_diag_error(diag, VL_TOPOLOGY_FILE, path, "interface '%s:%s' is already used by %s",
+                      iface->node->name, iface->name, iface->link->where);
         return;
     }
     iface->link = link;
 }
 
-void
-vl_spec_load_links(VlSpec *spec, VlDiag *diag)
+/* Return: (transfer none): a new link from @a to @z, owned by @spec's list; takes @where. */
+static VlLink *
+vl_spec_link_add(VlSpec *spec, VlIface *a, VlIface *z, char *where)
 {
-    json_object *links = NULL;
+    VlLink *link = g_new0(VlLink, 1);
 
-    if (!json_object_object_get_ex(spec->topology, "links", &links))
-        return;
-    if (!json_object_is_type(links, json_type_array)) {
-        vl_diag_error(diag, VL_TOPOLOGY_FILE, "links",
-                      "must be an array of {\"a\": ..., \"z\": ...}, got %s",
-                      vl_json_type_name(links));
-        return;
-    }
+    link->index = spec->links->len;
+    link->a = a;
+    link->z = z;
+    link->where = where;
+    link->transport = spec->transport;
+    g_ptr_array_add(spec->links, link);
+    return link;
+}
+
+void
+vl_link_free(gpointer data)
+{
+    VlLink *link = data;
+
+    g_free(link->where);
+    g_free(link);
+}
+
+/* The links list: one link per valid entry, in file order. */
+static void
+vl_spec_load_links_list(VlSpec *spec, json_object *links, VlDiag *diag)
+{
     for (size_t i = 0; i < json_object_array_length(links); i++) {
         json_object *l = json_object_array_get_idx(links, i);
         g_autofree char *lpath = vl_json_path_index("links", i);
+        g_autofree char *apath = vl_json_path_key(lpath, "a");
+        g_autofree char *zpath = vl_json_path_key(lpath, "z");
         VlLink *link;
         VlIface *a;
         VlIface *z;
@@ -113,14 +146,155 @@ vl_spec_load_links(VlSpec *spec, VlDiag *diag)
                           a->node->name, a->name);
             continue;
         }
-        link = g_new0(VlLink, 1);
+        link = vl_spec_link_add(spec, a, z, g_strdup(lpath));
+        /* the list may skip bad entries: ports stay those of the entry's position */
         link->index = (guint)i;
-        link->a = a;
-        link->z = z;
-        link->transport = spec->transport;
-        g_ptr_array_add(spec->links, link);
-        vl_spec_link_claim(a, link, "a", lpath, diag);
-        vl_spec_link_claim(z, link, "z", lpath, diag);
+        vl_spec_link_claim(a, link, apath, diag);
+        vl_spec_link_claim(z, link, zpath, diag);
+    }
+}
+
+/* One interface's "link" field, resolved. */
+typedef struct {
+    VlIface *iface;
+    VlIface *peer; /* (nullable): NULL when the field is invalid (reported) */
+    char *path;    /* devices.X.interfaces.Y.link */
+} VlLinkField;
+
+static void
+vl_link_field_free(gpointer data)
+{
+    VlLinkField *f = data;
+
+    g_free(f->path);
+    g_free(f);
+}
+
+/* Return: (transfer full): every interface's "link" field, devices then interfaces in file
+ * order, with @by_iface mapping each interface to its field. */
+static GPtrArray *
+vl_spec_read_link_fields(VlSpec *spec, GHashTable *by_iface, VlDiag *diag)
+{
+    GPtrArray *fields = g_ptr_array_new_with_free_func(vl_link_field_free);
+
+    for (guint i = 0; i < spec->nodes->len; i++) {
+        VlNode *node = g_ptr_array_index(spec->nodes, i);
+        g_autofree char *dpath = vl_json_path_key("devices", node->name);
+        g_autofree char *ipath = vl_json_path_key(dpath, "interfaces");
+
+        for (guint j = 0; j < node->ifaces->len; j++) {
+            VlIface *iface = g_ptr_array_index(node->ifaces, j);
+            g_autofree char *p = vl_json_path_key(ipath, iface->name);
+            json_object *v = NULL;
+            VlLinkField *f;
+
+            if (!json_object_is_type(iface->json, json_type_object) ||
+                !json_object_object_get_ex(iface->json, "link", &v))
+                continue;
+            f = g_new0(VlLinkField, 1);
+            f->iface = iface;
+            f->path = vl_json_path_key(p, "link");
+            f->peer = vl_spec_endpoint_parse(spec, v, f->path, diag);
+            if (f->peer == iface) {
+                vl_diag_error(diag, VL_TOPOLOGY_FILE, f->path, "links interface '%s:%s' to itself",
+                              node->name, iface->name);
+                f->peer = NULL;
+            }
+            g_ptr_array_add(fields, f);
+            g_hash_table_insert(by_iface, iface, f);
+        }
+    }
+    return fields;
+}
+
+/* Return: TRUE if @f's peer names @f's interface back; reports a one-sided or crossed field. */
+static gboolean
+vl_spec_link_field_mirrored(const VlLinkField *f, GHashTable *by_iface, VlDiag *diag)
+{
+    const VlLinkField *back = g_hash_table_lookup(by_iface, f->peer);
+
+    if (!back) {
+        vl_diag_error(diag, VL_TOPOLOGY_FILE, f->path,
+                      "names '%s:%s', which has no \"link\" naming '%s:%s' back (a one-sided "
+                      "link: give both ends a \"link\")",
+                      f->peer->node->name, f->peer->name, f->iface->node->name, f->iface->name);
+        return FALSE;
+    }
+    if (back->peer && back->peer != f->iface) {
+        vl_diag_error(diag, VL_TOPOLOGY_FILE, f->path,
+                      "names '%s:%s', whose \"link\" names '%s:%s' instead of '%s:%s'",
+                      f->peer->node->name, f->peer->name, back->peer->node->name, back->peer->name,
+                      f->iface->node->name, f->iface->name);
+        return FALSE;
+    }
+    return back->peer != NULL;
+}
+
+/* With a links list too: every "link" field must name the interface its links entry joins. */
+static void
+vl_spec_link_field_agrees(const VlLinkField *f, VlDiag *diag)
+{
+    const VlLink *link = f->iface->link;
+    const VlIface *other;
+
+    if (!link) {
+        vl_diag_error(diag, VL_TOPOLOGY_FILE, f->path,
+                      "names '%s:%s', but no entry of links joins '%s:%s' to it",
+                      f->peer->node->name, f->peer->name, f->iface->node->name, f->iface->name);
+        return;
+    }
+    other = link->a == f->iface ? link->z : link->a;
+    if (other != f->peer)
+        vl_diag_error(diag, VL_TOPOLOGY_FILE, f->path,
+                      "names '%s:%s', but %s joins '%s:%s' to '%s:%s'", f->peer->node->name,
+                      f->peer->name, link->where, f->iface->node->name, f->iface->name,
+                      other->node->name, other->name);
+}
+
+/*
+ * Links come from topology.json's "links" list when it is present, else from the interfaces'
+ * "link" fields: one link per pair, at the pair's first mention (devices in file order, then
+ * interfaces in file order; json-c keeps objects in file order), the first-mentioned interface
+ * being the a end; there every "link" field must be mirrored by its peer's. With a links list,
+ * the list is the truth and a "link" field (one end may have one alone) must agree with it.
+ */
+void
+vl_spec_load_links(VlSpec *spec, VlDiag *diag)
+{
+    json_object *links = NULL;
+    g_autoptr(GHashTable) by_iface = g_hash_table_new(g_direct_hash, g_direct_equal);
+    g_autoptr(GPtrArray) fields = NULL;
+    gboolean listed = json_object_object_get_ex(spec->topology, "links", &links);
+
+    if (listed && !json_object_is_type(links, json_type_array)) {
+        vl_diag_error(diag, VL_TOPOLOGY_FILE, "links",
+                      "must be an array of {\"a\": ..., \"z\": ...}, got %s",
+                      vl_json_type_name(links));
+        return;
+    }
+    if (listed)
+        vl_spec_load_links_list(spec, links, diag);
+    fields = vl_spec_read_link_fields(spec, by_iface, diag);
+    for (guint i = 0; i < fields->len; i++) {
+        const VlLinkField *f = g_ptr_array_index(fields, i);
+        VlLink *link;
+
+        if (!f->peer)
+            continue;
+        if (listed) {
+            vl_spec_link_field_agrees(f, diag);
+            continue;
+        }
+        if (!vl_spec_link_field_mirrored(f, by_iface, diag))
+            continue;
+        if (f->iface->link && (f->iface->link->a == f->peer || f->iface->link->z == f->peer))
+            continue; /* the pair's second mention */
+        link = vl_spec_link_add(spec, f->iface, f->peer, g_strdup(f->path));
+        vl_spec_link_claim(f->iface, link, f->path, diag);
+        {
+            const VlLinkField *back = g_hash_table_lookup(by_iface, f->peer);
+            vl_spec_link_claim(f->peer, link, back->path, diag);
+        }
     }
 }
 
@@ -141,9 +315,12 @@ vl_spec_assign_ports(VlSpec *spec, VlDiag *diag)
     gboolean fabric = FALSE;
     VlPortRange ranges[4];
 
+    /* a links list's range counts its bad entries too: ports follow entry positions */
     if (json_object_object_get_ex(spec->topology, "links", &links) &&
         json_object_is_type(links, json_type_array))
         nlinks = (guint)json_object_array_length(links);
+    else
+        nlinks = spec->links->len;
     for (guint i = 0; i < spec->nodes->len; i++) {
         VlNode *node = g_ptr_array_index(spec->nodes, i);
         node->console_port = spec->console_port_base + node->index;

@@ -319,12 +319,16 @@ vl_spec_place_interfaces(VlNode *node, VlDiag *diag)
         if (!vl_ifmap_kind_from_string(json_object_get_string(map), &node->ifmap))
             return; /* reported by the settings check */
         if (node->ifmap == VL_IFMAP_CUSTOM) {
+            /* vm_interface_map_custom is newtlab's name for it */
             custom = vl_spec_setting_lookup(node, "vm_interface_custom_map", NULL);
+            if (!custom)
+                custom = vl_spec_setting_lookup(node, "vm_interface_map_custom", NULL);
             if (!custom || !json_object_is_type(custom, json_type_object)) {
                 g_autofree char *where = NULL;
                 vl_spec_setting_lookup(node, "vm_interface_map", &where);
                 vl_diag_error(diag, VL_PLATFORMS_FILE, "",
-                              "%s: the custom map of device '%s' needs vm_interface_custom_map",
+                              "%s: the custom map of device '%s' needs vm_interface_custom_map "
+                              "(or newtlab's vm_interface_map_custom)",
                               where, node->name);
                 return;
             }
@@ -338,6 +342,10 @@ vl_spec_place_interfaces(VlNode *node, VlDiag *diag)
         g_autofree char *slot = NULL;
         const char *other;
 
+        if (!node->sros && vl_ifmap_is_mgmt(node->ifmap, iface->name)) {
+            iface->mgmt = TRUE; /* declared, but no data NIC; a link to it is refused */
+            continue;
+        }
         iface->nic = node->sros ? vl_spec_sros_place(node, iface, &why)
                                 : vl_ifmap_place(node->ifmap, custom, iface->name, &why);
         if (!iface->nic) {

@@ -7,6 +7,7 @@
 VlSpec *vl_spec_new(void);
 void vl_iface_free(gpointer data);
 void vl_nic_free(gpointer data);
+void vl_link_free(gpointer data);
 
 /* Return: TRUE if @name is usable as a lab, device or host name (and so in file and domain names).
  */
@@ -17,7 +18,8 @@ gboolean vl_spec_name_is_valid(const char *name);
     "must be a lab name: a letter or digit, then letters, digits, '_', '.' or '-', at most 64 "    \
     "in all"
 
-/* Reads topology.json's links, joining interfaces; reports bad endpoints and reuse. */
+/* Reads topology.json's links, else derives them from the interfaces' "link" fields, joining
+ * interfaces; reports bad endpoints, reuse, one-sided fields and disagreement between the two. */
 void vl_spec_load_links(VlSpec *spec, VlDiag *diag);
 
 /* Gives every link and node its ports and checks the three ranges against each other. */

@@ -11,7 +11,7 @@ typedef enum {
     VL_SETTING_STRING,
     VL_SETTING_NAME, /* a short identifier: [A-Za-z0-9_.-]+ */
     VL_SETTING_POSINT,
-    VL_SETTING_IFMAP,    /* "sequential" | "stride-4" | "custom" | {name: nic} */
+    VL_SETTING_IFMAP,    /* "sequential" | "stride-4" | "custom" | "linux" | {name: nic} */
     VL_SETTING_NICTABLE, /* {name: nic} */
     VL_SETTING_FEATURES, /* "+a,-b" or ["+a", "-b"] */
     VL_SETTING_CREDENTIALS,
@@ -51,6 +51,7 @@ static const VlSetting vl_settings[] = {
     {"vm_boot_timeout", VL_SETTING_POSINT, 86400},
     {"vm_interface_map", VL_SETTING_IFMAP, 0},
     {"vm_interface_custom_map", VL_SETTING_NICTABLE, 0},
+    {"vm_interface_map_custom", VL_SETTING_NICTABLE, 0}, /* newtlab's name for the same table */
     {"vm_cpu_features", VL_SETTING_FEATURES, 0},
     {"vm_credentials", VL_SETTING_CREDENTIALS, 0},
     {"vm_type", VL_SETTING_VMTYPE, 0},
@@ -196,14 +197,16 @@ vl_setting_check_one(const VlSetting *s, json_object *v, const char *file, const
             return;
         }
         if (!str) {
-            vl_diag_error(diag, file, path,
-                          "must be 'sequential', 'stride-4', 'custom' or an object, got %s",
-                          vl_json_type_name(v));
+            vl_diag_error(
+                diag, file, path,
+                "must be 'sequential', 'stride-4', 'custom', 'linux' or an object, got %s",
+                vl_json_type_name(v));
             return;
         }
         if (!vl_ifmap_kind_from_string(str, &kind))
             vl_diag_error(diag, file, path,
-                          "unknown interface map '%s' (expected sequential, stride-4 or custom)",
+                          "unknown interface map '%s' (expected sequential, stride-4, custom or "
+                          "linux)",
                           str);
         return;
     case VL_SETTING_NICTABLE:

@@ -181,7 +181,7 @@ vl_spec_order_starts(VlSpec *spec, VlDiag *diag)
         const VlLink *l = g_ptr_array_index(spec->links, i);
         VlVm *server = vl_iface_vm(l->a);
         VlVm *client = vl_iface_vm(l->z);
-        g_autofree char *path = g_strdup_printf("links[%u]", l->index);
+        const char *path = l->where;
         if (server != client && client->start_wave < server->start_wave + 1) {
             vl_diag_error(diag, "topology.json", path,
                           "tcp links form a cycle through '%s' and '%s': a connecting (z) end "

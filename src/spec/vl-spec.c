@@ -93,7 +93,7 @@ vl_spec_new(void)
 
     spec->hosts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     spec->nodes = g_ptr_array_new_with_free_func(vl_node_free);
-    spec->links = g_ptr_array_new_with_free_func(g_free);
+    spec->links = g_ptr_array_new_with_free_func(vl_link_free);
     spec->vms = g_ptr_array_new_with_free_func(vl_vm_free);
     spec->nodes_by_name = g_hash_table_new(g_str_hash, g_str_equal);
     return spec;

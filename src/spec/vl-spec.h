@@ -16,6 +16,7 @@ typedef enum {
     VL_IFMAP_SEQUENTIAL, /* Ethernet0,1,2.. -> NIC 1,2,3.. */
     VL_IFMAP_STRIDE4,    /* Ethernet0,4,8.. -> NIC 1,2,3.. */
     VL_IFMAP_CUSTOM,     /* an explicit name -> NIC table */
+    VL_IFMAP_LINUX,      /* eth1,2,3.. -> NIC 1,2,3..; eth0 is management (NIC 0) */
 } VlIfmapKind;
 
 typedef enum {
@@ -68,17 +69,19 @@ typedef struct _VlVm VlVm;
 
 /* One declared interface of a device. */
 typedef struct {
-    char *name;   /* as the device names it: "Ethernet4" */
-    guint nic;    /* data NIC index in its VM, >= 1 (NIC 0 is management) */
-    VlNode *node; /* (not owned) */
-    VlLink *link; /* (not owned, nullable): the link using it */
+    char *name;    /* as the device names it: "Ethernet4" */
+    guint nic;     /* data NIC index in its VM, >= 1 (NIC 0 is management) */
+    VlNode *node;  /* (not owned) */
+    VlLink *link;  /* (not owned, nullable): the link using it */
+    gboolean mgmt; /* the platform's management interface (linux map: eth0): never in a link */
     json_object *json;
     guint vm_index; /* which of the node's VMs holds its NIC (SR OS: the card's) */
 } VlIface;
 
 /* One link: two interfaces joined by a pair of socket NICs. */
 struct _VlLink {
-    guint index;  /* position in topology.json's links */
+    guint index;  /* position in topology.json's links, or in the links derived from interfaces */
+    char *where;  /* where it is declared: "links[3]" or "devices.X.interfaces.Y.link" */
     VlIface *a;   /* (not owned) */
     VlIface *z;   /* (not owned) */
     guint port_a; /* UDP: the a end binds it; TCP: the a end listens on it */
@@ -193,7 +196,7 @@ typedef struct {
     json_object *topology;
     json_object *platforms;
     GPtrArray *nodes;          /* VlNode, in file order */
-    GPtrArray *links;          /* VlLink, in file order */
+    GPtrArray *links;          /* VlLink: the links list's order, else the interfaces' */
     GPtrArray *vms;            /* VlVm, node by node */
     GHashTable *nodes_by_name; /* (not owned values) */
 } VlSpec;
