@@ -3,6 +3,7 @@
  */
 #include "vl-diag.h"
 #include "vl-ifmap.h"
+#include "vl-render.h"
 #include "vl-spec.h"
 #include "vl-test-util.h"
 
@@ -208,6 +209,239 @@ test_newtron_fields_kept(void)
     vl_test_rmtree(dir);
 }
 
+/* Return: (transfer full): the spec of tests/data/render/@name, asserting no error; @warnings
+ * receives the number of warnings. */
+static VlSpec *
+nt_load_folder(const char *name, guint *warnings)
+{
+    g_autofree char *rel = g_strdup_printf("data/render/%s", name);
+    g_autofree char *dir = vl_test_srcpath(rel);
+    g_autoptr(VlDiag) diag = vl_diag_new();
+    g_autoptr(GError) err = NULL;
+    VlSpec *spec = vl_spec_load(dir, diag);
+
+    vl_diag_to_error(diag, &err);
+    g_assert_no_error(err);
+    g_assert_nonnull(spec);
+    *warnings = vl_diag_count(diag, VL_DIAG_WARNING);
+    return spec;
+}
+
+static const VlIface *
+nt_iface(const VlSpec *spec, const char *node, guint i)
+{
+    return g_ptr_array_index(vl_spec_find_node(spec, node)->ifaces, i);
+}
+
+/* 2 switches + 6 hosts, wired only in the interfaces: 9 links, the hosts in one shared VM. */
+static void
+test_folder_2node(void)
+{
+    guint warnings = 0;
+    g_autoptr(VlSpec) spec = nt_load_folder("nt-2node", &warnings);
+    VlNode *hvm = vl_spec_find_host_vm(spec, "hostvm-0");
+    VlVm *vm = vl_spec_find_vm(spec, "hostvm-0");
+    static const char *const vms[] = {"sw1", "sw2", "hostvm-0"};
+
+    g_assert_cmpuint(spec->nodes->len, ==, 8);
+    g_assert_cmpuint(spec->links->len, ==, 9);
+    g_assert_cmpuint(spec->vms->len, ==, 3);
+    for (guint i = 0; i < G_N_ELEMENTS(vms); i++)
+        g_assert_cmpstr(((VlVm *)g_ptr_array_index(spec->vms, i))->name, ==, vms[i]);
+    /* sw1 mentions sw2 first, then h1..h3, then sw2 twice more */
+    assert_link(spec, 0, "sw1:Ethernet0", "sw2:Ethernet0", "devices.sw1.interfaces.Ethernet0.link");
+    assert_link(spec, 1, "sw1:Ethernet1", "h1:eth0", "devices.sw1.interfaces.Ethernet1.link");
+    assert_link(spec, 5, "sw1:Ethernet5", "sw2:Ethernet5", "devices.sw1.interfaces.Ethernet5.link");
+    assert_link(spec, 8, "sw2:Ethernet3", "h6:eth0", "devices.sw2.interfaces.Ethernet3.link");
+    /* the hosts: one VM, one NIC each in file order, the VM's ports those of the first host */
+    g_assert_nonnull(hvm);
+    g_assert_true(hvm->is_host_vm);
+    g_assert_cmpuint(hvm->hosts->len, ==, 6);
+    g_assert_cmpstr(vm->role, ==, "hostvm");
+    g_assert_cmpuint(vm->nics->len, ==, 6);
+    g_assert_cmpuint(vm->ssh_port, ==, 17002);
+    g_assert_cmpuint(vm->console_port, ==, 16002);
+    for (guint i = 0; i < 6; i++) {
+        g_autofree char *h = g_strdup_printf("h%u", i + 1);
+        VlNode *host = vl_spec_find_node(spec, h);
+        const VlIface *eth0 = nt_iface(spec, h, 0);
+        g_assert_true(host->is_host);
+        g_assert_true(host->host_vm == hvm);
+        g_assert_true(vl_iface_vm(eth0) == vm);
+        g_assert_cmpuint(eth0->nic, ==, i + 1);
+        g_assert_true(((VlNic *)g_ptr_array_index(vm->nics, i))->iface == eth0);
+        /* a host reports its VM's ports */
+        g_assert_cmpuint(host->ssh_port, ==, 17002);
+    }
+    /* addresses: profile; /24 by ordinal; /31 the other; /30 + 1; none (with a warning) */
+    g_assert_cmpstr(vl_spec_find_node(spec, "h1")->host_ip, ==, "10.20.9.5/24");
+    g_assert_cmpstr(vl_spec_find_node(spec, "h1")->host_gateway, ==, "10.20.9.1");
+    g_assert_cmpstr(vl_spec_find_node(spec, "h2")->host_ip, ==, "10.20.1.20/24");
+    g_assert_cmpstr(vl_spec_find_node(spec, "h2")->host_gateway, ==, "10.20.1.1");
+    g_assert_cmpstr(vl_spec_find_node(spec, "h3")->host_ip, ==, "10.20.3.5/31");
+    g_assert_cmpstr(vl_spec_find_node(spec, "h4")->host_ip, ==, "10.20.4.2/30");
+    g_assert_cmpstr(vl_spec_find_node(spec, "h4")->host_gateway, ==, "10.20.4.1");
+    g_assert_null(vl_spec_find_node(spec, "h5")->host_ip);
+    g_assert_null(vl_spec_find_node(spec, "h6")->host_gateway);
+    g_assert_cmpuint(warnings, ==, 2);
+}
+
+/* 3 nodes and 4 nodes: explicit links agreeing with the interfaces' link fields. */
+static void
+test_folder_3node_4node(void)
+{
+    guint warnings = 0;
+    g_autoptr(VlSpec) s3 = nt_load_folder("nt-3node", &warnings);
+    g_autoptr(VlSpec) s4 = NULL;
+
+    g_assert_cmpuint(warnings, ==, 0);
+    g_assert_cmpuint(s3->links->len, ==, 3);
+    assert_link(s3, 1, "leaf1:Ethernet1", "host1:eth0", "links[1]");
+    /* hosts by their platform's device_type alone */
+    g_assert_true(vl_spec_find_node(s3, "host2")->is_host);
+    g_assert_cmpstr(vl_spec_find_node(s3, "host2")->host_ip, ==, "10.30.200.20/24");
+    g_assert_cmpuint(s3->vms->len, ==, 3);
+    g_assert_cmpuint(vl_spec_find_vm(s3, "hostvm-0")->nics->len, ==, 2);
+
+    s4 = nt_load_folder("nt-4node", &warnings);
+    g_assert_cmpuint(warnings, ==, 0);
+    g_assert_cmpuint(s4->links->len, ==, 4);
+    g_assert_cmpuint(s4->vms->len, ==, 4);
+    g_assert_cmpuint(s4->host_vms->len, ==, 0);
+    assert_link(s4, 3, "spine2:Ethernet1", "leaf2:Ethernet1", "links[3]");
+    /* leaf Ethernet2 and 3: declared, unlinked, still NICs 3 and 4 */
+    g_assert_cmpuint(vl_spec_find_vm(s4, "leaf1")->nics->len, ==, 4);
+    g_assert_null(nt_iface(s4, "leaf1", 3)->link);
+}
+
+/* A topology of @n hosts on one switch, with @section as its vmlab section. */
+static char *
+nt_hosts_topology(guint n, const char *section)
+{
+    GString *t = g_string_new("{\"devices\": {\"s1\": {\"interfaces\": {");
+
+    for (guint i = 0; i < n; i++)
+        g_string_append_printf(
+            t, "%s\"Ethernet%u\": {\"link\": \"h%u:eth0\", \"ip\": \"10.5.%u.1/24\"}",
+            i ? ", " : "", i, i, i);
+    g_string_append(t, "}}");
+    for (guint i = 0; i < n; i++)
+        g_string_append_printf(t,
+                               ", \"h%u\": {\"type\": \"host\", \"platform\": \"sw\", "
+                               "\"interfaces\": {\"eth0\": {\"link\": \"s1:Ethernet%u\"}}}",
+                               i, i);
+    g_string_append_printf(t, ", \"s2\": {}}, \"vmlab\": {%s}}", section);
+    return g_string_free(t, FALSE);
+}
+
+/* At most VL_HOSTS_PER_VM hosts per VM: the next one opens hostvm-1. */
+static void
+test_hosts_per_vm(void)
+{
+    g_autofree char *topo = nt_hosts_topology(VL_HOSTS_PER_VM + 1, "");
+    g_autofree char *dir = nt_make(topo);
+    g_autoptr(VlSpec) spec = nt_load_clean(dir);
+    VlNode *last = vl_spec_find_node(spec, "h8");
+
+    g_assert_cmpuint(spec->host_vms->len, ==, 2);
+    g_assert_cmpuint(vl_spec_find_host_vm(spec, "hostvm-0")->hosts->len, ==, VL_HOSTS_PER_VM);
+    g_assert_true(last->host_vm == vl_spec_find_host_vm(spec, "hostvm-1"));
+    /* its NIC numbering starts again at 1; its VM takes its port slot (node index 9) */
+    g_assert_cmpuint(nt_iface(spec, "h8", 0)->nic, ==, 1);
+    g_assert_cmpuint(vl_spec_find_vm(spec, "hostvm-1")->ssh_port, ==, 40009);
+    vl_test_rmtree(dir);
+}
+
+/* coalesce_hosts: false: one VM per host, eth0 on NIC 1, management on NIC 0. */
+static void
+test_hosts_not_coalesced(void)
+{
+    g_autofree char *topo = nt_hosts_topology(2, "\"coalesce_hosts\": false");
+    g_autofree char *dir = nt_make(topo);
+    g_autoptr(VlSpec) spec = nt_load_clean(dir);
+    VlVm *h1 = vl_spec_find_vm(spec, "h1");
+
+    g_assert_cmpuint(spec->host_vms->len, ==, 0);
+    g_assert_cmpuint(spec->vms->len, ==, 4); /* s1, h0, h1, s2 */
+    g_assert_nonnull(h1);
+    g_assert_cmpstr(h1->role, ==, "host");
+    g_assert_cmpuint(h1->nics->len, ==, 1);
+    g_assert_cmpuint(((VlNic *)g_ptr_array_index(h1->nics, 0))->index, ==, 1);
+    g_assert_cmpuint(h1->ssh_port, ==, 40002);
+    g_assert_cmpstr(vl_spec_find_node(spec, "h1")->host_ip, ==, "10.5.1.20/24");
+    vl_test_rmtree(dir);
+}
+
+/* Two loads and renders of the same folder: the same XML for every VM, the same ports. */
+static void
+test_render_deterministic(void)
+{
+    static const char *const folders[] = {"nt-2node", "nt-3node", "nt-4node"};
+    g_autoptr(GError) err = NULL;
+    g_autoptr(VlRenderer) r = vl_renderer_new("qemu", &err);
+
+    g_assert_no_error(err);
+    for (guint f = 0; f < G_N_ELEMENTS(folders); f++) {
+        guint warnings = 0;
+        g_autoptr(VlSpec) a = nt_load_folder(folders[f], &warnings);
+        g_autoptr(VlSpec) b = nt_load_folder(folders[f], &warnings);
+
+        g_assert_cmpuint(a->vms->len, ==, b->vms->len);
+        g_assert_cmpuint(a->links->len, ==, b->links->len);
+        for (guint i = 0; i < a->vms->len; i++) {
+            const VlVm *va = g_ptr_array_index(a->vms, i);
+            const VlVm *vb = g_ptr_array_index(b->vms, i);
+            g_autofree char *xa = vl_render_vm(r, a, va, &err);
+            g_autofree char *xb = NULL;
+
+            g_assert_no_error(err);
+            xb = vl_render_vm(r, b, vb, &err);
+            g_assert_no_error(err);
+            g_assert_cmpstr(xa, ==, xb);
+            g_assert_cmpuint(va->ssh_port, ==, vb->ssh_port);
+        }
+        for (guint i = 0; i < a->links->len; i++) {
+            const VlLink *la = g_ptr_array_index(a->links, i);
+            const VlLink *lb = g_ptr_array_index(b->links, i);
+            g_assert_cmpstr(la->where, ==, lb->where);
+            g_assert_cmpuint(la->port_a, ==, lb->port_a);
+            g_assert_cmpuint(la->port_z, ==, lb->port_z);
+        }
+    }
+}
+
+/* `render` says how hosts become VMs: shared, or one VM each. */
+static void
+test_render_says_hosts(void)
+{
+    g_autofree char *t1 = nt_hosts_topology(2, "");
+    g_autofree char *t2 = nt_hosts_topology(2, "\"coalesce_hosts\": false");
+    g_autofree char *d1 = nt_make(t1);
+    g_autofree char *d2 = nt_make(t2);
+    g_autofree char *o1 = g_build_filename(d1, "out", NULL);
+    g_autofree char *o2 = g_build_filename(d2, "out", NULL);
+    const char *a1[] = {"render", d1, "-o", o1, "--virt-type", "qemu", NULL};
+    const char *a2[] = {"render", d2, "-o", o2, "--virt-type", "qemu", NULL};
+    g_autofree char *e1 = NULL;
+    g_autofree char *e2 = NULL;
+    int st1 = vl_test_run(a1, NULL, &e1);
+    int st2 = vl_test_run(a2, NULL, &e2);
+
+    if (st1 != 0)
+        vl_test_print_failure(a1, st1, NULL, e1);
+    if (st2 != 0)
+        vl_test_print_failure(a2, st2, NULL, e2);
+    g_assert_cmpint(st1, ==, 0);
+    g_assert_cmpint(st2, ==, 0);
+    g_assert_nonnull(strstr(e1, "hostvm-0: hosts, one network namespace each: h0 (eth0 on NIC 1, "
+                                "10.5.0.10/24 via 10.5.0.1), h1 (eth0 on NIC 2,"));
+    g_assert_nonnull(strstr(e2, "host h1 (eth0 on NIC 1, 10.5.1.20/24 via 10.5.1.1): a VM of its "
+                                "own (vmlab.coalesce_hosts is false)"));
+    g_assert_null(strstr(e2, "hostvm-0"));
+    vl_test_rmtree(d1);
+    vl_test_rmtree(d2);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -220,5 +454,11 @@ main(int argc, char **argv)
     g_test_add_func("/newtron/ifmap/linux", test_ifmap_linux);
     g_test_add_func("/newtron/ifmap/custom-newtlab-name", test_ifmap_custom_newtlab_name);
     g_test_add_func("/newtron/fields/kept-and-ignored", test_newtron_fields_kept);
+    g_test_add_func("/newtron/folder/2node-hosts-links-in-interfaces", test_folder_2node);
+    g_test_add_func("/newtron/folder/3node-4node-explicit-links", test_folder_3node_4node);
+    g_test_add_func("/newtron/hosts/per-vm-limit", test_hosts_per_vm);
+    g_test_add_func("/newtron/hosts/not-coalesced", test_hosts_not_coalesced);
+    g_test_add_func("/newtron/render/deterministic", test_render_deterministic);
+    g_test_add_func("/newtron/render/says-how-hosts-are-placed", test_render_says_hosts);
     return g_test_run();
 }

@@ -25,6 +25,10 @@ static const GoldenCase golden_cases[] = {
     {"fabric", "../specs/fabric", "qemu"},
     {"tcp-kvm", "data/render/tcp-kvm", "kvm"},
     {"sros", "data/render/sros", "qemu"},
+    /* in the shape of newtron's own spec folders */
+    {"nt-2node", "data/render/nt-2node", "qemu"},
+    {"nt-3node", "data/render/nt-3node", "qemu"},
+    {"nt-4node", "data/render/nt-4node", "kvm"},
 };
 
 static VlXmlValidator *validator; /* NULL: libvirt's schema was not found */

@@ -457,6 +457,23 @@ static const BadCase bad_cases[] = {
      "{\"devices\": {\"a\": {}, \"b\": {}, \"c\": {\"platform\": \"lx\", \"interfaces\": "
      "{\"Ethernet0\": {}}}}}",
      "topology.json: devices.c.interfaces.Ethernet0: ", "linux map places only eth0, eth1"},
+    /* host devices */
+    {"host-interface-name", "topology.json",
+     "{\"devices\": {\"a\": {}, \"b\": {}, \"c\": {\"type\": \"host\", \"platform\": \"lx\", "
+     "\"interfaces\": {\"Ethernet0\": {}}}}}",
+     "topology.json: devices.c.interfaces.Ethernet0: ", "names its interfaces as the host sees"},
+    {"host-type-not-string", "topology.json",
+     "{\"devices\": {\"a\": {}, \"b\": {}, \"c\": {\"type\": 1, \"platform\": \"lx\"}}}",
+     "topology.json: devices.c.type: ", "must be a string"},
+    {"host-ip-without-length", "profiles/a.json",
+     "{\"platform\": \"p\", \"host_ip\": \"10.1.1.1\"}",
+     "profiles/a.json: host_ip: ", "prefix length"},
+    {"host-gateway-not-address", "profiles/a.json",
+     "{\"platform\": \"p\", \"host_gateway\": \"gw\"}",
+     "profiles/a.json: host_gateway: ", "an IP address"},
+    {"coalesce-hosts-type", "topology.json",
+     "{\"devices\": {\"a\": {}, \"b\": {}}, \"vmlab\": {\"coalesce_hosts\": \"no\"}}",
+     "topology.json: vmlab.coalesce_hosts: ", "true or false"},
 };
 
 static void

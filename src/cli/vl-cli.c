@@ -155,3 +155,50 @@ vl_cli_renderer_new(const char *virt_type, const VlSpec *spec, virConnectPtr con
         *line = vl_virt_type_describe(vt);
     return r;
 }
+
+/* Return: (transfer full): "h1 (eth0 on NIC 1, 10.1.0.2/24 via 10.1.0.1)". */
+static char *
+vl_cli_host_describe(const VlNode *host)
+{
+    GString *s = g_string_new(host->name);
+
+    g_string_append(s, " (");
+    for (guint i = 0; i < host->ifaces->len; i++) {
+        const VlIface *iface = g_ptr_array_index(host->ifaces, i);
+        g_string_append_printf(s, "%s on NIC %u, ", iface->name, iface->nic);
+    }
+    if (host->host_ip)
+        g_string_append_printf(s, "%s%s%s)", host->host_ip, host->host_gateway ? " via " : "",
+                               host->host_gateway ? host->host_gateway : "");
+    else
+        g_string_append(s, "no address)");
+    return g_string_free(s, FALSE);
+}
+
+void
+vl_cli_print_hosts(const VlSpec *spec)
+{
+    for (guint i = 0; i < spec->host_vms->len; i++) {
+        const VlNode *hvm = g_ptr_array_index(spec->host_vms, i);
+        g_autoptr(GString) line = g_string_new(NULL);
+
+        for (guint j = 0; j < hvm->hosts->len; j++) {
+            g_autofree char *d = vl_cli_host_describe(g_ptr_array_index(hvm->hosts, j));
+            g_string_append_printf(line, "%s%s", j ? ", " : "", d);
+        }
+        g_printerr("%s%s: hosts, one network namespace each: %s\n", spec->domain_prefix, hvm->name,
+                   line->str);
+    }
+    if (spec->coalesce_hosts)
+        return;
+    for (guint i = 0; i < spec->nodes->len; i++) {
+        const VlNode *host = g_ptr_array_index(spec->nodes, i);
+        g_autofree char *d = NULL;
+
+        if (!host->is_host)
+            continue;
+        d = vl_cli_host_describe(host);
+        g_printerr("host %s: a VM of its own (%s.coalesce_hosts is false), management on NIC 0\n",
+                   d, spec->section);
+    }
+}

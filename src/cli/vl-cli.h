@@ -109,6 +109,13 @@ GPtrArray *vl_cli_lab_vms(virConnectPtr conn, const char *lab, const char *name,
 VlRenderer *vl_cli_renderer_new(const char *virt_type, const VlSpec *spec, virConnectPtr conn,
                                 char **line, GError **error);
 
+/**
+ * vl_cli_print_hosts:
+ * Prints on stderr how the spec's host devices become VMs: each host VM with its hosts (NIC,
+ * address), or that hosts are not coalesced. Prints nothing without host devices.
+ */
+void vl_cli_print_hosts(const VlSpec *spec);
+
 gboolean vl_cmd_up(int argc, char **argv, GError **error);
 gboolean vl_cmd_down(int argc, char **argv, GError **error);
 gboolean vl_cmd_status(int argc, char **argv, GError **error);

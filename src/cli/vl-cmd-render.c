@@ -67,6 +67,7 @@ vl_cmd_render(int argc, char **argv, GError **error)
     r = vl_cli_renderer_new(virt_type, spec, conn, &vt_line, error);
     if (!r)
         return FALSE;
+    vl_cli_print_hosts(spec);
 
     if (node_name) {
         VlVm *vm = vl_spec_find_vm(spec, node_name);

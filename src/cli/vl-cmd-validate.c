@@ -29,6 +29,7 @@ vl_cmd_validate(int argc, char **argv, GError **error)
     if (!spec)
         return FALSE;
     nvms = spec->vms->len;
+    vl_cli_print_hosts(spec);
     g_print("%s: lab '%s' is valid: %u device%s, %u link%s, %u VM%s\n", dir, spec->name,
             spec->nodes->len, spec->nodes->len == 1 ? "" : "s", spec->links->len,
             spec->links->len == 1 ? "" : "s", nvms, nvms == 1 ? "" : "s");

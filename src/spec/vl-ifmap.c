@@ -43,6 +43,18 @@ vl_ifmap_trailing_number(const char *name, guint64 *num)
     return TRUE;
 }
 
+gboolean
+vl_ifmap_eth_number(const char *name, guint *n)
+{
+    const char *d = name + 3;
+
+    if (!g_str_has_prefix(name, "eth") || !*d || strlen(d) > 4 ||
+        strspn(d, "0123456789") != strlen(d) || (d[0] == '0' && d[1]))
+        return FALSE;
+    *n = (guint)g_ascii_strtoull(d, NULL, 10);
+    return TRUE;
+}
+
 guint
 vl_ifmap_place(VlIfmapKind kind, json_object *custom, const char *name, char **why)
 {
@@ -70,15 +82,16 @@ vl_ifmap_place(VlIfmapKind kind, json_object *custom, const char *name, char **w
             return 0;
         }
         return (guint)(num / 4) + 1;
-    case VL_IFMAP_LINUX:
-        if (!g_str_has_prefix(name, "eth") || !vl_ifmap_trailing_number(name, &num) ||
-            strspn(name + 3, "0123456789") != strlen(name + 3) || (name[3] == '0' && name[4])) {
+    case VL_IFMAP_LINUX: {
+        guint n = 0;
+        if (!vl_ifmap_eth_number(name, &n)) {
             *why = g_strdup("the linux map places only eth0, eth1, eth2, ... (ethN is NIC N)");
             return 0;
         }
-        if (num == 0)
+        if (n == 0)
             *why = g_strdup("eth0 is the management NIC on the linux map");
-        return (guint)num;
+        return n;
+    }
     }
     *why = g_strdup("unknown interface map");
     return 0;

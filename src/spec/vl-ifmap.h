@@ -25,3 +25,6 @@ guint vl_ifmap_place(VlIfmapKind kind, json_object *custom, const char *name, ch
 
 /* Return: TRUE if @name is @kind's management interface (linux: eth0), which no link may use. */
 gboolean vl_ifmap_is_mgmt(VlIfmapKind kind, const char *name);
+
+/* Return: TRUE and sets @n if @name is "eth" and a number (no leading zero, at most 4 digits). */
+gboolean vl_ifmap_eth_number(const char *name, guint *n);

@@ -182,6 +182,15 @@ vl_spec_load_section(VlSpec *spec, VlDiag *diag)
                           t ? t : vl_json_type_name(v));
     }
 
+    if (section && json_object_object_get_ex(section, "coalesce_hosts", &v)) {
+        g_autofree char *path = vl_json_path_key(sec, "coalesce_hosts");
+        if (json_object_is_type(v, json_type_boolean))
+            spec->coalesce_hosts = json_object_get_boolean(v);
+        else
+            vl_diag_error(diag, VL_TOPOLOGY_FILE, path, "must be true or false, got %s",
+                          vl_json_type_name(v));
+    }
+
     if (section && json_object_object_get_ex(section, "virt_type", &v)) {
         g_autofree char *path = vl_json_path_key(sec, "virt_type");
         const char *t = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
@@ -311,6 +320,10 @@ vl_spec_place_interfaces(VlNode *node, VlDiag *diag)
     g_autofree char *dpath = vl_json_path_key("devices", node->name);
 
     ipath = vl_json_path_key(dpath, "interfaces");
+    if (node->is_host) {
+        vl_spec_host_place_interfaces(node, diag);
+        return;
+    }
     node->ifmap = VL_IFMAP_STRIDE4;
     if (map && json_object_is_type(map, json_type_object)) {
         node->ifmap = VL_IFMAP_CUSTOM;
@@ -599,6 +612,7 @@ vl_spec_load_node(VlSpec *spec, const char *name, json_object *dev, VlDiag *diag
                           "platform '%s' is not defined in platforms.json", platform);
         return;
     }
+    vl_spec_host_detect(node, dev, dpath, diag);
     vl_spec_resolve_node(spec, node, diag);
     vl_spec_sros_resolve(spec, node, node->index, diag);
     vl_spec_place_interfaces(node, diag);
@@ -710,8 +724,10 @@ vl_spec_load(const char *dir, VlDiag *diag)
     vl_spec_load_devices(spec, diag);
     vl_spec_check_stray_profiles(spec, diag);
     vl_spec_load_links(spec, diag);
+    vl_spec_hosts_address(spec, diag);
     vl_spec_assign_ports(spec, diag);
     vl_spec_check_image_refs(spec, diag);
+    vl_spec_hosts_coalesce(spec);
     if (vl_diag_count(diag, VL_DIAG_ERROR) > errors_before)
         return NULL;
     vl_spec_expand_vms(spec, diag);

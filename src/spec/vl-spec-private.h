@@ -25,6 +25,16 @@ void vl_spec_load_links(VlSpec *spec, VlDiag *diag);
 /* Gives every link and node its ports and checks the three ranges against each other. */
 void vl_spec_assign_ports(VlSpec *spec, VlDiag *diag);
 
+/* Host devices (vl-spec-hosts.c) */
+/* Return: TRUE if @node (its platform set, or not) is a host device; reports a bad "type". */
+gboolean vl_spec_host_detect(VlNode *node, json_object *dev, const char *dpath, VlDiag *diag);
+/* Places a host's interfaces: ethN is its data NIC N + 1 (before coalescing). */
+void vl_spec_host_place_interfaces(VlNode *node, VlDiag *diag);
+/* Gives every host its address and gateway (profile, else derived), warning when it has none. */
+void vl_spec_hosts_address(VlSpec *spec, VlDiag *diag);
+/* Groups the hosts into host VM nodes (spec->host_vms), renumbering their NICs and ports. */
+void vl_spec_hosts_coalesce(VlSpec *spec);
+
 /* Turns every node into its VMs, with disks, NICs and MAC addresses. */
 void vl_spec_expand_vms(VlSpec *spec, VlDiag *diag);
 

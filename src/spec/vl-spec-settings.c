@@ -5,6 +5,7 @@
 #include "vl-ifmap.h"
 #include "vl-json.h"
 
+#include <gio/gio.h>
 #include <string.h>
 
 typedef enum {
@@ -23,6 +24,8 @@ typedef enum {
     VL_SETTING_SROS,    /* an object of SR OS settings (vl_sros_settings) */
     VL_SETTING_STRV,    /* an array of strings */
     VL_SETTING_CONSOLE, /* "pty" | "telnet" */
+    VL_SETTING_CIDR,    /* "ADDR/LEN" */
+    VL_SETTING_ADDR,    /* an IP address */
 } VlSettingKind;
 
 typedef struct {
@@ -59,6 +62,9 @@ static const VlSetting vl_settings[] = {
     {"cards", VL_SETTING_CARDS, 0},
     {"vm_uuid", VL_SETTING_UUID, 0},
     {"sros", VL_SETTING_SROS, 0},
+    {"device_type", VL_SETTING_NAME, 0}, /* newtron: "switch" (default) or "host" */
+    {"host_ip", VL_SETTING_CIDR, 0},     /* a host's data address */
+    {"host_gateway", VL_SETTING_ADDR, 0},
 };
 
 /* The keys of a platform's or profile's "sros" object. */
@@ -285,6 +291,28 @@ vl_setting_check_one(const VlSetting *s, json_object *v, const char *file, const
             }
         }
         return;
+    case VL_SETTING_CIDR:
+    case VL_SETTING_ADDR: {
+        g_auto(GStrv) parts = str ? g_strsplit(str, "/", 2) : NULL;
+        g_autoptr(GInetAddress) ia =
+            parts && parts[0] ? g_inet_address_new_from_string(parts[0]) : NULL;
+        guint64 len = 0;
+        guint max = ia && g_inet_address_get_family(ia) == G_SOCKET_FAMILY_IPV6 ? 128 : 32;
+        gboolean ok =
+            ia && (s->kind == VL_SETTING_CIDR
+                       ? parts[1] && g_ascii_string_to_unsigned(parts[1], 10, 0, max, &len, NULL)
+                       : !parts[1]);
+        /* newtron writes "" for an unset field */
+        if (str && !*str)
+            return;
+        if (!ok)
+            vl_diag_error(diag, file, path, "must be %s, got %s",
+                          s->kind == VL_SETTING_CIDR ? "an address with its prefix length "
+                                                       "(\"10.1.100.10/24\")"
+                                                     : "an IP address",
+                          str ? str : vl_json_type_name(v));
+        return;
+    }
     case VL_SETTING_SROS:
         if (!json_object_is_type(v, json_type_object)) {
             vl_diag_error(diag, file, path, "must be an object of SR OS settings, got %s",

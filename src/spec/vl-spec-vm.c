@@ -193,6 +193,41 @@ vl_spec_order_starts(VlSpec *spec, VlDiag *diag)
     }
 }
 
+/* Return: (transfer none): the one VM of a one-VM device or of a host VM node, with its disk. */
+static VlVm *
+vl_spec_vm_single(VlSpec *spec, VlNode *node, const char *role, const char *disks, GHashTable *macs)
+{
+    g_autofree char *name = g_strconcat(spec->domain_prefix, node->name, NULL);
+    VlVm *vm = vl_spec_vm_new(spec, node, name, role);
+
+    vm->console_port = node->console_port;
+    vm->ssh_port = node->ssh_port;
+    vm->mgmt_mac = vl_spec_mac_unique(spec->name, vm->name, 0, macs);
+    if (node->image) {
+        g_autofree char *file = g_strdup_printf("%s.qcow2", vm->name);
+        vm->disk_path = g_build_filename(disks, file, NULL);
+        vm->disk_format = g_strdup("qcow2");
+        vm->backing_path = g_strdup(node->image);
+        vm->backing_format = g_strdup(vl_spec_image_format(node));
+    }
+    return vm;
+}
+
+/* Fills in ${vm}, ${card} and ${index} of @node's vm_cmdline for each of its VMs. */
+static void
+vl_spec_vm_cmdlines(VlNode *node)
+{
+    for (guint j = 0; node->cmdline && j < node->vms->len; j++) {
+        VlVm *vm = g_ptr_array_index(node->vms, j);
+        g_autoptr(GString) c = g_string_new(node->cmdline);
+        g_autofree char *index = g_strdup_printf("%u", j);
+        g_string_replace(c, "${vm}", vm->name, 0);
+        g_string_replace(c, "${card}", vm->card ? vm->card : "", 0);
+        g_string_replace(c, "${index}", index, 0);
+        vm->cmdline = g_string_free(g_steal_pointer(&c), FALSE);
+    }
+}
+
 void
 vl_spec_expand_vms(VlSpec *spec, VlDiag *diag)
 {
@@ -203,7 +238,6 @@ vl_spec_expand_vms(VlSpec *spec, VlDiag *diag)
     disks = g_build_filename(lab_dir, "disks", NULL);
     for (guint i = 0; i < spec->nodes->len; i++) {
         VlNode *node = g_ptr_array_index(spec->nodes, i);
-        g_autofree char *name = NULL;
         VlVm *vm;
 
         if (node->sros) {
@@ -214,19 +248,16 @@ vl_spec_expand_vms(VlSpec *spec, VlDiag *diag)
             }
             continue;
         }
-        name = g_strconcat(spec->domain_prefix, node->name, NULL);
-        vm = vl_spec_vm_new(spec, node, name, "router");
-
-        vm->console_port = node->console_port;
-        vm->ssh_port = node->ssh_port;
-        vm->mgmt_mac = vl_spec_mac_unique(spec->name, vm->name, 0, macs);
-        if (node->image) {
-            g_autofree char *file = g_strdup_printf("%s.qcow2", vm->name);
-            vm->disk_path = g_build_filename(disks, file, NULL);
-            vm->disk_format = g_strdup("qcow2");
-            vm->backing_path = g_strdup(node->image);
-            vm->backing_format = g_strdup(vl_spec_image_format(node));
+        if (node->host_vm) {
+            /* a coalesced host: its VM is made at the VM's first host, and is every host's */
+            if (g_ptr_array_index(node->host_vm->hosts, 0) != node)
+                continue;
+            vm = vl_spec_vm_single(spec, node->host_vm, "hostvm", disks, macs);
+            for (guint j = 0; j < node->host_vm->hosts->len; j++)
+                g_ptr_array_add(((VlNode *)g_ptr_array_index(node->host_vm->hosts, j))->vms, vm);
+            continue;
         }
+        vl_spec_vm_single(spec, node, node->is_host ? "host" : "router", disks, macs);
     }
     /* Domain names are unique per libvirt host; SR OS names come from vm_type and vm_id. */
     {
@@ -246,18 +277,10 @@ vl_spec_expand_vms(VlSpec *spec, VlDiag *diag)
     }
     /* Kernel command lines per VM: ${vm} is the domain name, ${card} the SR OS card ("" for a
      * one-VM device), ${index} the VM's position in its device (0, 1, ...). */
-    for (guint i = 0; i < spec->nodes->len; i++) {
-        VlNode *node = g_ptr_array_index(spec->nodes, i);
-        for (guint j = 0; node->cmdline && j < node->vms->len; j++) {
-            VlVm *vm = g_ptr_array_index(node->vms, j);
-            g_autoptr(GString) c = g_string_new(node->cmdline);
-            g_autofree char *index = g_strdup_printf("%u", j);
-            g_string_replace(c, "${vm}", vm->name, 0);
-            g_string_replace(c, "${card}", vm->card ? vm->card : "", 0);
-            g_string_replace(c, "${index}", index, 0);
-            vm->cmdline = g_string_free(g_steal_pointer(&c), FALSE);
-        }
-    }
+    for (guint i = 0; i < spec->nodes->len; i++)
+        vl_spec_vm_cmdlines(g_ptr_array_index(spec->nodes, i));
+    for (guint i = 0; i < spec->host_vms->len; i++)
+        vl_spec_vm_cmdlines(g_ptr_array_index(spec->host_vms, i));
     /* NICs after every VM exists: a NIC may need its peer's VM. */
     for (guint i = 0; i < spec->vms->len; i++) {
         VlVm *vm = g_ptr_array_index(spec->vms, i);

@@ -83,6 +83,10 @@ vl_node_free(gpointer data)
     vl_sros_free(node->sros);
     g_ptr_array_unref(node->ifaces);
     g_ptr_array_unref(node->vms);
+    if (node->hosts)
+        g_ptr_array_unref(node->hosts);
+    g_free(node->host_ip);
+    g_free(node->host_gateway);
     g_free(node);
 }
 
@@ -96,6 +100,8 @@ vl_spec_new(void)
     spec->links = g_ptr_array_new_with_free_func(vl_link_free);
     spec->vms = g_ptr_array_new_with_free_func(vl_vm_free);
     spec->nodes_by_name = g_hash_table_new(g_str_hash, g_str_equal);
+    spec->host_vms = g_ptr_array_new_with_free_func(vl_node_free);
+    spec->coalesce_hosts = TRUE;
     return spec;
 }
 
@@ -120,6 +126,7 @@ vl_spec_free(VlSpec *spec)
     /* VMs point at nodes and nodes at interfaces: free from the leaves up. */
     g_ptr_array_unref(spec->vms);
     g_ptr_array_unref(spec->links);
+    g_ptr_array_unref(spec->host_vms);
     g_hash_table_unref(spec->nodes_by_name);
     g_ptr_array_unref(spec->nodes);
     g_free(spec);
@@ -129,6 +136,17 @@ VlNode *
 vl_spec_find_node(const VlSpec *spec, const char *name)
 {
     return g_hash_table_lookup(spec->nodes_by_name, name);
+}
+
+VlNode *
+vl_spec_find_host_vm(const VlSpec *spec, const char *name)
+{
+    for (guint i = 0; i < spec->host_vms->len; i++) {
+        VlNode *n = g_ptr_array_index(spec->host_vms, i);
+        if (g_str_equal(n->name, name))
+            return n;
+    }
+    return NULL;
 }
 
 VlVm *

@@ -172,9 +172,18 @@ struct _VlNode {
     VlSros *sros;         /* (nullable) set for SR OS devices */
     guint first_extra_vm; /* ports of VMs beyond the first: base + nodes + first_extra_vm + k */
 
-    GPtrArray *ifaces; /* VlIface, in declaration order */
+    GPtrArray *ifaces; /* VlIface, in declaration order (a host VM node: its hosts', not owned) */
     GPtrArray *vms;    /* VlVm (not owned; the spec owns them) */
     GPtrArray *images; /* VlImageUse: its oci:// image settings */
+
+    /* host devices (vl-spec-hosts.c) */
+    gboolean is_host;    /* platform "device_type": "host", or "type": "host" in topology.json */
+    gboolean is_host_vm; /* a host VM node: the VM coalesced hosts share (not in spec->nodes) */
+    VlNode *host_vm;     /* (not owned, nullable): a coalesced host's host VM node */
+    GPtrArray *hosts;    /* (nullable) a host VM node's hosts (VlNode, not owned), in file order */
+    guint host_ordinal;  /* a host's position among the lab's hosts */
+    char *host_ip;       /* (nullable) a host's data address "ADDR/LEN" */
+    char *host_gateway;  /* (nullable) its default route */
 };
 
 typedef struct {
@@ -197,7 +206,9 @@ typedef struct {
     json_object *platforms;
     GPtrArray *nodes;          /* VlNode, in file order */
     GPtrArray *links;          /* VlLink: the links list's order, else the interfaces' */
-    GPtrArray *vms;            /* VlVm, node by node */
+    GPtrArray *vms;            /* VlVm, node by node (a host VM at its first host) */
+    gboolean coalesce_hosts;   /* vmlab.coalesce_hosts: hosts share hostvm-N VMs (default) */
+    GPtrArray *host_vms;       /* VlNode: the host VM nodes, hostvm-0, hostvm-1, ... */
     GHashTable *nodes_by_name; /* (not owned values) */
 } VlSpec;
 
@@ -210,6 +221,7 @@ typedef struct {
 #define VL_DEFAULT_CONSOLE_PORT_BASE 30000
 #define VL_DEFAULT_SSH_PORT_BASE     40000
 #define VL_DEFAULT_FABRIC_PORT_BASE  19000
+#define VL_HOSTS_PER_VM              8 /* coalesced hosts per hostvm-N VM, at most */
 
 /**
  * vl_spec_load:
@@ -246,6 +258,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VlSpec, vl_spec_free)
 
 /* Return: (transfer none) (nullable): the node named @name. */
 VlNode *vl_spec_find_node(const VlSpec *spec, const char *name);
+/* Return: (transfer none) (nullable): the host VM node (hostvm-N) named @name. */
+VlNode *vl_spec_find_host_vm(const VlSpec *spec, const char *name);
 /* Return: (transfer none) (nullable): the VM whose domain is named @name. */
 VlVm *vl_spec_find_vm(const VlSpec *spec, const char *name);
 
