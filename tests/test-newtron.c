@@ -2,7 +2,11 @@
 /* test-newtron.c - newtron/newtlab spec folders: links from interfaces, the linux map, their fields
  */
 #include "vl-diag.h"
+#include "vl-conn.h"
 #include "vl-ifmap.h"
+#include "vl-json.h"
+#include "vl-lab.h"
+#include "vl-netns.h"
 #include "vl-render.h"
 #include "vl-spec.h"
 #include "vl-test-util.h"
@@ -442,6 +446,120 @@ test_render_says_hosts(void)
     vl_test_rmtree(d2);
 }
 
+/* The namespaces script: each host's NIC moved into its namespace, renamed, addressed. */
+static void
+test_netns_script(void)
+{
+    guint warnings = 0;
+    g_autoptr(VlSpec) spec = nt_load_folder("nt-2node", &warnings);
+    g_autofree char *script = vl_netns_setup_script(vl_spec_find_host_vm(spec, "hostvm-0"));
+    g_autofree char *wrapped = vl_netns_wrap("h2", "ip -br addr; echo 'x'");
+
+    g_assert_nonnull(strstr(script, "if [ ! -e /run/netns/h2 ]; then\nip netns add h2\n"
+                                    "ip link set dev eth2 netns h2\n"
+                                    "ip -n h2 link set dev eth2 name vltmp2\n"
+                                    "ip -n h2 link set dev vltmp2 name eth0\n"
+                                    "ip -n h2 link set dev eth0 up\n"
+                                    "ip -n h2 link set dev lo up\n"
+                                    "ip -n h2 addr add 10.20.1.20/24 dev eth0\n"
+                                    "ip -n h2 route add default via 10.20.1.1\nfi\n"));
+    /* no address: no addr or route line */
+    g_assert_nonnull(strstr(script, "ip -n h5 link set dev lo up\nfi\n"));
+    g_assert_cmpstr(wrapped, ==,
+                    "exec ip netns exec h2 \"$(command -v bash || echo sh)\" -c 'ip -br addr; "
+                    "echo '\\''x'\\'''");
+}
+
+static const char *const nt2_files[] = {"topology.json",
+                                        "platforms.json",
+                                        "profiles/sw1.json",
+                                        "profiles/sw2.json",
+                                        "profiles/h1.json",
+                                        "profiles/h2.json",
+                                        "profiles/h3.json",
+                                        "profiles/h4.json",
+                                        "profiles/h5.json",
+                                        "profiles/h6.json",
+                                        "images/vswitch.qcow2",
+                                        "images/testhost.qcow2",
+                                        NULL};
+
+/* up on the test driver: the host VM, state.json's hosts, profiles as newtlab writes them. */
+static void
+test_up_hosts_profiles(void)
+{
+    g_autofree char *src = vl_test_srcpath("data/render/nt-2node");
+    g_autofree char *home = vl_test_mkdtemp();
+    g_autofree char *dir = vl_test_mkdtemp();
+    g_autofree char *prof = g_build_filename(dir, "profiles", "h3.json", NULL);
+    g_autofree char *text = NULL;
+    g_autofree char *state_path = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autoptr(virConnect) conn = NULL;
+    g_autoptr(VlRenderer) r = NULL;
+    g_autoptr(VlSpec) spec = NULL;
+    g_autoptr(GPtrArray) reports = NULL;
+    g_autoptr(json_object) p = NULL;
+    g_autoptr(json_object) st = NULL;
+    json_object *v = NULL;
+    VlUpOptions opts = {.start = TRUE, .wait = FALSE, .jobs = 2};
+    gboolean ok;
+
+    g_setenv("VMLAB_HOME", home, TRUE);
+    vl_test_copy_files(src, dir, nt2_files);
+    {
+        g_autoptr(VlDiag) diag = vl_diag_new();
+        spec = vl_spec_load(dir, diag);
+        g_assert_nonnull(spec);
+        g_assert_cmpuint(vl_diag_count(diag, VL_DIAG_WARNING), ==, 2);
+    }
+    conn = vl_conn_open("test:///default", &err);
+    g_assert_no_error(err);
+    r = vl_renderer_new("qemu", &err);
+    g_assert_no_error(err);
+    ok = vl_lab_up(conn, spec, r, &opts, &reports, &err);
+    g_assert_no_error(err);
+    g_assert_true(ok);
+    g_assert_cmpuint(reports->len, ==, 3);
+    /* a host's profile points at its VM's ports; its other fields stay, in their order */
+    p = vl_json_load_file(prof, &err);
+    g_assert_no_error(err);
+    g_assert_true(json_object_object_get_ex(p, "ssh_port", &v));
+    g_assert_cmpint(json_object_get_int(v), ==, 17002);
+    g_assert_true(json_object_object_get_ex(p, "console_port", &v));
+    g_assert_cmpint(json_object_get_int(v), ==, 16002);
+    g_assert_true(json_object_object_get_ex(p, "mgmt_ip", &v));
+    g_assert_cmpstr(json_object_get_string(v), ==, "127.0.0.1");
+    g_file_get_contents(prof, &text, NULL, NULL);
+    g_assert_true(strstr(text, "\"mgmt_ip\"") < strstr(text, "\"loopback_ip\""));
+    g_assert_true(strstr(text, "\"zone\"") < strstr(text, "\"platform\""));
+    g_assert_true(strstr(text, "\"ssh_pass\"") < strstr(text, "\"ssh_port\""));
+    /* state.json: each host, its VM and namespace */
+    state_path = vl_lab_state_path("nt2node");
+    st = vl_json_load_file(state_path, &err);
+    g_assert_no_error(err);
+    g_assert_true(json_object_object_get_ex(st, "hosts", &v));
+    g_assert_cmpuint(json_object_array_length(v), ==, 6);
+    {
+        json_object *h4 = json_object_array_get_idx(v, 3);
+        json_object *f = NULL;
+        g_assert_true(json_object_object_get_ex(h4, "name", &f));
+        g_assert_cmpstr(json_object_get_string(f), ==, "h4");
+        g_assert_true(json_object_object_get_ex(h4, "domain", &f));
+        g_assert_cmpstr(json_object_get_string(f), ==, "hostvm-0");
+        g_assert_true(json_object_object_get_ex(h4, "namespace", &f));
+        g_assert_cmpstr(json_object_get_string(f), ==, "h4");
+        g_assert_true(json_object_object_get_ex(h4, "address", &f));
+        g_assert_cmpstr(json_object_get_string(f), ==, "10.20.4.2/30");
+    }
+    g_assert_true(vl_lab_down(conn, "nt2node", FALSE, TRUE, NULL, NULL, &err));
+    g_assert_no_error(err);
+    g_assert_false(g_file_test(state_path, G_FILE_TEST_EXISTS));
+    vl_test_rmtree(dir);
+    vl_test_rmtree(home);
+    g_setenv("VMLAB_HOME", "/vmlab-test-state", TRUE);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -460,5 +578,7 @@ main(int argc, char **argv)
     g_test_add_func("/newtron/hosts/not-coalesced", test_hosts_not_coalesced);
     g_test_add_func("/newtron/render/deterministic", test_render_deterministic);
     g_test_add_func("/newtron/render/says-how-hosts-are-placed", test_render_says_hosts);
+    g_test_add_func("/newtron/hosts/netns-script", test_netns_script);
+    g_test_add_func("/newtron/hosts/up-state-and-profiles", test_up_hosts_profiles);
     return g_test_run();
 }

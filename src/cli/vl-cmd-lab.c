@@ -7,6 +7,7 @@
 #include "vl-json.h"
 #include "vl-lab.h"
 #include "vl-lab-images.h"
+#include "vl-netns.h"
 #include "vl-ready.h"
 #include "vl-ssh.h"
 #include "vl-virt-type.h"
@@ -37,8 +38,37 @@ vl_cmd_up_image_progress(guint64 bytes, double seconds, gboolean done, gpointer 
                 (double)bytes / 1e6, seconds, seconds > 0 ? (double)bytes / 1e6 / seconds : 0);
 }
 
+/* A host VM is ready once its hosts' namespaces are set up (over SSH, as root). */
+static gboolean
+vl_cmd_up_hosts_setup(const VlVm *vm, const char *known, guint timeout_s, GError **error)
+{
+    const VlNode *node = vm->node;
+    g_autofree char *script = vl_netns_setup_script(node);
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    int status = 0;
+    VlSshTarget t = {.host = node->host_addr,
+                     .port = vm->ssh_port,
+                     .user = node->ssh_user,
+                     .password = node->ssh_pass,
+                     .known_hosts = known,
+                     .timeout_ms = CLAMP(timeout_s, 30, 120) * 1000};
+
+    if (!vl_ssh_exec(&t, script, &out, &err, &status, NULL, error)) {
+        g_prefix_error(error, "domain '%s': setting up its hosts' namespaces: ", vm->name);
+        return FALSE;
+    }
+    if (status) {
+        g_set_error(error, VL_ERROR, VL_ERROR_FAILED,
+                    "domain '%s': setting up its hosts' namespaces failed (exit status %d): %s",
+                    vm->name, status, g_strstrip(err));
+        return FALSE;
+    }
+    return TRUE;
+}
+
 /* Readiness: the platform's console pattern (in the boot log), else an SSH login with its
- * credentials. */
+ * credentials; a host VM then gets its hosts' namespaces. */
 static gboolean
 vl_cmd_up_ready(const VlSpec *spec, const VlVm *vm, const VlVmReport *report, guint timeout_s,
                 gpointer data, GError **error)
@@ -52,9 +82,12 @@ vl_cmd_up_ready(const VlSpec *spec, const VlVm *vm, const VlVmReport *report, gu
     /* An SR OS line card has no management plane of its own: running is all it can show. */
     if (vm->card && g_str_equal(vm->role, "iom") && !node->ready_pattern)
         return TRUE;
-    if (node->ready_pattern)
-        return vl_ready_log_wait(vm->log_path, report->log_offset, node->ready_pattern, timeout_s,
-                                 error);
+    if (node->ready_pattern) {
+        if (!vl_ready_log_wait(vm->log_path, report->log_offset, node->ready_pattern, timeout_s,
+                               error))
+            return FALSE;
+        return !node->is_host_vm || vl_cmd_up_hosts_setup(vm, known, timeout_s, error);
+    }
     while (g_get_monotonic_time() < deadline) {
         g_clear_error(&last);
         gint64 left_ms = (deadline - g_get_monotonic_time()) / 1000;
@@ -65,7 +98,7 @@ vl_cmd_up_ready(const VlSpec *spec, const VlVm *vm, const VlVmReport *report, gu
                          .known_hosts = known,
                          .timeout_ms = (guint)CLAMP(left_ms, 1, 10000)};
         if (vl_ssh_check_login(&t, NULL, &last))
-            return TRUE;
+            return !node->is_host_vm || vl_cmd_up_hosts_setup(vm, known, timeout_s, error);
         /* A changed host key will not fix itself. */
         if (last->code == VL_ERROR_INVALID)
             break;
@@ -269,6 +302,46 @@ vl_cmd_down(int argc, char **argv, GError **error)
     return TRUE;
 }
 
+/* Return: (transfer full): one entry per host device of state.json, with its VM's state. */
+static json_object *
+vl_cmd_status_hosts(json_object *state, json_object *vms)
+{
+    json_object *out = json_object_new_array();
+    json_object *hosts = NULL;
+
+    if (!state || !json_object_object_get_ex(state, "hosts", &hosts) ||
+        !json_object_is_type(hosts, json_type_array))
+        return out;
+    for (size_t i = 0; i < json_object_array_length(hosts); i++) {
+        json_object *h = json_object_array_get_idx(hosts, i);
+        json_object *o = json_object_new_object();
+        json_object *d = NULL;
+        static const char *const copied[] = {"name", "domain", "namespace", "address"};
+        static const char *const from_vm[] = {"state", "ready", "ssh_port", "console_port"};
+
+        for (guint k = 0; k < G_N_ELEMENTS(copied); k++) {
+            json_object *v = NULL;
+            json_object_object_get_ex(h, copied[k], &v);
+            json_object_object_add(o, copied[k], json_object_get(v));
+        }
+        json_object_object_get_ex(h, "domain", &d);
+        for (size_t j = 0; d && j < json_object_array_length(vms); j++) {
+            json_object *vm = json_object_array_get_idx(vms, j);
+            json_object *vd = NULL;
+            if (!json_object_object_get_ex(vm, "domain", &vd) ||
+                !g_str_equal(json_object_get_string(vd), json_object_get_string(d)))
+                continue;
+            for (guint k = 0; k < G_N_ELEMENTS(from_vm); k++) {
+                json_object *v = NULL;
+                json_object_object_get_ex(vm, from_vm[k], &v);
+                json_object_object_add(o, from_vm[k], json_object_get(v));
+            }
+        }
+        json_object_array_add(out, o);
+    }
+    return out;
+}
+
 static json_object *
 vl_cmd_status_lab(virConnectPtr conn, const char *lab, GError **error)
 {
@@ -324,7 +397,33 @@ vl_cmd_status_lab(virConnectPtr conn, const char *lab, GError **error)
         json_object_array_add(vms, o);
     }
     json_object_object_add(out, "vms", vms);
+    json_object_object_add(out, "hosts", vl_cmd_status_hosts(state, vms));
     return out;
+}
+
+/* The text form of status's "hosts": a line per host, with its VM. */
+static void
+vl_cmd_status_print_hosts(json_object *doc)
+{
+    json_object *hosts = NULL;
+
+    if (!json_object_object_get_ex(doc, "hosts", &hosts) || !json_object_array_length(hosts))
+        return;
+    g_print("  %-24s %-12s %-10s %-6s %-20s %s\n", "HOST", "IN", "STATE", "READY", "ADDRESS",
+            "NAMESPACE");
+    for (size_t i = 0; i < json_object_array_length(hosts); i++) {
+        json_object *h = json_object_array_get_idx(hosts, i);
+        json_object *f[6] = {NULL};
+        static const char *const keys[] = {"name",  "domain",  "state",
+                                           "ready", "address", "namespace"};
+        for (guint j = 0; j < G_N_ELEMENTS(keys); j++)
+            json_object_object_get_ex(h, keys[j], &f[j]);
+        g_print("  %-24s %-12s %-10s %-6s %-20s %s\n", json_object_get_string(f[0]),
+                json_object_get_string(f[1]), f[2] ? json_object_get_string(f[2]) : "absent",
+                json_object_get_boolean(f[3]) ? "yes" : "no",
+                f[4] ? json_object_get_string(f[4]) : "-",
+                f[5] ? json_object_get_string(f[5]) : "(own VM)");
+    }
 }
 
 gboolean
@@ -394,6 +493,7 @@ vl_cmd_status(int argc, char **argv, GError **error)
                         json_object_get_boolean(f[3]) ? "yes" : "no", json_object_get_string(f[4]),
                         json_object_get_int(f[5]), console);
             }
+            vl_cmd_status_print_hosts(doc);
         }
     } else {
         g_autoptr(GHashTable) all = vl_conn_lab_domains(conn, NULL, error);

@@ -8,6 +8,7 @@
 #include "vl-fs.h"
 #include "vl-log.h"
 #include "vl-serial.h"
+#include "vl-netns.h"
 #include "vl-ssh.h"
 
 #include <errno.h>
@@ -209,6 +210,45 @@ vl_node_spec(const VlDomainMeta *m, GError **error)
     return spec;
 }
 
+/*
+ * vl_node_host_find:
+ * @metas: the deployed domains (name -> VlDomainMeta)
+ * @lab: (nullable): the lab to look in
+ * @name: a device name
+ * @domain: (out): the domain of the VM holding @name's namespace
+ *
+ * Coalesced hosts have no domain of their own: the specs of the labs with host VMs say which VM
+ * holds them.
+ * Return: (transfer full) (nullable): the spec of the lab where @name is a coalesced host; NULL
+ * (and no error) when it is none.
+ */
+static VlSpec *
+vl_node_host_find(GHashTable *metas, const char *lab, const char *name, char **domain)
+{
+    g_autoptr(GList) keys = g_list_sort(g_hash_table_get_keys(metas), (GCompareFunc)g_strcmp0);
+    g_autoptr(GHashTable) tried = g_hash_table_new(g_str_hash, g_str_equal);
+
+    for (GList *l = keys; l; l = l->next) {
+        const VlDomainMeta *m = g_hash_table_lookup(metas, l->data);
+        g_autoptr(VlDiag) diag = NULL;
+        g_autoptr(VlSpec) spec = NULL;
+        VlNode *host;
+
+        if (g_strcmp0(m->role, "hostvm") != 0 || !m->spec_dir || (lab && g_strcmp0(lab, m->lab)) ||
+            g_hash_table_contains(tried, m->lab))
+            continue;
+        g_hash_table_add(tried, m->lab);
+        diag = vl_diag_new();
+        spec = vl_spec_load(m->spec_dir, diag);
+        host = spec ? vl_spec_find_node(spec, name) : NULL;
+        if (host && host->host_vm) {
+            *domain = g_strconcat(spec->domain_prefix, host->host_vm->name, NULL);
+            return g_steal_pointer(&spec);
+        }
+    }
+    return NULL;
+}
+
 gboolean
 vl_cmd_console(int argc, char **argv, GError **error)
 {
@@ -226,6 +266,8 @@ vl_cmd_console(int argc, char **argv, GError **error)
     g_autoptr(virDomain) dom = NULL;
     g_autoptr(VlConsoleTarget) t = NULL;
     g_autofree char *domain = NULL;
+    g_autoptr(GHashTable) metas = NULL;
+    g_autoptr(VlSpec) host_spec = NULL;
     gboolean ok;
 
     vl_node_opts_add(ctx, &o);
@@ -244,8 +286,14 @@ vl_cmd_console(int argc, char **argv, GError **error)
     /* the console stream needs libvirt's event loop before the connection opens */
     if (!vl_console_event_init(error) || !(conn = vl_conn_open(o.uri, error)))
         return FALSE;
-    m = vl_node_single(conn, o.lab, argv[1], &domain, error);
-    if (!m || !vl_node_check_running(conn, domain, error))
+    metas = vl_conn_lab_domains(conn, o.lab, error);
+    if (!metas)
+        return FALSE;
+    /* a coalesced host: the console of its VM */
+    host_spec = vl_node_host_find(metas, o.lab, argv[1], &domain);
+    if (!host_spec && !(m = vl_node_single(conn, o.lab, argv[1], &domain, error)))
+        return FALSE;
+    if (!vl_node_check_running(conn, domain, error))
         return FALSE;
     dom = virDomainLookupByName(conn, domain);
     t = dom ? vl_console_open(dom, force, error) : NULL;
@@ -253,6 +301,10 @@ vl_cmd_console(int argc, char **argv, GError **error)
         return FALSE;
     g_printerr("Connected to the console of '%s' (%s). Ctrl-] leaves.\n", domain,
                vl_console_target_describe(t));
+    if (host_spec)
+        g_printerr("Host '%s' is network namespace '%s' in it: enter it with `ip netns exec %s "
+                   "bash` (or sh).\n",
+                   argv[1], argv[1], argv[1]);
     ok = vl_console_target_run(t, STDIN_FILENO, STDOUT_FILENO, error);
     g_printerr("\nDisconnected from '%s'.\n", domain);
     return ok;
@@ -322,6 +374,9 @@ vl_cmd_ssh(int argc, char **argv, GError **error)
     g_autofree char *dest = NULL;
     g_autoptr(GPtrArray) args = g_ptr_array_new();
     char **command = NULL;
+    g_autoptr(GHashTable) metas = NULL;
+    g_autofree char *remote = NULL;
+    const VlDomainMeta *mm;
     const VlVm *vm;
 
     vl_node_opts_add(ctx, &o);
@@ -340,19 +395,40 @@ vl_cmd_ssh(int argc, char **argv, GError **error)
     conn = vl_conn_open(o.uri, error);
     if (!conn)
         return FALSE;
-    m = vl_node_single(conn, o.lab, argv[1], &domain, error);
-    if (!m || !vl_node_check_running(conn, domain, error) ||
-        !vl_node_check_port(domain, m, m->ssh_port, "SSH", error) ||
-        !(spec = vl_node_spec(m, error)))
+    metas = vl_conn_lab_domains(conn, o.lab, error);
+    if (!metas)
+        return FALSE;
+    if ((spec = vl_node_host_find(metas, o.lab, argv[1], &domain))) {
+        /* a coalesced host: its VM, then its namespace */
+        g_autofree char *cmd = command    ? g_strjoinv(" ", command)
+                               : argc > 2 ? g_strjoinv(" ", argv + 2)
+                                          : NULL;
+        mm = g_hash_table_lookup(metas, domain);
+        if (!mm) {
+            g_set_error(error, VL_ERROR, VL_ERROR_FAILED, "host '%s': its VM '%s' is not deployed",
+                        argv[1], domain);
+            return FALSE;
+        }
+        remote = vl_netns_wrap(argv[1], cmd);
+    } else {
+        m = vl_node_single(conn, o.lab, argv[1], &domain, error);
+        if (!m || !(spec = vl_node_spec(m, error)))
+            return FALSE;
+        mm = m;
+    }
+    if (!vl_node_check_running(conn, domain, error) ||
+        !vl_node_check_port(domain, mm, mm->ssh_port, "SSH", error))
         return FALSE;
     vm = vl_spec_find_vm(spec, domain);
-    lab_dir = vl_fs_lab_dir(m->lab);
+    lab_dir = vl_fs_lab_dir(mm->lab);
     known = g_build_filename(lab_dir, "known_hosts", NULL);
-    port = g_strdup_printf("%u", m->ssh_port);
+    port = g_strdup_printf("%u", mm->ssh_port);
     kh_opt = g_strdup_printf("UserKnownHostsFile=%s", known);
     dest = g_strdup_printf("%s@%s", vm ? vm->node->ssh_user : "admin",
-                           m->host ? m->host : "127.0.0.1");
+                           mm->host ? mm->host : "127.0.0.1");
     g_ptr_array_add(args, "ssh");
+    if (remote && !command && argc <= 2)
+        g_ptr_array_add(args, "-t"); /* an interactive shell in the namespace */
     g_ptr_array_add(args, "-p");
     g_ptr_array_add(args, port);
     g_ptr_array_add(args, "-o");
@@ -362,9 +438,11 @@ vl_cmd_ssh(int argc, char **argv, GError **error)
     /* "--": ssh takes no option after this, so the command's own dashed arguments stay its own */
     g_ptr_array_add(args, "--");
     g_ptr_array_add(args, dest);
-    for (int i = 0; command && command[i]; i++)
+    if (remote)
+        g_ptr_array_add(args, remote);
+    for (int i = 0; !remote && command && command[i]; i++)
         g_ptr_array_add(args, command[i]);
-    for (int i = 2; i < argc; i++)
+    for (int i = 2; !remote && i < argc; i++)
         g_ptr_array_add(args, argv[i]);
     g_ptr_array_add(args, NULL);
     {
@@ -376,6 +454,32 @@ vl_cmd_ssh(int argc, char **argv, GError **error)
     return FALSE;
 }
 
+/* One place `exec` runs its command: a domain, and the host namespace in it (or NULL). */
+typedef struct {
+    char *domain;
+    char *host;
+} VlExecTarget;
+
+static void
+vl_exec_target_free(gpointer data)
+{
+    VlExecTarget *t = data;
+
+    g_free(t->domain);
+    g_free(t->host);
+    g_free(t);
+}
+
+static void
+vl_exec_targets_add(GPtrArray *targets, const char *domain, const char *host)
+{
+    VlExecTarget *t = g_new0(VlExecTarget, 1);
+
+    t->domain = g_strdup(domain);
+    t->host = g_strdup(host);
+    g_ptr_array_add(targets, t);
+}
+
 gboolean
 vl_cmd_exec(int argc, char **argv, GError **error)
 {
@@ -384,7 +488,8 @@ vl_cmd_exec(int argc, char **argv, GError **error)
     g_autofree char *timeout_arg = NULL;
     guint64 timeout = 60;
     GOptionEntry entries[] = {
-        {"all", 'a', 0, G_OPTION_ARG_NONE, &all, "Run on every VM of the lab (--lab NAME)", NULL},
+        {"all", 'a', 0, G_OPTION_ARG_NONE, &all,
+         "Run on every VM of the lab (--lab NAME), and in every coalesced host", NULL},
         {"timeout", 't', 0, G_OPTION_ARG_STRING, &timeout_arg,
          "Seconds per VM, 1.." G_STRINGIFY(VL_EXEC_TIMEOUT_MAX) " (default 60)", "S"},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
@@ -394,11 +499,12 @@ vl_cmd_exec(int argc, char **argv, GError **error)
     g_autoptr(GOptionContext) ctx =
         g_option_context_new("NODE|--all -- CMD... - run a command over SSH");
     g_autoptr(virConnect) conn = NULL;
-    g_autoptr(GPtrArray) names = NULL;
+    g_autoptr(GPtrArray) targets = g_ptr_array_new_with_free_func(vl_exec_target_free);
     g_autoptr(GHashTable) metas = NULL;
     g_autoptr(VlSpec) spec = NULL;
     g_autofree char *command = NULL;
     g_autofree char *lab = NULL;
+    g_autofree char *host_domain = NULL;
     int worst = 0;
     int first_cmd;
 
@@ -443,7 +549,6 @@ vl_cmd_exec(int argc, char **argv, GError **error)
     }
     if (all) {
         g_autoptr(GList) keys = g_list_sort(g_hash_table_get_keys(metas), (GCompareFunc)g_strcmp0);
-        names = g_ptr_array_new_with_free_func(g_free);
         for (GList *l = keys; l; l = l->next) {
             const VlDomainMeta *m = g_hash_table_lookup(metas, l->data);
             if (lab && !g_str_equal(lab, m->lab)) {
@@ -456,34 +561,65 @@ vl_cmd_exec(int argc, char **argv, GError **error)
             /* SR OS line cards have no management plane to log in to */
             if (g_strcmp0(m->role, "iom") == 0)
                 continue;
-            g_ptr_array_add(names, g_strdup(l->data));
+            vl_exec_targets_add(targets, l->data, NULL);
         }
-        if (!names->len) {
+        if (!targets->len) {
             g_set_error(error, VL_ERROR, VL_ERROR_USAGE, "no deployed VM%s%s",
                         o.lab ? " in lab " : "", o.lab ? o.lab : "");
             return FALSE;
         }
+    } else if ((spec = vl_node_host_find(metas, o.lab, argv[1], &host_domain))) {
+        if (!g_hash_table_contains(metas, host_domain)) {
+            g_set_error(error, VL_ERROR, VL_ERROR_FAILED, "host '%s': its VM '%s' is not deployed",
+                        argv[1], host_domain);
+            return FALSE;
+        }
+        vl_exec_targets_add(targets, host_domain, argv[1]);
     } else {
-        names = vl_cli_lab_vms(conn, o.lab, argv[1], &lab, error);
+        g_autoptr(GPtrArray) names = vl_cli_lab_vms(conn, o.lab, argv[1], &lab, error);
         if (!names)
             return FALSE;
+        for (guint i = 0; i < names->len; i++)
+            vl_exec_targets_add(targets, g_ptr_array_index(names, i), NULL);
     }
     /* Every VM must run, or the command would wait for each one's timeout in turn. */
-    for (guint i = 0; i < names->len; i++) {
-        const char *name = g_ptr_array_index(names, i);
-        const VlDomainMeta *m = g_hash_table_lookup(metas, name);
-        if (!vl_node_check_running(conn, name, error))
+    for (guint i = 0; i < targets->len; i++) {
+        const VlExecTarget *tg = g_ptr_array_index(targets, i);
+        const VlDomainMeta *m = g_hash_table_lookup(metas, tg->domain);
+        if (!vl_node_check_running(conn, tg->domain, error))
             return FALSE;
-        if (!vl_node_check_port(name, m, m->ssh_port, "SSH", error))
+        if (!vl_node_check_port(tg->domain, m, m->ssh_port, "SSH", error))
             return FALSE;
     }
-    spec = vl_node_spec(g_hash_table_lookup(metas, g_ptr_array_index(names, 0)), error);
-    if (!spec)
-        return FALSE;
-    for (guint i = 0; i < names->len; i++) {
-        const char *name = g_ptr_array_index(names, i);
+    if (!spec) {
+        const VlExecTarget *t0 = g_ptr_array_index(targets, 0);
+        spec = vl_node_spec(g_hash_table_lookup(metas, t0->domain), error);
+        if (!spec)
+            return FALSE;
+    }
+    if (all) {
+        /* a host VM runs the command in each of its hosts' namespaces instead */
+        g_autoptr(GPtrArray) expanded = g_ptr_array_new_with_free_func(vl_exec_target_free);
+        for (guint i = 0; i < targets->len; i++) {
+            const VlExecTarget *t = g_ptr_array_index(targets, i);
+            const VlVm *vm = vl_spec_find_vm(spec, t->domain);
+            if (!vm || !vm->node->is_host_vm) {
+                vl_exec_targets_add(expanded, t->domain, NULL);
+                continue;
+            }
+            for (guint j = 0; j < vm->node->hosts->len; j++)
+                vl_exec_targets_add(expanded, t->domain,
+                                    ((const VlNode *)g_ptr_array_index(vm->node->hosts, j))->name);
+        }
+        g_ptr_array_unref(targets);
+        targets = g_steal_pointer(&expanded);
+    }
+    for (guint i = 0; i < targets->len; i++) {
+        const VlExecTarget *tg = g_ptr_array_index(targets, i);
+        const char *name = tg->domain;
         const VlDomainMeta *m = g_hash_table_lookup(metas, name);
         const VlVm *vm = vl_spec_find_vm(spec, name);
+        g_autofree char *wrapped = tg->host ? vl_netns_wrap(tg->host, command) : NULL;
         g_autofree char *lab_dir = vl_fs_lab_dir(m->lab);
         g_autofree char *known = g_build_filename(lab_dir, "known_hosts", NULL);
         g_autofree char *out = NULL;
@@ -494,9 +630,13 @@ vl_cmd_exec(int argc, char **argv, GError **error)
             m->host ? m->host : "127.0.0.1", m->ssh_port, vm ? vm->node->ssh_user : "admin",
             vm ? vm->node->ssh_pass : "",    known,       (guint)(timeout * 1000)};
 
-        g_print("== %s\n", name);
-        vl_trace("libssh2 %s@%s:%u (%s): %s", t.user, t.host, t.port, name, command);
-        if (!vl_ssh_exec(&t, command, &out, &err, &status, NULL, &e)) {
+        if (tg->host)
+            g_print("== %s (in %s)\n", tg->host, name);
+        else
+            g_print("== %s\n", name);
+        vl_trace("libssh2 %s@%s:%u (%s): %s", t.user, t.host, t.port, name,
+                 wrapped ? wrapped : command);
+        if (!vl_ssh_exec(&t, wrapped ? wrapped : command, &out, &err, &status, NULL, &e)) {
             g_print("error: %s\n", e->message);
             worst = MAX(worst, 255);
             continue;

@@ -414,6 +414,44 @@ vl_up_define_vm(VlUpRun *run, VlRenderer *r, virStoragePoolPtr pool, VlVm *vm, V
     return TRUE;
 }
 
+/* Return: (transfer full): state.json's "hosts": each host device, its VM and its namespace. */
+static json_object *
+vl_up_state_hosts(const VlSpec *spec)
+{
+    json_object *hosts = json_object_new_array();
+
+    for (guint i = 0; i < spec->nodes->len; i++) {
+        const VlNode *node = g_ptr_array_index(spec->nodes, i);
+        json_object *h;
+        json_object *ifs;
+
+        if (!node->is_host || !node->vms->len)
+            continue;
+        h = json_object_new_object();
+        ifs = json_object_new_array();
+        json_object_object_add(h, "name", json_object_new_string(node->name));
+        json_object_object_add(
+            h, "domain", json_object_new_string(((VlVm *)g_ptr_array_index(node->vms, 0))->name));
+        /* coalesced: a namespace of the shared VM; else the VM is the host's own */
+        json_object_object_add(h, "namespace",
+                               node->host_vm ? json_object_new_string(node->name) : NULL);
+        for (guint j = 0; j < node->ifaces->len; j++) {
+            const VlIface *iface = g_ptr_array_index(node->ifaces, j);
+            json_object *o = json_object_new_object();
+            json_object_object_add(o, "name", json_object_new_string(iface->name));
+            json_object_object_add(o, "nic", json_object_new_int((int)iface->nic));
+            json_object_array_add(ifs, o);
+        }
+        json_object_object_add(h, "interfaces", ifs);
+        json_object_object_add(h, "address",
+                               node->host_ip ? json_object_new_string(node->host_ip) : NULL);
+        json_object_object_add(
+            h, "gateway", node->host_gateway ? json_object_new_string(node->host_gateway) : NULL);
+        json_object_array_add(hosts, h);
+    }
+    return hosts;
+}
+
 /* Writes state.json: what was deployed, where, and how it is wired. */
 static gboolean
 vl_up_write_state(VlUpRun *run, GPtrArray *reports, GError **error)
@@ -491,6 +529,7 @@ vl_up_write_state(VlUpRun *run, GPtrArray *reports, GError **error)
     json_object_object_add(
         st, "profiles",
         vl_lab_profiles_record(spec, old ? json_object_object_get(old, "profiles") : NULL));
+    json_object_object_add(st, "hosts", vl_up_state_hosts(spec));
     return vl_json_write_file(path, st, 0600, error);
 }
 
