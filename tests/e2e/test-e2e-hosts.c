@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* test-e2e-hosts.c - end to end: newtlab-style hosts coalesced into one tiny-guest VM, a network
+ * namespace each, behind a tiny-guest "switch" */
+#include "vl-test-util.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+#include <unistd.h>
+
+/*
+ * Runs only with VMLAB_E2E=1, like test-e2e-lab.c (root, qemu:///system, the tiny guest image in
+ * $VMLAB_TINY_DIR or /var/lib/vmlab/images/tiny), with a lab of its own: e2e-hosts, domain prefix
+ * e2eh-, ports 25000/35000/45000. The spec (tests/e2e/data/hosts) has a tiny guest "sw" with three
+ * subnets and three hosts linked only through the interfaces' "link" fields; the hosts share
+ * e2eh-hostvm-0. The body runs in a child; the parent purges the lab before and after, pass or
+ * fail (the pattern of test-e2e-lab.c), and removes its folders.
+ */
+
+#define URI    "qemu:///system"
+#define LAB    "e2e-hosts"
+#define PREFIX "e2eh-"
+
+static const char *const hosts[3][3] = {
+    /* host, its own address, the switch's address on its subnet */
+    {"h1", "10.61.1.10/24", "10.61.1.1"},
+    {"h2", "10.61.2.20/24", "10.61.2.1"},
+    {"h3", "10.61.3.7/24", "10.61.3.1"},
+};
+
+static gboolean
+e2e_enabled(void)
+{
+    return g_strcmp0(g_getenv("VMLAB_E2E"), "1") == 0;
+}
+
+static void
+e2e_virsh(const char *args)
+{
+    g_autofree char *cmd = g_strdup_printf("virsh -q -c " URI " %s", args);
+    g_autofree char *out = NULL;
+
+    g_spawn_command_line_sync(cmd, &out, NULL, NULL, NULL);
+}
+
+/* Removes every trace of the lab: `down --force --purge`, then e2eh-* domains and its pool. */
+static void
+e2e_purge(void)
+{
+    const char *down[] = {"down", "--lab", LAB, "--force", "--purge", "-c", URI, NULL};
+    g_autofree char *names = NULL;
+
+    vl_test_run_timeout(120, down, NULL, NULL);
+    if (g_spawn_command_line_sync("virsh -q -c " URI " list --all --name", &names, NULL, NULL,
+                                  NULL)) {
+        g_auto(GStrv) lines = g_strsplit(names, "\n", -1);
+        for (guint i = 0; lines[i]; i++) {
+            g_autofree char *destroy = NULL;
+            g_autofree char *undefine = NULL;
+            if (!g_str_has_prefix(g_strstrip(lines[i]), PREFIX))
+                continue;
+            destroy = g_strdup_printf("destroy %s", lines[i]);
+            undefine = g_strdup_printf("undefine --nvram %s", lines[i]);
+            e2e_virsh(destroy);
+            e2e_virsh(undefine);
+        }
+    }
+    e2e_virsh("pool-destroy vmlab-" LAB);
+    e2e_virsh("pool-undefine vmlab-" LAB);
+}
+
+/* Return: (transfer full): a spec copy in a VMLAB_HOME that libvirt-qemu can read (both in the
+ * environment: the child finds them there). */
+static char *
+e2e_prepare(void)
+{
+    const char *tiny =
+        g_getenv("VMLAB_TINY_DIR") ? g_getenv("VMLAB_TINY_DIR") : "/var/lib/vmlab/images/tiny";
+    const char *files[] = {"topology.json",
+                           "platforms.json",
+                           "profiles/sw.json",
+                           "profiles/h1.json",
+                           "profiles/h2.json",
+                           "profiles/h3.json",
+                           NULL};
+    g_autofree char *src = vl_test_srcpath("e2e/data/hosts");
+    g_autofree char *home = vl_test_mkdtemp();
+    g_autofree char *images = g_build_filename(home, "images", NULL);
+    g_autofree char *link = g_build_filename(images, "tiny", NULL);
+    char *spec = vl_test_mkdtemp();
+
+    g_assert_cmpint(g_chmod(home, 0755), ==, 0);
+    g_assert_cmpint(g_mkdir(images, 0755), ==, 0);
+    g_assert_true(g_file_test(tiny, G_FILE_TEST_IS_DIR));
+    g_assert_cmpint(symlink(tiny, link), ==, 0);
+    g_setenv("VMLAB_HOME", home, TRUE);
+    g_setenv("VMLAB_E2E_SPEC", spec, TRUE);
+    vl_test_copy_files(src, spec, files);
+    return spec;
+}
+
+/* Runs `exec NODE -- CMD` until it exits 0 (a few tries while ARP settles). Return: its output. */
+static char *
+exec_ok(const char *node, const char *cmd)
+{
+    const char *argv[] = {"exec", "--lab", LAB, "-c", URI, node, "--", cmd, NULL};
+    g_autofree char *err = NULL;
+    char *out = NULL;
+    int status = 1;
+
+    for (int attempt = 0; attempt < 5 && status != 0; attempt++) {
+        g_clear_pointer(&out, g_free);
+        g_clear_pointer(&err, g_free);
+        status = vl_test_run_timeout(60, argv, &out, &err);
+        if (status != 0)
+            g_usleep(2 * G_USEC_PER_SEC);
+    }
+    if (status != 0)
+        vl_test_print_failure(argv, status, out, err);
+    g_assert_cmpint(status, ==, 0);
+    return out;
+}
+
+static void
+test_hosts(void)
+{
+    g_autofree char *spec = NULL;
+    const char *up[] = {"up", NULL, "-c", URI, "--jobs", "2", NULL};
+    const char *down[] = {"down", NULL, "-c", URI, NULL};
+    const char *status[] = {"status", "--lab", LAB, "-c", URI, NULL};
+    const char *status_json[] = {"status", "--lab", LAB, "--json", "-c", URI, NULL};
+    const char *all[] = {"exec", "--all", "--lab", LAB, "-c", URI, "--", "ip -br addr", NULL};
+    g_autofree char *out = NULL;
+    g_autofree char *virsh = NULL;
+
+    if (!e2e_enabled()) {
+        g_test_skip("set VMLAB_E2E=1 (needs root, libvirtd and the tiny guest image)");
+        return;
+    }
+    if (!g_test_subprocess()) {
+        g_autofree char *home = NULL;
+        e2e_purge();
+        spec = e2e_prepare();
+        home = g_strdup(g_getenv("VMLAB_HOME"));
+        g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+        e2e_purge();
+        vl_test_rmtree(spec);
+        vl_test_rmtree(home);
+        g_test_trap_assert_passed();
+        return;
+    }
+    spec = g_strdup(g_getenv("VMLAB_E2E_SPEC"));
+    up[1] = spec;
+    down[1] = spec;
+    vl_test_run_expect(600, up, 0, &out);
+    g_assert_nonnull(strstr(out, PREFIX "hostvm-0"));
+    /* the tiny guest routes between its subnets once asked to */
+    g_free(exec_ok("sw", "echo 1 > /proc/sys/net/ipv4/ip_forward"));
+
+    for (guint i = 0; i < 3; i++) {
+        g_autofree char *own = g_strdup_printf("ping -c 3 -W 2 %s", hosts[i][2]);
+        g_autofree char *peer_addr =
+            g_strndup(hosts[(i + 1) % 3][1], strcspn(hosts[(i + 1) % 3][1], "/"));
+        g_autofree char *across = g_strdup_printf("ping -c 3 -W 2 %s", peer_addr);
+        g_free(exec_ok(hosts[i][0], own));
+        g_free(exec_ok(hosts[i][0], across));
+    }
+    /* a host's namespace holds only its own interface (and lo) */
+    {
+        g_autofree char *br = exec_ok("h2", "ip -br addr");
+        g_auto(GStrv) lines = g_strsplit(g_strstrip(strstr(br, "\n") + 1), "\n", -1);
+        g_assert_nonnull(strstr(br, "== h2 (in " PREFIX "hostvm-0)"));
+        g_assert_nonnull(strstr(br, hosts[1][1]));
+        g_assert_null(strstr(br, "10.61.1."));
+        g_assert_null(strstr(br, "10.0.2.15"));
+        g_assert_cmpuint(g_strv_length(lines), ==, 2); /* lo and eth0 */
+    }
+    /* status: a line per host, with its VM */
+    g_clear_pointer(&out, g_free);
+    vl_test_run_expect(60, status, 0, &out);
+    for (guint i = 0; i < 3; i++) {
+        g_autoptr(GRegex) re = NULL;
+        g_autofree char *pat =
+            g_strdup_printf("\\n  %s +" PREFIX "hostvm-0 +running +yes +%s +%s\\n", hosts[i][0],
+                            hosts[i][1], hosts[i][0]);
+        re = g_regex_new(pat, G_REGEX_DEFAULT, G_REGEX_MATCH_DEFAULT, NULL);
+        if (!g_regex_match(re, out, 0, NULL))
+            g_printerr("status output lacks /%s/:\n%s", pat, out);
+        g_assert_true(g_regex_match(re, out, 0, NULL));
+    }
+    g_clear_pointer(&out, g_free);
+    vl_test_run_expect(60, status_json, 0, &out);
+    g_assert_nonnull(strstr(out, "\"hosts\""));
+    g_assert_nonnull(strstr(out, "\"namespace\": \"h3\""));
+    /* exec --all: the switch, and each host in its namespace */
+    g_clear_pointer(&out, g_free);
+    vl_test_run_expect(180, all, 0, &out);
+    g_assert_nonnull(strstr(out, "== " PREFIX "sw\n"));
+    for (guint i = 0; i < 3; i++) {
+        g_autofree char *hdr = g_strdup_printf("== %s (in " PREFIX "hostvm-0)", hosts[i][0]);
+        g_assert_nonnull(strstr(out, hdr));
+    }
+    /* down leaves nothing */
+    vl_test_run_expect(120, down, 0, NULL);
+    g_assert_true(
+        g_spawn_command_line_sync("virsh -c " URI " list --all --name", &virsh, NULL, NULL, NULL));
+    g_assert_null(strstr(virsh, PREFIX));
+}
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/e2e/hosts/coalesced-namespaces", test_hosts);
+    return g_test_run();
+}
