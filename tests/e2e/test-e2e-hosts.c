@@ -10,10 +10,10 @@
 /*
  * Runs only with VMLAB_E2E=1, like test-e2e-lab.c (root, qemu:///system, the tiny guest image in
  * $VMLAB_TINY_DIR or /var/lib/vmlab/images/tiny), with a lab of its own: e2e-hosts, domain prefix
- * e2eh-, ports 26000/26200/26400 (below the ephemeral range). The spec (tests/e2e/data/hosts) has a tiny guest "sw" with three
- * subnets and three hosts linked only through the interfaces' "link" fields; the hosts share
- * e2eh-hostvm-0. The body runs in a child; the parent purges the lab before and after, pass or
- * fail (the pattern of test-e2e-lab.c), and removes its folders.
+ * e2eh-, ports 26000/26200/26400 (below the ephemeral range). The spec (tests/e2e/data/hosts) has a
+ * tiny guest "sw" with three subnets and three hosts linked only through the interfaces' "link"
+ * fields; the hosts share e2eh-hostvm-0. The body runs in a child; the parent purges the lab before
+ * and after, pass or fail (the pattern of test-e2e-lab.c), and removes its folders.
  */
 
 #define URI    "qemu:///system"
