@@ -95,6 +95,45 @@ vl_node_opts_clear(VlNodeOpts *o)
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(VlNodeOpts, vl_node_opts_clear)
 
+/*
+ * vl_node_host_find:
+ * @metas: the deployed domains (name -> VlDomainMeta)
+ * @lab: (nullable): the lab to look in
+ * @name: a device name
+ * @domain: (out): the domain of the VM holding @name's namespace
+ *
+ * Coalesced hosts have no domain of their own: the specs of the labs with host VMs say which VM
+ * holds them.
+ * Return: (transfer full) (nullable): the spec of the lab where @name is a coalesced host; NULL
+ * (and no error) when it is none.
+ */
+static VlSpec *
+vl_node_host_find(GHashTable *metas, const char *lab, const char *name, char **domain)
+{
+    g_autoptr(GList) keys = g_list_sort(g_hash_table_get_keys(metas), (GCompareFunc)g_strcmp0);
+    g_autoptr(GHashTable) tried = g_hash_table_new(g_str_hash, g_str_equal);
+
+    for (GList *l = keys; l; l = l->next) {
+        const VlDomainMeta *m = g_hash_table_lookup(metas, l->data);
+        g_autoptr(VlDiag) diag = NULL;
+        g_autoptr(VlSpec) spec = NULL;
+        VlNode *host;
+
+        if (g_strcmp0(m->role, "hostvm") != 0 || !m->spec_dir || (lab && g_strcmp0(lab, m->lab)) ||
+            g_hash_table_contains(tried, m->lab))
+            continue;
+        g_hash_table_add(tried, m->lab);
+        diag = vl_diag_new();
+        spec = vl_spec_load(m->spec_dir, diag);
+        host = spec ? vl_spec_find_node(spec, name) : NULL;
+        if (host && host->host_vm) {
+            *domain = g_strconcat(spec->domain_prefix, host->host_vm->name, NULL);
+            return g_steal_pointer(&spec);
+        }
+    }
+    return NULL;
+}
+
 /* start/stop: the node's domains, in name order (CPMs before line cards). */
 static gboolean
 vl_cmd_start_stop(int argc, char **argv, gboolean start, GError **error)
@@ -123,8 +162,20 @@ vl_cmd_start_stop(int argc, char **argv, gboolean start, GError **error)
     if (!conn)
         return FALSE;
     names = vl_cli_lab_vms(conn, o.lab, argv[1], NULL, error);
-    if (!names)
+    if (!names) {
+        /* a coalesced host has no VM of its own to start or stop */
+        g_autoptr(GHashTable) metas = vl_conn_lab_domains(conn, o.lab, NULL);
+        g_autofree char *domain = NULL;
+        g_autoptr(VlSpec) spec = metas ? vl_node_host_find(metas, o.lab, argv[1], &domain) : NULL;
+        if (spec) {
+            g_clear_error(error);
+            g_set_error(error, VL_ERROR, VL_ERROR_USAGE,
+                        "host '%s' is a network namespace in VM '%s', which it shares with the "
+                        "other hosts there: %s '%s' instead",
+                        argv[1], domain, argv[0], domain);
+        }
         return FALSE;
+    }
     for (guint i = 0; i < names->len; i++) {
         const char *name = g_ptr_array_index(names, i);
         g_autoptr(virDomain) dom = virDomainLookupByName(conn, name);
@@ -208,45 +259,6 @@ vl_node_spec(const VlDomainMeta *m, GError **error)
         g_prefix_error(error, "the spec of lab '%s' no longer loads:\n", m->lab);
     }
     return spec;
-}
-
-/*
- * vl_node_host_find:
- * @metas: the deployed domains (name -> VlDomainMeta)
- * @lab: (nullable): the lab to look in
- * @name: a device name
- * @domain: (out): the domain of the VM holding @name's namespace
- *
- * Coalesced hosts have no domain of their own: the specs of the labs with host VMs say which VM
- * holds them.
- * Return: (transfer full) (nullable): the spec of the lab where @name is a coalesced host; NULL
- * (and no error) when it is none.
- */
-static VlSpec *
-vl_node_host_find(GHashTable *metas, const char *lab, const char *name, char **domain)
-{
-    g_autoptr(GList) keys = g_list_sort(g_hash_table_get_keys(metas), (GCompareFunc)g_strcmp0);
-    g_autoptr(GHashTable) tried = g_hash_table_new(g_str_hash, g_str_equal);
-
-    for (GList *l = keys; l; l = l->next) {
-        const VlDomainMeta *m = g_hash_table_lookup(metas, l->data);
-        g_autoptr(VlDiag) diag = NULL;
-        g_autoptr(VlSpec) spec = NULL;
-        VlNode *host;
-
-        if (g_strcmp0(m->role, "hostvm") != 0 || !m->spec_dir || (lab && g_strcmp0(lab, m->lab)) ||
-            g_hash_table_contains(tried, m->lab))
-            continue;
-        g_hash_table_add(tried, m->lab);
-        diag = vl_diag_new();
-        spec = vl_spec_load(m->spec_dir, diag);
-        host = spec ? vl_spec_find_node(spec, name) : NULL;
-        if (host && host->host_vm) {
-            *domain = g_strconcat(spec->domain_prefix, host->host_vm->name, NULL);
-            return g_steal_pointer(&spec);
-        }
-    }
-    return NULL;
 }
 
 gboolean

@@ -191,6 +191,16 @@ test_hosts(void)
     vl_test_run_expect(60, status_json, 0, &out);
     g_assert_nonnull(strstr(out, "\"hosts\""));
     g_assert_nonnull(strstr(out, "\"namespace\": \"h3\""));
+    /* a coalesced host cannot be stopped alone */
+    {
+        const char *stop_h1[] = {"stop", "h1", "--lab", LAB, "-c", URI, NULL};
+        g_autofree char *err = NULL;
+        int st = vl_test_run_timeout(60, stop_h1, NULL, &err);
+        if (st != 2)
+            vl_test_print_failure(stop_h1, st, NULL, err);
+        g_assert_cmpint(st, ==, 2);
+        g_assert_nonnull(strstr(err, "is a network namespace in VM '" PREFIX "hostvm-0'"));
+    }
     /* exec --all: the switch, and each host in its namespace */
     g_clear_pointer(&out, g_free);
     vl_test_run_expect(180, all, 0, &out);
