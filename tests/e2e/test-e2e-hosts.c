@@ -38,8 +38,10 @@ e2e_virsh(const char *args)
 {
     g_autofree char *cmd = g_strdup_printf("virsh -q -c " URI " %s", args);
     g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
 
-    g_spawn_command_line_sync(cmd, &out, NULL, NULL, NULL);
+    /* output and status ignored: most of what it removes is usually not there */
+    g_spawn_command_line_sync(cmd, &out, &err, NULL, NULL);
 }
 
 /* Removes every trace of the lab: `down --force --purge`, then e2eh-* domains and its pool. */
@@ -177,6 +179,7 @@ test_hosts(void)
     /* status: a line per host, with its VM */
     g_clear_pointer(&out, g_free);
     vl_test_run_expect(60, status, 0, &out);
+    g_printerr("%s", out); /* for the log */
     for (guint i = 0; i < 3; i++) {
         g_autoptr(GRegex) re = NULL;
         g_autofree char *pat =
