@@ -172,7 +172,7 @@ vl_cmd_start_stop(int argc, char **argv, gboolean start, GError **error)
             g_set_error(error, VL_ERROR, VL_ERROR_USAGE,
                         "host '%s' is a network namespace in VM '%s', which it shares with the "
                         "other hosts there: %s '%s' instead",
-                        argv[1], domain, argv[0], domain);
+                        argv[1], domain, start ? "start" : "stop", domain);
         }
         return FALSE;
     }
@@ -424,12 +424,13 @@ vl_cmd_ssh(int argc, char **argv, GError **error)
         remote = vl_netns_wrap(argv[1], cmd);
     } else {
         m = vl_node_single(conn, o.lab, argv[1], &domain, error);
-        if (!m || !(spec = vl_node_spec(m, error)))
+        if (!m)
             return FALSE;
         mm = m;
     }
     if (!vl_node_check_running(conn, domain, error) ||
-        !vl_node_check_port(domain, mm, mm->ssh_port, "SSH", error))
+        !vl_node_check_port(domain, mm, mm->ssh_port, "SSH", error) ||
+        (!spec && !(spec = vl_node_spec(mm, error))))
         return FALSE;
     vm = vl_spec_find_vm(spec, domain);
     lab_dir = vl_fs_lab_dir(mm->lab);
