@@ -110,6 +110,8 @@ vl_spec_host_vm_node_new(const char *name, const VlNode *first)
     n->host_addr = g_strdup(first->host_addr);
     n->console_port = first->console_port;
     n->ssh_port = first->ssh_port;
+    /* its oci:// images are its first host's (up records their digests per VM) */
+    n->images = first->images ? g_ptr_array_ref(first->images) : NULL;
     n->ifaces = g_ptr_array_new(); /* the hosts' interfaces (not owned) */
     n->vms = g_ptr_array_new();
     n->hosts = g_ptr_array_new();

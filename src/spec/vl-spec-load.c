@@ -727,7 +727,7 @@ vl_spec_load(const char *dir, VlDiag *diag)
     vl_spec_hosts_address(spec, diag);
     vl_spec_assign_ports(spec, diag);
     vl_spec_check_image_refs(spec, diag);
-    vl_spec_hosts_coalesce(spec);
+    vl_spec_hosts_coalesce(spec); /* after the image refs: a host VM shares its first host's */
     if (vl_diag_count(diag, VL_DIAG_ERROR) > errors_before)
         return NULL;
     vl_spec_expand_vms(spec, diag);
