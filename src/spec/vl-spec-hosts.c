@@ -104,6 +104,7 @@ vl_spec_host_vm_node_new(const char *name, const VlNode *first)
     n->ssh_pass = g_strdup(first->ssh_pass);
     n->boot_timeout = first->boot_timeout;
     n->ready_pattern = g_strdup(first->ready_pattern);
+    n->console = first->console;
     n->template = g_strdup(first->template);
     n->xslt = g_strdup(first->xslt);
     n->host = g_strdup(first->host);
