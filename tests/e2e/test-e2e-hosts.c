@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-e2e-hosts.c - end to end: newtlab-style hosts coalesced into one tiny-guest VM, a network
  * namespace each, behind a tiny-guest "switch" */
+#include "e2e-util.h"
 #include "vl-test-util.h"
 
 #include <glib/gstdio.h>
@@ -16,7 +17,6 @@
  * and after, pass or fail (the pattern of test-e2e-lab.c), and removes its folders.
  */
 
-#define URI    "qemu:///system"
 #define LAB    "e2e-hosts"
 #define PREFIX "e2eh-"
 
@@ -26,49 +26,6 @@ static const char *const hosts[3][3] = {
     {"h2", "10.61.2.20/24", "10.61.2.1"},
     {"h3", "10.61.3.7/24", "10.61.3.1"},
 };
-
-static gboolean
-e2e_enabled(void)
-{
-    return g_strcmp0(g_getenv("VMLAB_E2E"), "1") == 0;
-}
-
-static void
-e2e_virsh(const char *args)
-{
-    g_autofree char *cmd = g_strdup_printf("virsh -q -c " URI " %s", args);
-    g_autofree char *out = NULL;
-    g_autofree char *err = NULL;
-
-    /* output and status ignored: most of what it removes is usually not there */
-    g_spawn_command_line_sync(cmd, &out, &err, NULL, NULL);
-}
-
-/* Removes every trace of the lab: `down --force --purge`, then e2eh-* domains and its pool. */
-static void
-e2e_purge(void)
-{
-    const char *down[] = {"down", "--lab", LAB, "--force", "--purge", "-c", URI, NULL};
-    g_autofree char *names = NULL;
-
-    vl_test_run_timeout(120, down, NULL, NULL);
-    if (g_spawn_command_line_sync("virsh -q -c " URI " list --all --name", &names, NULL, NULL,
-                                  NULL)) {
-        g_auto(GStrv) lines = g_strsplit(names, "\n", -1);
-        for (guint i = 0; lines[i]; i++) {
-            g_autofree char *destroy = NULL;
-            g_autofree char *undefine = NULL;
-            if (!g_str_has_prefix(g_strstrip(lines[i]), PREFIX))
-                continue;
-            destroy = g_strdup_printf("destroy %s", lines[i]);
-            undefine = g_strdup_printf("undefine --nvram %s", lines[i]);
-            e2e_virsh(destroy);
-            e2e_virsh(undefine);
-        }
-    }
-    e2e_virsh("pool-destroy vmlab-" LAB);
-    e2e_virsh("pool-undefine vmlab-" LAB);
-}
 
 /* Return: (transfer full): a spec copy in a VMLAB_HOME that libvirt-qemu can read (both in the
  * environment: the child finds them there). */
@@ -140,11 +97,11 @@ test_hosts(void)
     }
     if (!g_test_subprocess()) {
         g_autofree char *home = NULL;
-        e2e_purge();
+        e2e_purge(LAB, PREFIX);
         spec = e2e_prepare();
         home = g_strdup(g_getenv("VMLAB_HOME"));
         g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
-        e2e_purge();
+        e2e_purge(LAB, PREFIX);
         vl_test_rmtree(spec);
         vl_test_rmtree(home);
         g_test_trap_assert_passed();
