@@ -5,6 +5,7 @@
 
 #include "vl-error.h"
 #include "vl-fs.h"
+#include "vl-lab-hosts.h"
 
 #include <string.h>
 
@@ -72,27 +73,61 @@ vl_cli_conn_uri(virConnectPtr conn, char **buf)
     return *buf ? *buf : "libvirt";
 }
 
+char *
+vl_cli_hosts_describe(const VlLabHosts *hosts)
+{
+    g_autoptr(GString) out = g_string_new(NULL);
+
+    for (guint i = 0; i < hosts->hosts->len; i++) {
+        const VlLabHost *h = g_ptr_array_index(hosts->hosts, i);
+        g_autofree char *uri = virConnectGetURI(h->conn);
+
+        if (h->name[0])
+            g_string_append_printf(out, "%shost '%s' (%s)", i ? ", " : "", h->name,
+                                   uri ? uri : "libvirt");
+        else
+            g_string_append(out, uri ? uri : "libvirt");
+    }
+    return g_string_free(g_steal_pointer(&out), FALSE);
+}
+
+VlLabHosts *
+vl_cli_lab_hosts(const char *uri, const char *lab, const char *only, GError **error)
+{
+    if (!lab && only) {
+        g_set_error(error, VL_ERROR, VL_ERROR_USAGE, "--host %s: name the lab too", only);
+        return NULL;
+    }
+    return lab ? vl_lab_hosts_open_state(lab, uri, only, error) : vl_lab_hosts_open_uri(uri, error);
+}
+
 GPtrArray *
 vl_cli_lab_vms(virConnectPtr conn, const char *lab, const char *name, char **lab_out,
                GError **error)
 {
     g_autoptr(GHashTable) doms = vl_conn_lab_domains(conn, lab, error);
-    g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func(g_free);
-    g_autoptr(GList) keys = NULL;
     g_autofree char *uri = NULL;
-    const char *found_lab = NULL;
 
     if (!doms)
         return NULL;
+    return vl_cli_lab_vms_in(doms, vl_cli_conn_uri(conn, &uri), lab, name, lab_out, error);
+}
+
+GPtrArray *
+vl_cli_lab_vms_in(GHashTable *doms, const char *where, const char *lab, const char *name,
+                  char **lab_out, GError **error)
+{
+    g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GList) keys = NULL;
+    const char *found_lab = NULL;
+
     if (!g_hash_table_size(doms)) {
         if (lab)
             g_set_error(error, VL_ERROR, VL_ERROR_FAILED,
-                        "lab '%s' is not up (no domain of it on %s)", lab,
-                        vl_cli_conn_uri(conn, &uri));
+                        "lab '%s' is not up (no domain of it on %s)", lab, where);
         else
             g_set_error(error, VL_ERROR, VL_ERROR_FAILED,
-                        "no lab is up on %s, so '%s' is not up either", vl_cli_conn_uri(conn, &uri),
-                        name);
+                        "no lab is up on %s, so '%s' is not up either", where, name);
         return NULL;
     }
     keys = g_list_sort(g_hash_table_get_keys(doms), (GCompareFunc)g_strcmp0);

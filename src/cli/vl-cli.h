@@ -3,6 +3,7 @@
 #pragma once
 
 #include "vl-conn.h"
+#include "vl-lab-hosts.h"
 #include "vl-render.h"
 #include "vl-spec.h"
 
@@ -95,6 +96,25 @@ void vl_cli_known_hosts_forget(const char *path, const char *host, guint port);
  */
 GPtrArray *vl_cli_lab_vms(virConnectPtr conn, const char *lab, const char *name, char **lab_out,
                           GError **error);
+
+/* vl_cli_lab_vms() on the domains @doms (name -> VlDomainMeta or VlLabDomain) found @where. */
+GPtrArray *vl_cli_lab_vms_in(GHashTable *doms, const char *where, const char *lab, const char *name,
+                             char **lab_out, GError **error);
+
+/**
+ * vl_cli_lab_hosts:
+ * @uri: (nullable): the -c URI
+ * @lab: (nullable): the lab; NULL: the -c connection only
+ * @only: (nullable): `--host NAME`
+ *
+ * The hosts a command about @lab acts on: those its state.json records (a multi-host lab), else
+ * the -c connection.
+ * Return: (transfer full): the hosts, connected, or NULL with @error.
+ */
+VlLabHosts *vl_cli_lab_hosts(const char *uri, const char *lab, const char *only, GError **error);
+
+/* Return: (transfer full): "qemu:///system" or "host 'a' (URI), host 'b' (URI)", for messages. */
+char *vl_cli_hosts_describe(const VlLabHosts *hosts);
 
 /**
  * vl_cli_renderer_new:

@@ -30,6 +30,26 @@ vl_cmd_up_progress(const VlVmReport *rep, const char *event, gpointer data)
         g_print("  %-24s %s\n", rep->name, event);
 }
 
+/* An upload to a remote host: a line every few seconds, and one when it is there. */
+static void
+vl_cmd_up_upload_progress(const char *host, const char *file, guint64 done, guint64 total,
+                          double seconds, gpointer data)
+{
+    static gint64 last;
+    gint64 now = g_get_monotonic_time();
+    double mbs = seconds > 0 ? (double)done / 1e6 / seconds : 0;
+
+    if (done < total && now - last < 3 * G_USEC_PER_SEC)
+        return;
+    last = now;
+    if (done < total)
+        g_print("  host %s: uploading %s: %.1f of %.1f MB (%.1f MB/s)\n", host, file,
+                (double)done / 1e6, (double)total / 1e6, mbs);
+    else
+        g_print("  host %s: uploaded %s: %.1f MB in %.1f s (%.1f MB/s)\n", host, file,
+                (double)total / 1e6, seconds, mbs);
+}
+
 static void
 vl_cmd_up_image_progress(guint64 bytes, double seconds, gboolean done, gpointer data)
 {
@@ -124,18 +144,48 @@ vl_cmd_up_forget_keys(const VlSpec *spec)
 
 /* After starting: leftover capture filters go, and the lab's html page is written. */
 static void
-vl_cmd_up_extras(virConnectPtr conn, const VlSpec *spec)
+vl_cmd_up_extras(const VlLabHosts *hosts, const VlSpec *spec)
 {
     g_autoptr(GError) err = NULL;
     g_autofree char *page = NULL;
-    guint stale = vl_cmd_capture_clean_lab(conn, spec);
+    virConnectPtr conn = ((VlLabHost *)g_ptr_array_index(hosts->hosts, 0))->conn;
+    guint stale = 0;
 
+    for (guint i = 0; i < hosts->hosts->len; i++)
+        stale +=
+            vl_cmd_capture_clean_lab(((VlLabHost *)g_ptr_array_index(hosts->hosts, i))->conn, spec);
     if (stale)
         g_print("removed %u leftover capture filter%s\n", stale, stale == 1 ? "" : "s");
     if (vl_cmd_graph_lab_page(conn, spec, &page, &err))
         g_print("lab page: %s\n", page);
     else
         g_printerr("warning: no lab page: %s\n", err->message);
+}
+
+/* "lab 'x': 4 VMs on qemu:///system", or how many on which host. */
+static void
+vl_cmd_up_print_plan(const VlSpec *spec, const VlLabHosts *hosts)
+{
+    g_autofree char *where = vl_cli_hosts_describe(hosts);
+    guint n = 0;
+
+    for (guint i = 0; i < spec->vms->len; i++)
+        n += vl_lab_hosts_for_vm(hosts, g_ptr_array_index(spec->vms, i)) != NULL;
+    if (hosts->hosts->len == 1 && !((VlLabHost *)g_ptr_array_index(hosts->hosts, 0))->name[0]) {
+        g_print("lab '%s': %u VMs on %s\n", spec->name, n, where);
+        return;
+    }
+    g_print("lab '%s': %u of its %u VMs on %s\n", spec->name, n, spec->vms->len, where);
+    for (guint h = 0; h < hosts->hosts->len; h++) {
+        const VlLabHost *host = g_ptr_array_index(hosts->hosts, h);
+        g_autoptr(GString) names = g_string_new(NULL);
+        for (guint i = 0; i < spec->vms->len; i++) {
+            const VlVm *vm = g_ptr_array_index(spec->vms, i);
+            if (vl_lab_hosts_for_vm(hosts, vm) == host)
+                g_string_append_printf(names, " %s", vm->name);
+        }
+        g_print("  host %s:%s\n", host->name, names->str);
+    }
 }
 
 gboolean
@@ -148,10 +198,13 @@ vl_cmd_up(int argc, char **argv, GError **error)
     gboolean reset_boot = FALSE;
     gboolean pull = FALSE;
     g_auto(GStrv) insecure = NULL;
+    g_autofree char *only = NULL;
     gint jobs = 4;
     GOptionEntry entries[] = {
         {"connect", 'c', 0, G_OPTION_ARG_STRING, &uri,
          "libvirt URI (default: $LIBVIRT_DEFAULT_URI, then libvirt's)", "URI"},
+        {"host", 'H', 0, G_OPTION_ARG_STRING, &only,
+         "Deploy only the VMs placed on this host of vmlab.hosts (run it on each host)", "NAME"},
         {"no-start", 0, 0, G_OPTION_ARG_NONE, &no_start,
          "Define the VMs and their disks, do not start them", NULL},
         {"no-wait", 0, 0, G_OPTION_ARG_NONE, &no_wait,
@@ -178,7 +231,9 @@ vl_cmd_up(int argc, char **argv, GError **error)
     g_autoptr(VlSpec) spec = NULL;
     g_autoptr(VlRenderer) r = NULL;
     g_autofree char *vt_line = NULL;
-    g_autoptr(virConnect) conn = NULL;
+    g_autoptr(VlLabHosts) hosts = NULL;
+    g_autoptr(GPtrArray) renderers =
+        g_ptr_array_new_with_free_func((GDestroyNotify)vl_renderer_free);
     g_autoptr(GPtrArray) reports = NULL;
     VlUpOptions opts = {0};
     gboolean ok;
@@ -202,14 +257,27 @@ vl_cmd_up(int argc, char **argv, GError **error)
         return FALSE;
     if (virt_type && !vl_virt_type_check(virt_type, "--virt-type", error))
         return FALSE;
-    conn = vl_conn_open(uri, error);
-    if (!conn)
+    /* Every host is connected (in parallel) before anything changes on any of them. */
+    hosts = vl_lab_hosts_open_spec(spec, uri, only, error);
+    if (!hosts)
         return FALSE;
-    /* Judged by the connection's own host: its capabilities, not this machine's /dev/kvm. */
-    r = vl_cli_renderer_new(virt_type, spec, conn, &vt_line, error);
-    if (!r)
-        return FALSE;
-    g_print("%s\n", vt_line);
+    /* Judged by each connection's own host: its capabilities, not this machine's /dev/kvm. */
+    for (guint i = 0; i < hosts->hosts->len; i++) {
+        VlLabHost *h = g_ptr_array_index(hosts->hosts, i);
+        g_clear_pointer(&vt_line, g_free);
+        r = vl_cli_renderer_new(virt_type, spec, h->conn, &vt_line, error);
+        if (!r) {
+            if (h->name[0])
+                g_prefix_error(error, "host '%s': ", h->name);
+            return FALSE;
+        }
+        if (h->name[0])
+            g_print("host %s: %s\n", h->name, vt_line);
+        else
+            g_print("%s\n", vt_line);
+        h->renderer = r;
+        g_ptr_array_add(renderers, g_steal_pointer(&r));
+    }
     /* Registry images are made local before anything of the lab changes. */
     if (!vl_lab_images_resolve(spec, pull ? VL_LAB_IMAGES_REFRESH : VL_LAB_IMAGES_CACHED, insecure,
                                vl_cmd_up_image_progress, error))
@@ -220,16 +288,15 @@ vl_cmd_up(int argc, char **argv, GError **error)
     opts.jobs = (guint)jobs;
     opts.progress = vl_cmd_up_progress;
     opts.ready = vl_cmd_up_ready;
-    {
-        g_autofree char *conn_uri = virConnectGetURI(conn);
-        g_print("lab '%s': %u VMs on %s\n", spec->name, spec->vms->len, conn_uri);
-    }
+    opts.upload = vl_cmd_up_upload_progress;
+    vl_cmd_up_print_plan(spec, hosts);
     if (opts.wait)
         vl_cmd_up_forget_keys(spec);
-    ok = vl_lab_up(conn, spec, r, &opts, &reports, error);
+    ok = vl_lab_up_hosts(hosts, spec, &opts, &reports, error);
     if (reports && reports->len) {
-        g_print("\n  %-24s %-10s %-8s %-6s %-6s %-8s\n", "DOMAIN", "ACTION", "STATE", "READY",
-                "SSH", "CONSOLE");
+        gboolean multi = spec->servers && spec->servers->len;
+        g_print("\n  %-24s %-10s %-8s %-6s %-6s %-8s%s\n", "DOMAIN", "ACTION", "STATE", "READY",
+                "SSH", "CONSOLE", multi ? " HOST" : "");
         /* CONSOLE: a telnet console's port, or "pty" (virsh console, vmlab-virt console) */
         for (guint i = 0; i < reports->len; i++) {
             const VlVmReport *rep = g_ptr_array_index(reports, i);
@@ -238,7 +305,7 @@ vl_cmd_up(int argc, char **argv, GError **error)
                                            ? g_strdup_printf("%u", vm->console_port)
                                            : g_strdup(vm ? "pty" : "-");
             changed += rep->action != VL_VM_ACTION_NONE || rep->started;
-            g_print("  %-24s %-10s %-8s %-6s %-6u %-8s\n", rep->name,
+            g_print("  %-24s %-10s %-8s %-6s %-6u %-8s%s%s\n", rep->name,
                     vl_vm_action_to_string(rep->action),
                     rep->error     ? "failed"
                     : rep->running ? "running"
@@ -246,13 +313,14 @@ vl_cmd_up(int argc, char **argv, GError **error)
                     rep->ready  ? "yes"
                     : opts.wait ? "no"
                                 : "-",
-                    vm ? vm->ssh_port : 0, console);
+                    vm ? vm->ssh_port : 0, console, multi ? " " : "",
+                    multi && vm ? vl_lab_vm_host_name(vm) : "");
         }
         if (ok && changed == 0)
             g_print("lab '%s' is up to date: nothing changed\n", spec->name);
     }
     if (opts.start)
-        vl_cmd_up_extras(conn, spec);
+        vl_cmd_up_extras(hosts, spec);
     return ok;
 }
 
@@ -263,6 +331,7 @@ vl_cmd_down(int argc, char **argv, GError **error)
     g_autofree char *lab = NULL;
     gboolean force = FALSE;
     gboolean purge = FALSE;
+    g_autofree char *only = NULL;
     GOptionEntry entries[] = {
         {"connect", 'c', 0, G_OPTION_ARG_STRING, &uri, "libvirt URI", "URI"},
         {"lab", 'l', 0, G_OPTION_ARG_STRING, &lab, "The lab's name, instead of its spec folder",
@@ -271,11 +340,13 @@ vl_cmd_down(int argc, char **argv, GError **error)
          "Also remove the lab's domains the state file does not list", NULL},
         {"purge", 0, 0, G_OPTION_ARG_NONE, &purge,
          "Also delete the persistent SR OS CPM disks and the lab's snapshots", NULL},
+        {"host", 'H', 0, G_OPTION_ARG_STRING, &only,
+         "Remove only the VMs on this host of vmlab.hosts; the rest of the lab stays", "NAME"},
         {NULL, 0, 0, 0, NULL, NULL, NULL},
     };
     g_autoptr(GOptionContext) ctx =
         g_option_context_new("[SPECDIR|-S DIR|--lab NAME] - stop and remove a lab");
-    g_autoptr(virConnect) conn = NULL;
+    g_autoptr(VlLabHosts) hosts = NULL;
     g_autofree char *name = NULL;
     const char *dir = NULL;
 
@@ -293,12 +364,17 @@ vl_cmd_down(int argc, char **argv, GError **error)
     name = vl_cli_lab_resolve(lab, dir, TRUE, error);
     if (!name)
         return FALSE;
-    conn = vl_conn_open(uri, error);
-    if (!conn)
+    /* Every host the lab's state records, connected before anything is removed. */
+    hosts = vl_cli_lab_hosts(uri, name, only, error);
+    if (!hosts)
         return FALSE;
-    if (!vl_lab_down(conn, name, force, purge, vl_cmd_up_progress, NULL, error))
+    if (!vl_lab_down_hosts(hosts, name, only != NULL, force, purge, vl_cmd_up_progress, NULL,
+                           error))
         return FALSE;
-    g_print("lab '%s' is down\n", name);
+    if (only)
+        g_print("lab '%s' is down on host %s\n", name, only);
+    else
+        g_print("lab '%s' is down\n", name);
     return TRUE;
 }
 
@@ -343,9 +419,9 @@ vl_cmd_status_hosts(json_object *state, json_object *vms)
 }
 
 static json_object *
-vl_cmd_status_lab(virConnectPtr conn, const char *lab, GError **error)
+vl_cmd_status_lab(const VlLabHosts *hosts, const char *lab, GError **error)
 {
-    g_autoptr(GHashTable) doms = vl_conn_lab_domains(conn, lab, error);
+    g_autoptr(GHashTable) doms = vl_lab_hosts_domains(hosts, lab, error);
     g_autofree char *state_path = vl_lab_state_path(lab);
     g_autoptr(json_object) state = vl_json_load_file(state_path, NULL);
     g_autoptr(GList) names = NULL;
@@ -362,8 +438,10 @@ vl_cmd_status_lab(virConnectPtr conn, const char *lab, GError **error)
         json_object_object_add(out, "spec_dir", json_object_get(v));
     names = g_list_sort(g_hash_table_get_keys(doms), (GCompareFunc)g_strcmp0);
     for (GList *l = names; l; l = l->next) {
-        const VlDomainMeta *m = g_hash_table_lookup(doms, l->data);
-        g_autoptr(virDomain) dom = virDomainLookupByName(conn, l->data);
+        const VlLabDomain *ld = g_hash_table_lookup(doms, l->data);
+        const VlDomainMeta *m = &ld->meta;
+        g_autoptr(virDomain) dom = virDomainLookupByName(ld->host->conn, l->data);
+        const char *server = "";
         json_object *o = json_object_new_object();
         int st = VIR_DOMAIN_NOSTATE;
         const char *host = "127.0.0.1";
@@ -380,6 +458,10 @@ vl_cmd_status_lab(virConnectPtr conn, const char *lab, GError **error)
                     g_str_equal(json_object_get_string(d), l->data) &&
                     json_object_object_get_ex(n, "host", &h))
                     host = json_object_get_string(h);
+                if (json_object_object_get_ex(n, "domain", &d) &&
+                    g_str_equal(json_object_get_string(d), l->data) &&
+                    json_object_object_get_ex(n, "server", &h))
+                    server = json_object_get_string(h);
             }
         }
         json_object_object_add(o, "domain", json_object_new_string(l->data));
@@ -390,6 +472,8 @@ vl_cmd_status_lab(virConnectPtr conn, const char *lab, GError **error)
                                json_object_new_boolean(st == VIR_DOMAIN_RUNNING && m->ssh_port &&
                                                        vl_ready_ssh_banner(host, m->ssh_port)));
         json_object_object_add(o, "host", json_object_new_string(host));
+        /* the libvirt host it runs on (vmlab.hosts), "" for a lab without hosts */
+        json_object_object_add(o, "server", json_object_new_string(server));
         json_object_object_add(o, "ssh_port", json_object_new_int((int)m->ssh_port));
         json_object_object_add(o, "console",
                                json_object_new_string(m->console_port ? "telnet" : "pty"));
@@ -445,6 +529,7 @@ vl_cmd_status(int argc, char **argv, GError **error)
     g_autofree char *named = NULL;
     const char *dir = NULL;
     g_autoptr(virConnect) conn = NULL;
+    g_autoptr(VlLabHosts) hosts = NULL;
     g_autoptr(json_object) doc = json_object_new_object();
 
     g_option_context_add_main_entries(ctx, entries, NULL);
@@ -462,41 +547,46 @@ vl_cmd_status(int argc, char **argv, GError **error)
         return FALSE;
     g_free(lab);
     lab = named ? g_steal_pointer(&named) : vl_cli_lab_deployed(NULL);
-    conn = vl_conn_open(uri, error);
-    if (!conn)
-        return FALSE;
     json_object_object_add(doc, "version", json_object_new_int(1));
     if (lab) {
-        json_object *one = vl_cmd_status_lab(conn, lab, error);
-        json_object *vms = NULL;
-        if (!one)
+        json_object *one = NULL;
+        hosts = vl_cli_lab_hosts(uri, lab, NULL, error);
+        if (!hosts || !(one = vl_cmd_status_lab(hosts, lab, error)))
             return FALSE;
+        json_object *vms = NULL;
         json_object_object_foreach(one, key, val)
             json_object_object_add(doc, key, json_object_get(val));
         json_object_put(one);
         if (!as_json) {
             json_object_object_get_ex(doc, "vms", &vms);
-            g_print("lab '%s'\n  %-24s %-12s %-10s %-6s %-16s %-6s %-8s\n", lab, "DOMAIN", "NODE",
-                    "STATE", "READY", "HOST", "SSH", "CONSOLE");
+            /* SERVER: the libvirt host of vmlab.hosts; HOST: where its SSH port is reached */
+            gboolean multi = ((VlLabHost *)g_ptr_array_index(hosts->hosts, 0))->name[0] != '\0';
+            g_print("lab '%s'\n  %-24s %-12s %-10s %-6s %-16s %-6s %-8s%s\n", lab, "DOMAIN", "NODE",
+                    "STATE", "READY", "HOST", "SSH", "CONSOLE", multi ? " SERVER" : "");
             for (size_t i = 0; i < json_object_array_length(vms); i++) {
                 json_object *o = json_object_array_get_idx(vms, i);
-                json_object *f[7];
-                const char *keys[] = {"domain", "node",     "state",       "ready",
-                                      "host",   "ssh_port", "console_port"};
-                for (guint j = 0; j < 7; j++)
+                json_object *f[8] = {NULL};
+                const char *keys[] = {"domain", "node",     "state",        "ready",
+                                      "host",   "ssh_port", "console_port", "server"};
+                for (guint j = 0; j < G_N_ELEMENTS(keys); j++)
                     json_object_object_get_ex(o, keys[j], &f[j]);
                 g_autofree char *console = json_object_get_int(f[6])
                                                ? g_strdup_printf("%d", json_object_get_int(f[6]))
                                                : g_strdup("pty");
-                g_print("  %-24s %-12s %-10s %-6s %-16s %-6d %-8s\n", json_object_get_string(f[0]),
-                        json_object_get_string(f[1]), json_object_get_string(f[2]),
-                        json_object_get_boolean(f[3]) ? "yes" : "no", json_object_get_string(f[4]),
-                        json_object_get_int(f[5]), console);
+                g_print("  %-24s %-12s %-10s %-6s %-16s %-6d %-8s%s%s\n",
+                        json_object_get_string(f[0]), json_object_get_string(f[1]),
+                        json_object_get_string(f[2]), json_object_get_boolean(f[3]) ? "yes" : "no",
+                        json_object_get_string(f[4]), json_object_get_int(f[5]), console,
+                        multi ? " " : "", multi ? json_object_get_string(f[7]) : "");
             }
             vl_cmd_status_print_hosts(doc);
         }
     } else {
-        g_autoptr(GHashTable) all = vl_conn_lab_domains(conn, NULL, error);
+        g_autoptr(GHashTable) all = NULL;
+        conn = vl_conn_open(uri, error);
+        if (!conn)
+            return FALSE;
+        all = vl_conn_lab_domains(conn, NULL, error);
         g_autoptr(GHashTable) counts = g_hash_table_new(g_str_hash, g_str_equal);
         g_autoptr(GList) labs = NULL;
         GHashTableIter it;

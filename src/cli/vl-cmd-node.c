@@ -61,11 +61,48 @@ vl_node_opts_finish(VlNodeOpts *o, GError **error)
     return TRUE;
 }
 
+/* The hosts of the command's lab (all that its state records, else -c) and their domains. */
+typedef struct {
+    VlLabHosts *hosts;
+    GHashTable *doms; /* domain name -> VlLabDomain (a VlDomainMeta) */
+    char *where;      /* the hosts, for messages */
+} VlNodeHosts;
+
+static void
+vl_node_hosts_clear(VlNodeHosts *h)
+{
+    g_clear_pointer(&h->doms, g_hash_table_unref);
+    g_clear_pointer(&h->hosts, vl_lab_hosts_free);
+    g_clear_pointer(&h->where, g_free);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(VlNodeHosts, vl_node_hosts_clear)
+
+/* Connects to the lab's hosts and lists its domains there. Return: TRUE, or FALSE with @error. */
+static gboolean
+vl_node_hosts_open(VlNodeHosts *h, const VlNodeOpts *o, GError **error)
+{
+    h->hosts = vl_cli_lab_hosts(o->uri, o->lab, NULL, error);
+    if (!h->hosts)
+        return FALSE;
+    h->where = vl_cli_hosts_describe(h->hosts);
+    h->doms = vl_lab_hosts_domains(h->hosts, o->lab, error);
+    return h->doms != NULL;
+}
+
+/* Return: (transfer full) (nullable): domain @name on its host. */
+static virDomainPtr
+vl_node_domain(const VlNodeHosts *h, const char *name)
+{
+    virConnectPtr conn = vl_lab_domains_conn(h->doms, name);
+
+    return conn ? virDomainLookupByName(conn, name) : NULL;
+}
+
 /* Return: TRUE if domain @name runs, else FALSE with a runtime error saying it does not. */
 static gboolean
-vl_node_check_running(virConnectPtr conn, const char *name, GError **error)
+vl_node_check_running(const VlNodeHosts *h, const char *name, GError **error)
 {
-    g_autoptr(virDomain) dom = virDomainLookupByName(conn, name);
+    g_autoptr(virDomain) dom = vl_node_domain(h, name);
 
     if (dom && virDomainIsActive(dom) == 1)
         return TRUE;
@@ -141,7 +178,7 @@ vl_cmd_start_stop(int argc, char **argv, gboolean start, GError **error)
     g_auto(VlNodeOpts) o = {0};
     g_autoptr(GOptionContext) ctx = g_option_context_new(
         start ? "NODE - start a node's VMs" : "NODE - stop a node's VMs (disks are kept)");
-    g_autoptr(virConnect) conn = NULL;
+    g_auto(VlNodeHosts) h = {0};
     g_autoptr(GPtrArray) names = NULL;
 
     vl_node_opts_add(ctx, &o);
@@ -158,15 +195,13 @@ vl_cmd_start_stop(int argc, char **argv, gboolean start, GError **error)
                     g_get_prgname());
         return FALSE;
     }
-    conn = vl_conn_open(o.uri, error);
-    if (!conn)
+    if (!vl_node_hosts_open(&h, &o, error))
         return FALSE;
-    names = vl_cli_lab_vms(conn, o.lab, argv[1], NULL, error);
+    names = vl_cli_lab_vms_in(h.doms, h.where, o.lab, argv[1], NULL, error);
     if (!names) {
         /* a coalesced host has no VM of its own to start or stop */
-        g_autoptr(GHashTable) metas = vl_conn_lab_domains(conn, o.lab, NULL);
         g_autofree char *domain = NULL;
-        g_autoptr(VlSpec) spec = metas ? vl_node_host_find(metas, o.lab, argv[1], &domain) : NULL;
+        g_autoptr(VlSpec) spec = vl_node_host_find(h.doms, o.lab, argv[1], &domain);
         if (spec) {
             g_clear_error(error);
             g_set_error(error, VL_ERROR, VL_ERROR_USAGE,
@@ -178,7 +213,7 @@ vl_cmd_start_stop(int argc, char **argv, gboolean start, GError **error)
     }
     for (guint i = 0; i < names->len; i++) {
         const char *name = g_ptr_array_index(names, i);
-        g_autoptr(virDomain) dom = virDomainLookupByName(conn, name);
+        g_autoptr(virDomain) dom = vl_node_domain(&h, name);
         int active = dom ? virDomainIsActive(dom) : -1;
 
         if (!dom) {
@@ -214,13 +249,12 @@ vl_cmd_stop(int argc, char **argv, GError **error)
     return vl_cmd_start_stop(argc, argv, FALSE, error);
 }
 
-/* Return: (transfer full): the metadata of the one domain @name names, with its lab. */
-static VlDomainMeta *
-vl_node_single(virConnectPtr conn, const char *lab, const char *name, char **domain, GError **error)
+/* Return: (transfer none): the metadata of the one domain @name names, with its lab. */
+static const VlDomainMeta *
+vl_node_single(const VlNodeHosts *h, const char *lab, const char *name, char **domain,
+               GError **error)
 {
-    g_autoptr(GPtrArray) names = vl_cli_lab_vms(conn, lab, name, NULL, error);
-    g_autoptr(virDomain) dom = NULL;
-    VlDomainMeta *m;
+    g_autoptr(GPtrArray) names = vl_cli_lab_vms_in(h->doms, h->where, lab, name, NULL, error);
 
     if (!names)
         return NULL;
@@ -230,15 +264,8 @@ vl_node_single(virConnectPtr conn, const char *lab, const char *name, char **dom
                     (const char *)g_ptr_array_index(names, 0));
         return NULL;
     }
-    dom = virDomainLookupByName(conn, g_ptr_array_index(names, 0));
-    m = dom ? vl_domain_meta_get(dom) : NULL;
-    if (!m) {
-        vl_error_set_libvirt(error, "cannot read domain '%s'",
-                             (const char *)g_ptr_array_index(names, 0));
-        return NULL;
-    }
     *domain = g_strdup(g_ptr_array_index(names, 0));
-    return m;
+    return g_hash_table_lookup(h->doms, *domain);
 }
 
 /* Return: (transfer full): the spec a deployed lab was made from (its credentials live there). */
@@ -273,12 +300,10 @@ vl_cmd_console(int argc, char **argv, GError **error)
     };
     g_autoptr(GOptionContext) ctx =
         g_option_context_new("NODE - attach to a VM's serial console (Ctrl-] leaves)");
-    g_autoptr(virConnect) conn = NULL;
-    g_autoptr(VlDomainMeta) m = NULL;
+    g_auto(VlNodeHosts) h = {0};
     g_autoptr(virDomain) dom = NULL;
     g_autoptr(VlConsoleTarget) t = NULL;
     g_autofree char *domain = NULL;
-    g_autoptr(GHashTable) metas = NULL;
     g_autoptr(VlSpec) host_spec = NULL;
     gboolean ok;
 
@@ -296,18 +321,15 @@ vl_cmd_console(int argc, char **argv, GError **error)
         return FALSE;
     }
     /* the console stream needs libvirt's event loop before the connection opens */
-    if (!vl_console_event_init(error) || !(conn = vl_conn_open(o.uri, error)))
-        return FALSE;
-    metas = vl_conn_lab_domains(conn, o.lab, error);
-    if (!metas)
+    if (!vl_console_event_init(error) || !vl_node_hosts_open(&h, &o, error))
         return FALSE;
     /* a coalesced host: the console of its VM */
-    host_spec = vl_node_host_find(metas, o.lab, argv[1], &domain);
-    if (!host_spec && !(m = vl_node_single(conn, o.lab, argv[1], &domain, error)))
+    host_spec = vl_node_host_find(h.doms, o.lab, argv[1], &domain);
+    if (!host_spec && !vl_node_single(&h, o.lab, argv[1], &domain, error))
         return FALSE;
-    if (!vl_node_check_running(conn, domain, error))
+    if (!vl_node_check_running(&h, domain, error))
         return FALSE;
-    dom = virDomainLookupByName(conn, domain);
+    dom = vl_node_domain(&h, domain);
     t = dom ? vl_console_open(dom, force, error) : NULL;
     if (!t)
         return FALSE;
@@ -333,11 +355,11 @@ vl_cmd_logs(int argc, char **argv, GError **error)
     };
     g_autoptr(GOptionContext) ctx =
         g_option_context_new("NODE - print a VM's boot log (its serial console output)");
-    g_autoptr(virConnect) conn = NULL;
-    g_autoptr(VlDomainMeta) m = NULL;
+    g_auto(VlNodeHosts) h = {0};
     g_autoptr(virDomain) dom = NULL;
     g_autoptr(VlSerial) serial = NULL;
     g_autofree char *domain = NULL;
+    const VlLabDomain *ld;
 
     vl_node_opts_add(ctx, &o);
     g_option_context_add_main_entries(ctx, entries, NULL);
@@ -351,19 +373,23 @@ vl_cmd_logs(int argc, char **argv, GError **error)
                     g_get_prgname());
         return FALSE;
     }
-    conn = vl_conn_open(o.uri, error);
-    if (!conn)
+    if (!vl_node_hosts_open(&h, &o, error) || !vl_node_single(&h, o.lab, argv[1], &domain, error))
         return FALSE;
-    m = vl_node_single(conn, o.lab, argv[1], &domain, error);
-    if (!m)
-        return FALSE;
-    dom = virDomainLookupByName(conn, domain);
+    ld = g_hash_table_lookup(h.doms, domain);
+    dom = vl_node_domain(&h, domain);
     serial = dom ? vl_serial_get(dom, error) : NULL;
     if (!serial)
         return FALSE;
     if (!serial->log_path) {
         g_set_error(error, VL_ERROR, VL_ERROR_FAILED,
                     "domain '%s' has no boot log (its serial device has no <log>)", domain);
+        return FALSE;
+    }
+    if (ld->host->remote) {
+        g_set_error(error, VL_ERROR, VL_ERROR_FAILED,
+                    "domain '%s' is on remote host '%s': its boot log is %s there (its console "
+                    "works from here: vmlab-virt console %s)",
+                    domain, ld->host->name, serial->log_path, argv[1]);
         return FALSE;
     }
     return vl_bootlog_print(serial->log_path, follow, STDOUT_FILENO, NULL, error);
@@ -375,8 +401,7 @@ vl_cmd_ssh(int argc, char **argv, GError **error)
     g_auto(VlNodeOpts) o = {0};
     g_autoptr(GOptionContext) ctx =
         g_option_context_new("NODE [-- CMD...] - log in to a VM with the system ssh");
-    g_autoptr(virConnect) conn = NULL;
-    g_autoptr(VlDomainMeta) m = NULL;
+    g_auto(VlNodeHosts) h = {0};
     g_autoptr(VlSpec) spec = NULL;
     g_autofree char *domain = NULL;
     g_autofree char *lab_dir = NULL;
@@ -386,7 +411,6 @@ vl_cmd_ssh(int argc, char **argv, GError **error)
     g_autofree char *dest = NULL;
     g_autoptr(GPtrArray) args = g_ptr_array_new();
     char **command = NULL;
-    g_autoptr(GHashTable) metas = NULL;
     g_autofree char *remote = NULL;
     const VlDomainMeta *mm;
     const VlVm *vm;
@@ -404,18 +428,14 @@ vl_cmd_ssh(int argc, char **argv, GError **error)
                     "usage: %s NODE [--lab NAME] [-c URI] [-- CMD...]", g_get_prgname());
         return FALSE;
     }
-    conn = vl_conn_open(o.uri, error);
-    if (!conn)
+    if (!vl_node_hosts_open(&h, &o, error))
         return FALSE;
-    metas = vl_conn_lab_domains(conn, o.lab, error);
-    if (!metas)
-        return FALSE;
-    if ((spec = vl_node_host_find(metas, o.lab, argv[1], &domain))) {
+    if ((spec = vl_node_host_find(h.doms, o.lab, argv[1], &domain))) {
         /* a coalesced host: its VM, then its namespace */
         g_autofree char *cmd = command    ? g_strjoinv(" ", command)
                                : argc > 2 ? g_strjoinv(" ", argv + 2)
                                           : NULL;
-        mm = g_hash_table_lookup(metas, domain);
+        mm = g_hash_table_lookup(h.doms, domain);
         if (!mm) {
             g_set_error(error, VL_ERROR, VL_ERROR_FAILED, "host '%s': its VM '%s' is not deployed",
                         argv[1], domain);
@@ -423,12 +443,11 @@ vl_cmd_ssh(int argc, char **argv, GError **error)
         }
         remote = vl_netns_wrap(argv[1], cmd);
     } else {
-        m = vl_node_single(conn, o.lab, argv[1], &domain, error);
-        if (!m)
+        mm = vl_node_single(&h, o.lab, argv[1], &domain, error);
+        if (!mm)
             return FALSE;
-        mm = m;
     }
-    if (!vl_node_check_running(conn, domain, error) ||
+    if (!vl_node_check_running(&h, domain, error) ||
         !vl_node_check_port(domain, mm, mm->ssh_port, "SSH", error) ||
         (!spec && !(spec = vl_node_spec(mm, error))))
         return FALSE;
@@ -511,9 +530,9 @@ vl_cmd_exec(int argc, char **argv, GError **error)
     char **argv_cmd = NULL;
     g_autoptr(GOptionContext) ctx =
         g_option_context_new("NODE|--all -- CMD... - run a command over SSH");
-    g_autoptr(virConnect) conn = NULL;
+    g_auto(VlNodeHosts) h = {0};
     g_autoptr(GPtrArray) targets = g_ptr_array_new_with_free_func(vl_exec_target_free);
-    g_autoptr(GHashTable) metas = NULL;
+    GHashTable *metas;
     g_autoptr(VlSpec) spec = NULL;
     g_autofree char *command = NULL;
     g_autofree char *lab = NULL;
@@ -544,20 +563,15 @@ vl_cmd_exec(int argc, char **argv, GError **error)
         return FALSE;
     }
     command = g_strjoinv(" ", argv_cmd ? argv_cmd : argv + first_cmd);
-    conn = vl_conn_open(o.uri, error);
-    if (!conn)
+    if (!vl_node_hosts_open(&h, &o, error))
         return FALSE;
-    metas = vl_conn_lab_domains(conn, o.lab, error);
-    if (!metas)
-        return FALSE;
+    metas = h.doms;
     if (all && !g_hash_table_size(metas)) {
-        g_autofree char *uri = virConnectGetURI(conn);
         if (o.lab)
             g_set_error(error, VL_ERROR, VL_ERROR_FAILED,
-                        "lab '%s' is not up (no domain of it on %s)", o.lab, uri ? uri : "libvirt");
+                        "lab '%s' is not up (no domain of it on %s)", o.lab, h.where);
         else
-            g_set_error(error, VL_ERROR, VL_ERROR_FAILED, "no lab is up on %s",
-                        uri ? uri : "libvirt");
+            g_set_error(error, VL_ERROR, VL_ERROR_FAILED, "no lab is up on %s", h.where);
         return FALSE;
     }
     if (all) {
@@ -589,7 +603,7 @@ vl_cmd_exec(int argc, char **argv, GError **error)
         }
         vl_exec_targets_add(targets, host_domain, argv[1]);
     } else {
-        g_autoptr(GPtrArray) names = vl_cli_lab_vms(conn, o.lab, argv[1], &lab, error);
+        g_autoptr(GPtrArray) names = vl_cli_lab_vms_in(metas, h.where, o.lab, argv[1], &lab, error);
         if (!names)
             return FALSE;
         for (guint i = 0; i < names->len; i++)
@@ -599,7 +613,7 @@ vl_cmd_exec(int argc, char **argv, GError **error)
     for (guint i = 0; i < targets->len; i++) {
         const VlExecTarget *tg = g_ptr_array_index(targets, i);
         const VlDomainMeta *m = g_hash_table_lookup(metas, tg->domain);
-        if (!vl_node_check_running(conn, tg->domain, error))
+        if (!vl_node_check_running(&h, tg->domain, error))
             return FALSE;
         if (!vl_node_check_port(tg->domain, m, m->ssh_port, "SSH", error))
             return FALSE;

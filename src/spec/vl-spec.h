@@ -64,6 +64,16 @@ typedef enum {
 } VlConsoleKind;
 
 typedef struct _VlNode VlNode;
+
+/* PROVISIONAL (lead's branch; replaced by the spec helper's definition on merge) */
+typedef struct {
+    char *name;
+    char *address;
+    char *uri;
+    guint max_nodes;
+    gboolean local;
+    guint vm_count;
+} VlServer;
 typedef struct _VlLink VlLink;
 typedef struct _VlVm VlVm;
 
@@ -129,7 +139,8 @@ struct _VlVm {
     GPtrArray *layout_params; /* name, value, name, value... */
     char *mgmt_host;          /* (nullable) QEMU user network's host address (10.0.2.1 for SR OS) */
     char *mgmt_guest;         /* (nullable) the guest address SSH is forwarded to */
-    char *cmdline; /* (nullable) the node's vm_cmdline with ${vm}, ${card}, ${index} filled in */
+    char *cmdline;    /* (nullable) the node's vm_cmdline with ${vm}, ${card}, ${index} filled in */
+    VlServer *server; /* PROVISIONAL */
 };
 
 /* An oci:// image setting of a device, and the digest `up` resolved it to. */
@@ -210,6 +221,7 @@ typedef struct {
     gboolean coalesce_hosts;   /* vmlab.coalesce_hosts: hosts share hostvm-N VMs (default) */
     GPtrArray *host_vms;       /* VlNode: the host VM nodes, hostvm-0, hostvm-1, ... */
     GHashTable *nodes_by_name; /* (not owned values) */
+    GPtrArray *servers;        /* PROVISIONAL */
 } VlSpec;
 
 /* Defaults applied when neither profile nor platform sets a value. */

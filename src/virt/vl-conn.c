@@ -41,10 +41,8 @@ vl_conn_open(const char *uri, GError **error)
 }
 
 void
-vl_domain_meta_free(VlDomainMeta *m)
+vl_domain_meta_clear(VlDomainMeta *m)
 {
-    if (!m)
-        return;
     g_free(m->lab);
     g_free(m->node);
     g_free(m->role);
@@ -52,6 +50,14 @@ vl_domain_meta_free(VlDomainMeta *m)
     g_free(m->spec_dir);
     g_free(m->host);
     g_free(m->invalid);
+}
+
+void
+vl_domain_meta_free(VlDomainMeta *m)
+{
+    if (!m)
+        return;
+    vl_domain_meta_clear(m);
     g_free(m);
 }
 

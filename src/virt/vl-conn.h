@@ -32,6 +32,8 @@ typedef struct {
 } VlDomainMeta;
 
 void vl_domain_meta_free(VlDomainMeta *m);
+/* Frees the fields of @m, not @m itself. */
+void vl_domain_meta_clear(VlDomainMeta *m);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VlDomainMeta, vl_domain_meta_free)
 
 /* Return: (transfer full) (nullable): @dom's vmlab metadata, NULL when it has none or its lab is

@@ -2,6 +2,10 @@
 /* vl-lab.c - lab operations on libvirt: bring a lab up to its spec, take it down */
 #include "vl-lab.h"
 
+#include "vl-lab-priv.h"
+#include "vl-lab-remote.h"
+#include "vl-lab-state.h"
+
 #include "vl-conn-retry.h"
 #include "vl-lab-images.h"
 #include "vl-error.h"
@@ -84,7 +88,7 @@ vl_vm_action_to_string(VlVmAction a)
     return "unknown";
 }
 
-static VlVmReport *
+VlVmReport *
 vl_vm_report_new(const char *name)
 {
     VlVmReport *r = g_new0(VlVmReport, 1);
@@ -104,8 +108,10 @@ vl_lab_state_path(const char *lab)
 
 /* One lab operation's working state, shared with the start workers. */
 typedef struct {
-    virConnectPtr conn;     /* the caller's: defines and removals */
-    VlConnRetry start_conn; /* what the start workers use: reopened once if libvirtd restarts */
+    VlLabHosts *hosts;       /* the hosts of this operation: defines and removals */
+    VlConnRetry *start_conn; /* per host, what the start workers use: reopened once if that
+                                host's libvirtd restarts */
+    GPtrArray *vms;          /* VlVm (not owned): the VMs on @hosts, in spec order */
     VlSpec *spec;
     const VlUpOptions *opts;
     gint64 t0;
@@ -116,7 +122,21 @@ typedef struct {
     VlUpRun *run;
     VlVm *vm;
     VlVmReport *report;
+    VlConnRetry *conn; /* its host's */
 } VlStartJob;
+
+/* Return: the index in @run->hosts of @vm's host (the VM is on an open host). */
+static guint
+vl_up_host_index(VlUpRun *run, const VlVm *vm)
+{
+    const VlLabHost *h = vl_lab_hosts_for_vm(run->hosts, vm);
+
+    for (guint i = 0; i < run->hosts->hosts->len; i++) {
+        if (g_ptr_array_index(run->hosts->hosts, i) == h)
+            return i;
+    }
+    g_return_val_if_reached(0);
+}
 
 static double
 vl_up_elapsed(VlUpRun *run)
@@ -150,7 +170,7 @@ vl_up_start_worker(gpointer data, gpointer user_data)
 {
     VlStartJob *job = data;
     VlUpRun *run = job->run;
-    g_autoptr(virConnect) conn = vl_conn_retry_get(&run->start_conn);
+    g_autoptr(virConnect) conn = vl_conn_retry_get(job->conn);
     g_autoptr(GError) err = NULL;
     gboolean issued = FALSE;
     GStatBuf st;
@@ -162,7 +182,7 @@ vl_up_start_worker(gpointer data, gpointer user_data)
 
     if (rc == 0) {
         g_autoptr(GError) rerr = NULL;
-        g_autoptr(virConnect) again = vl_conn_retry_reopen(&run->start_conn, conn, &rerr);
+        g_autoptr(virConnect) again = vl_conn_retry_reopen(job->conn, conn, &rerr);
         gboolean issued_again = FALSE;
 
         if (!again) {
@@ -217,19 +237,21 @@ vl_up_ready_worker(gpointer data, gpointer user_data)
 static void
 vl_up_start_all(VlUpRun *run, GPtrArray *reports)
 {
-    const VlSpec *spec = run->spec;
-    g_autofree VlStartJob *jobs = g_new0(VlStartJob, spec->vms->len);
+    guint n = run->vms->len;
+    g_autofree VlStartJob *jobs = g_new0(VlStartJob, n);
     guint max_wave = 0;
     gint threads = (gint)MAX(run->opts->jobs, 1);
 
-    for (guint i = 0; i < spec->vms->len; i++) {
-        VlVm *vm = g_ptr_array_index(spec->vms, i);
-        jobs[i] = (VlStartJob){run, vm, g_ptr_array_index(reports, i)};
+    /* The waves span the hosts: a TCP link's listening end may be on another host. */
+    for (guint i = 0; i < n; i++) {
+        VlVm *vm = g_ptr_array_index(run->vms, i);
+        jobs[i] = (VlStartJob){run, vm, g_ptr_array_index(reports, i),
+                               &run->start_conn[vl_up_host_index(run, vm)]};
         max_wave = MAX(max_wave, vm->start_wave);
     }
     for (guint w = 0; w <= max_wave; w++) {
         GThreadPool *tp = g_thread_pool_new(vl_up_start_worker, NULL, threads, FALSE, NULL);
-        for (guint i = 0; i < spec->vms->len; i++) {
+        for (guint i = 0; i < n; i++) {
             if (jobs[i].vm->start_wave == w && !jobs[i].report->error)
                 g_thread_pool_push(tp, &jobs[i], NULL);
         }
@@ -239,7 +261,7 @@ vl_up_start_all(VlUpRun *run, GPtrArray *reports)
         return;
     {
         GThreadPool *tp = g_thread_pool_new(vl_up_ready_worker, NULL, threads, FALSE, NULL);
-        for (guint i = 0; i < spec->vms->len; i++) {
+        for (guint i = 0; i < n; i++) {
             if (jobs[i].report->running && !jobs[i].report->error)
                 g_thread_pool_push(tp, &jobs[i], NULL);
         }
@@ -266,14 +288,17 @@ vl_lab_domain_xml(VlRenderer *r, const VlSpec *spec, const VlVm *vm, const char 
     return vl_xml_to_string(doc);
 }
 
-/* Return: FALSE if any domain of the spec's names belongs to another lab or to none. */
+/* Return: FALSE if any domain of the VMs' names, on their hosts, belongs to another lab or to
+ * none. */
 static gboolean
-vl_up_check_ownership(virConnectPtr conn, const VlSpec *spec, GError **error)
+vl_up_check_ownership(VlUpRun *run, GError **error)
 {
+    const VlSpec *spec = run->spec;
     g_autoptr(GString) msg = g_string_new(NULL);
 
-    for (guint i = 0; i < spec->vms->len; i++) {
-        const VlVm *vm = g_ptr_array_index(spec->vms, i);
+    for (guint i = 0; i < run->vms->len; i++) {
+        const VlVm *vm = g_ptr_array_index(run->vms, i);
+        virConnectPtr conn = vl_lab_hosts_for_vm(run->hosts, vm)->conn;
         g_autoptr(virDomain) dom = virDomainLookupByName(conn, vm->name);
         g_autoptr(VlDomainMeta) meta = NULL;
 
@@ -297,8 +322,7 @@ vl_up_check_ownership(virConnectPtr conn, const VlSpec *spec, GError **error)
     return TRUE;
 }
 
-/* Stops and undefines domain @name and deletes its volume from @pool (if any). */
-static gboolean
+gboolean
 vl_lab_remove_domain(virConnectPtr conn, virStoragePoolPtr pool, const char *name, GError **error)
 {
     g_autoptr(virDomain) dom = virDomainLookupByName(conn, name);
@@ -326,14 +350,17 @@ vl_lab_remove_domain(virConnectPtr conn, virStoragePoolPtr pool, const char *nam
 
 /* Defines one VM (creating or recreating its disk). Return: FALSE with the report's error set. */
 static gboolean
-vl_up_define_vm(VlUpRun *run, VlRenderer *r, virStoragePoolPtr pool, VlVm *vm, VlVmReport *report,
+vl_up_define_vm(VlUpRun *run, virStoragePoolPtr pool, VlVm *vm, VlVmReport *report,
                 GHashTable *lab_domains, GError **error)
 {
-    g_autoptr(virDomain) dom = virDomainLookupByName(run->conn, vm->name);
+    VlLabHost *host = vl_lab_hosts_for_vm(run->hosts, vm);
+    VlRenderer *r = host->renderer;
+    g_autoptr(virDomain) dom = virDomainLookupByName(host->conn, vm->name);
     g_autofree char *uuid = NULL;
     g_autofree char *xml = NULL;
     g_autofree char *digest = NULL;
-    VlDomainMeta *meta = g_hash_table_lookup(lab_domains, vm->name);
+    VlLabDomain *found = g_hash_table_lookup(lab_domains, vm->name);
+    VlDomainMeta *meta = found ? &found->meta : NULL;
     gboolean running = dom && virDomainIsActive(dom) == 1;
     gboolean ephemeral = vm->card && vm->backing_path; /* an SR OS line card's overlay */
     virDomainPtr defined;
@@ -403,7 +430,7 @@ vl_up_define_vm(VlUpRun *run, VlRenderer *r, virStoragePoolPtr pool, VlVm *vm, V
                                   error))
         return FALSE;
     vl_trace("virDomainDefineXML('%s')", vm->name);
-    defined = virDomainDefineXML(run->conn, xml);
+    defined = virDomainDefineXML(host->conn, xml);
     if (!defined) {
         vl_error_set_libvirt(error, "cannot define domain '%s'", vm->name);
         return FALSE;
@@ -414,151 +441,125 @@ vl_up_define_vm(VlUpRun *run, VlRenderer *r, virStoragePoolPtr pool, VlVm *vm, V
     return TRUE;
 }
 
-/* Return: (transfer full): state.json's "hosts": each host device, its VM and its namespace. */
-static json_object *
-vl_up_state_hosts(const VlSpec *spec)
+/* Return: whether lab domain @name, listed on @host, is one of this operation's VMs there. */
+static gboolean
+vl_up_vm_is_here(VlUpRun *run, const char *name, const VlLabHost *host)
 {
-    json_object *hosts = json_object_new_array();
+    const VlVm *vm = vl_spec_find_vm(run->spec, name);
+    const VlLabHost *placed = vm ? vl_lab_hosts_for_vm(run->hosts, vm) : NULL;
 
-    for (guint i = 0; i < spec->nodes->len; i++) {
-        const VlNode *node = g_ptr_array_index(spec->nodes, i);
-        json_object *h;
-        json_object *ifs;
-
-        if (!node->is_host || !node->vms->len)
-            continue;
-        h = json_object_new_object();
-        ifs = json_object_new_array();
-        json_object_object_add(h, "name", json_object_new_string(node->name));
-        json_object_object_add(
-            h, "domain", json_object_new_string(((VlVm *)g_ptr_array_index(node->vms, 0))->name));
-        /* coalesced: a namespace of the shared VM; else the VM is the host's own */
-        json_object_object_add(h, "namespace",
-                               node->host_vm ? json_object_new_string(node->name) : NULL);
-        for (guint j = 0; j < node->ifaces->len; j++) {
-            const VlIface *iface = g_ptr_array_index(node->ifaces, j);
-            json_object *o = json_object_new_object();
-            json_object_object_add(o, "name", json_object_new_string(iface->name));
-            json_object_object_add(o, "nic", json_object_new_int((int)iface->nic));
-            json_object_array_add(ifs, o);
-        }
-        json_object_object_add(h, "interfaces", ifs);
-        json_object_object_add(h, "address",
-                               node->host_ip ? json_object_new_string(node->host_ip) : NULL);
-        json_object_object_add(
-            h, "gateway", node->host_gateway ? json_object_new_string(node->host_gateway) : NULL);
-        json_object_array_add(hosts, h);
-    }
-    return hosts;
+    /* On a host this operation leaves alone: it is here only if both share the -c daemon. */
+    if (!placed)
+        return vm && vm->server && !vm->server->uri && !host->remote;
+    /* Local hosts share the -c daemon: a domain listed under one is on all of them. */
+    return placed == host || (!placed->remote && !host->remote);
 }
 
-/* Writes state.json: what was deployed, where, and how it is wired. */
+/* Ensures the lab's storage pool on every host that has an overlay to hold. */
 static gboolean
-vl_up_write_state(VlUpRun *run, GPtrArray *reports, GError **error)
+vl_up_pools(VlUpRun *run, const char *disk_dir, virStoragePoolPtr *pools, GError **error)
 {
-    const VlSpec *spec = run->spec;
-    g_autofree char *path = vl_lab_state_path(spec->name);
-    g_autoptr(json_object) old = vl_json_load_file(path, NULL);
-    g_autoptr(json_object) st = json_object_new_object();
-    json_object *nodes = json_object_new_array();
-    json_object *links = json_object_new_array();
-    json_object *created = NULL;
-    g_autoptr(GDateTime) now = g_date_time_new_now_utc();
-    g_autofree char *stamp = g_date_time_format_iso8601(now);
-    g_autoptr(virConnect) conn = vl_conn_retry_get(&run->start_conn);
-    g_autofree char *uri = virConnectGetURI(conn);
+    for (guint h = 0; h < run->hosts->hosts->len; h++) {
+        VlLabHost *host = g_ptr_array_index(run->hosts->hosts, h);
+        gboolean need = FALSE;
 
-    json_object_object_add(st, "lab", json_object_new_string(spec->name));
-    if (old && json_object_object_get_ex(old, "created", &created) &&
-        json_object_is_type(created, json_type_string))
-        json_object_object_add(st, "created", json_object_get(created));
-    else
-        json_object_object_add(st, "created", json_object_new_string(stamp));
-    json_object_object_add(st, "updated", json_object_new_string(stamp));
-    json_object_object_add(st, "spec_dir", json_object_new_string(spec->dir));
-    json_object_object_add(st, "uri", json_object_new_string(uri ? uri : ""));
-    for (guint i = 0; i < spec->vms->len; i++) {
-        const VlVm *vm = g_ptr_array_index(spec->vms, i);
-        const VlVmReport *rep = g_ptr_array_index(reports, i);
-        json_object *n = json_object_new_object();
-        json_object *images;
-
-        json_object_object_add(n, "domain", json_object_new_string(vm->name));
-        json_object_object_add(n, "node", json_object_new_string(vm->node->name));
-        json_object_object_add(n, "role", json_object_new_string(vm->role));
-        json_object_object_add(n, "state",
-                               json_object_new_string(rep->error     ? "failed"
-                                                      : rep->running ? "running"
-                                                                     : "defined"));
-        json_object_object_add(n, "ready", json_object_new_boolean(rep->ready));
-        json_object_object_add(n, "host", json_object_new_string(vm->node->host_addr));
-        json_object_object_add(n, "ssh_port", json_object_new_int((int)vm->ssh_port));
-        json_object_object_add(
-            n, "console",
-            json_object_new_string(vm->node->console == VL_CONSOLE_TELNET ? "telnet" : "pty"));
-        if (vm->node->console == VL_CONSOLE_TELNET)
-            json_object_object_add(n, "console_port", json_object_new_int((int)vm->console_port));
-        json_object_object_add(n, "log", json_object_new_string(vm->log_path));
-        if (vm->disk_path)
-            json_object_object_add(n, "disk", json_object_new_string(vm->disk_path));
-        if ((images = vl_lab_images_state(vm)))
-            json_object_object_add(n, "images", images);
-        json_object_array_add(nodes, n);
+        for (guint i = 0; i < run->vms->len; i++) {
+            const VlVm *vm = g_ptr_array_index(run->vms, i);
+            need |=
+                vl_lab_hosts_for_vm(run->hosts, vm) == host && vm->disk_path && vm->backing_path;
+        }
+        if (!need)
+            continue;
+        pools[h] = vl_storage_pool_ensure(host->conn, run->spec->name,
+                                          host->pool_dir ? host->pool_dir : disk_dir, error);
+        if (!pools[h]) {
+            if (host->name[0])
+                g_prefix_error(error, "host '%s': ", host->name);
+            return FALSE;
+        }
     }
-    json_object_object_add(st, "nodes", nodes);
-    for (guint i = 0; i < spec->links->len; i++) {
-        const VlLink *l = g_ptr_array_index(spec->links, i);
-        json_object *o = json_object_new_object();
-        g_autofree char *a = g_strdup_printf("%s:%s", l->a->node->name, l->a->name);
-        g_autofree char *z = g_strdup_printf("%s:%s", l->z->node->name, l->z->name);
-        json_object *ports = json_object_new_array();
+    return TRUE;
+}
 
-        json_object_object_add(o, "index", json_object_new_int((int)l->index));
-        json_object_object_add(o, "a", json_object_new_string(a));
-        json_object_object_add(o, "z", json_object_new_string(z));
-        json_object_object_add(o, "transport",
-                               json_object_new_string(vl_transport_to_string(l->transport)));
-        json_object_array_add(ports, json_object_new_int((int)l->port_a));
-        if (l->transport == VL_TRANSPORT_UDP)
-            json_object_array_add(ports, json_object_new_int((int)l->port_z));
-        json_object_object_add(o, "ports", ports);
-        json_object_array_add(links, o);
+/* Removes the lab's domains that left the spec (or this host's share of it). */
+static void
+vl_up_remove_stale(VlUpRun *run, GHashTable *lab_domains, virStoragePoolPtr *pools, GPtrArray *reps)
+{
+    GHashTableIter it;
+    gpointer key, value;
+
+    g_hash_table_iter_init(&it, lab_domains);
+    while (g_hash_table_iter_next(&it, &key, &value)) {
+        VlLabDomain *d = value;
+        guint h = 0;
+        g_autoptr(GError) err = NULL;
+        g_autoptr(virStoragePool) looked_up = NULL;
+        virStoragePoolPtr pool;
+        VlVmReport *rep;
+
+        if (vl_up_vm_is_here(run, key, d->host))
+            continue;
+        while (g_ptr_array_index(run->hosts->hosts, h) != d->host)
+            h++;
+        pool = pools[h];
+        if (!pool)
+            pool = looked_up = vl_storage_pool_lookup(d->host->conn, run->spec->name);
+        rep = vl_vm_report_new(key);
+        rep->action = VL_VM_ACTION_REMOVE;
+        g_ptr_array_add(reps, rep);
+        if (!vl_lab_remove_domain(d->host->conn, pool, key, &err))
+            vl_up_fail(run, rep, err);
+        else
+            vl_up_progress(run, rep, "removed");
     }
-    json_object_object_add(st, "links", links);
-    /* What down puts back into the profiles; kept from the first up of the lab. */
-    json_object_object_add(
-        st, "profiles",
-        vl_lab_profiles_record(spec, old ? json_object_object_get(old, "profiles") : NULL));
-    json_object_object_add(st, "hosts", vl_up_state_hosts(spec));
-    return vl_json_write_file(path, st, 0600, error);
 }
 
 gboolean
 vl_lab_up(virConnectPtr conn, VlSpec *spec, VlRenderer *r, const VlUpOptions *opts,
           GPtrArray **reports, GError **error)
 {
+    g_autoptr(VlLabHosts) hosts = vl_lab_hosts_wrap(conn, r);
+
+    return vl_lab_up_hosts(hosts, spec, opts, reports, error);
+}
+
+gboolean
+vl_lab_up_hosts(VlLabHosts *hosts, VlSpec *spec, const VlUpOptions *opts, GPtrArray **reports,
+                GError **error)
+{
     g_autofree char *lab_dir = vl_fs_lab_dir(spec->name);
     g_autofree char *disk_dir = g_build_filename(lab_dir, "disks", NULL);
     g_autofree char *log_dir = g_build_filename(lab_dir, "logs", NULL);
+    guint nhosts = hosts->hosts->len;
     g_autoptr(VlLock) lock = NULL;
     g_autoptr(GPtrArray) reps = g_ptr_array_new_with_free_func(vl_vm_report_free);
+    g_autoptr(GPtrArray) vms = g_ptr_array_new();
     g_autoptr(GHashTable) lab_domains = NULL;
-    g_autoptr(virStoragePool) pool = NULL;
+    g_autofree virStoragePoolPtr *pools = g_new0(virStoragePoolPtr, nhosts);
     g_autoptr(GError) first = NULL;
-    gboolean need_pool = FALSE;
     gboolean ok = FALSE;
     guint failed = 0;
-    VlUpRun run = {.conn = conn, .spec = spec, .opts = opts, .t0 = g_get_monotonic_time()};
-    GHashTableIter it;
-    gpointer key;
+    VlUpRun run = {
+        .hosts = hosts, .vms = vms, .spec = spec, .opts = opts, .t0 = g_get_monotonic_time()};
 
     *reports = NULL;
     g_mutex_init(&run.lock);
-    vl_conn_retry_init(&run.start_conn, conn);
+    run.start_conn = g_new0(VlConnRetry, nhosts);
+    for (guint h = 0; h < nhosts; h++)
+        vl_conn_retry_init(&run.start_conn[h],
+                           ((VlLabHost *)g_ptr_array_index(hosts->hosts, h))->conn);
+    /* This operation's VMs: those placed on the hosts it opened (all, or a --host share). */
+    for (guint i = 0; i < spec->vms->len; i++) {
+        VlVm *vm = g_ptr_array_index(spec->vms, i);
+        if (vl_lab_hosts_for_vm(hosts, vm))
+            g_ptr_array_add(vms, vm);
+    }
+    if (!vl_lab_remote_check(hosts, vms, error))
+        goto out;
     lock = vl_lock_acquire(lab_dir, error);
     if (!lock)
         goto out;
-    if (!vl_up_check_ownership(conn, spec, error))
+    if (!vl_up_check_ownership(&run, error))
         goto out;
     /* The boot logs: virtlogd writes them (as root for qemu:///system, as the user for a
      * session), so the folder can be owner-only; console output may show secrets. */
@@ -568,47 +569,26 @@ vl_lab_up(virConnectPtr conn, VlSpec *spec, VlRenderer *r, const VlUpOptions *op
                     g_strerror(e));
         goto out;
     }
-    lab_domains = vl_conn_lab_domains(conn, spec->name, error);
+    lab_domains = vl_lab_hosts_domains(hosts, spec->name, error);
     if (!lab_domains)
         goto out;
-    for (guint i = 0; i < spec->vms->len; i++) {
-        const VlVm *vm = g_ptr_array_index(spec->vms, i);
-        need_pool |= vm->disk_path && vm->backing_path;
-    }
-    if (need_pool) {
-        pool = vl_storage_pool_ensure(conn, spec->name, disk_dir, error);
-        if (!pool)
-            goto out;
-    }
+    /* Remote hosts: images uploaded, disks and logs placed in their own pools. */
+    if (!vl_lab_remote_prepare(hosts, spec, vms, opts->upload, opts->data, error))
+        goto out;
+    if (!vl_up_pools(&run, disk_dir, pools, error))
+        goto out;
 
     /* Define: sequential and quick. */
-    for (guint i = 0; i < spec->vms->len; i++) {
-        VlVm *vm = g_ptr_array_index(spec->vms, i);
+    for (guint i = 0; i < vms->len; i++) {
+        VlVm *vm = g_ptr_array_index(vms, i);
         VlVmReport *rep = vl_vm_report_new(vm->name);
         g_autoptr(GError) err = NULL;
 
         g_ptr_array_add(reps, rep);
-        if (!vl_up_define_vm(&run, r, pool, vm, rep, lab_domains, &err))
+        if (!vl_up_define_vm(&run, pools[vl_up_host_index(&run, vm)], vm, rep, lab_domains, &err))
             vl_up_fail(&run, rep, err);
     }
-    /* Remove what left the spec. */
-    g_hash_table_iter_init(&it, lab_domains);
-    while (g_hash_table_iter_next(&it, &key, NULL)) {
-        g_autoptr(GError) err = NULL;
-        VlVmReport *rep;
-
-        if (vl_spec_find_vm(spec, key))
-            continue;
-        rep = vl_vm_report_new(key);
-        rep->action = VL_VM_ACTION_REMOVE;
-        g_ptr_array_add(reps, rep);
-        if (!pool)
-            pool = vl_storage_pool_lookup(conn, spec->name);
-        if (!vl_lab_remove_domain(conn, pool, key, &err))
-            vl_up_fail(&run, rep, err);
-        else
-            vl_up_progress(&run, rep, "removed");
-    }
+    vl_up_remove_stale(&run, lab_domains, pools, reps);
 
     /* SR OS routers fetch their images from the FTP proxy as they boot. */
     if (!vl_ftp_proxy_update(spec, error))
@@ -616,7 +596,7 @@ vl_lab_up(virConnectPtr conn, VlSpec *spec, VlRenderer *r, const VlUpOptions *op
     if (opts->start)
         vl_up_start_all(&run, reps);
 
-    if (!vl_up_write_state(&run, reps, error) || !vl_lab_write_profiles(spec, error))
+    if (!vl_lab_state_write(spec, vms, reps, hosts, error) || !vl_lab_write_profiles(spec, error))
         goto out;
     for (guint i = 0; i < reps->len; i++) {
         const VlVmReport *rep = g_ptr_array_index(reps, i);
@@ -632,87 +612,13 @@ vl_lab_up(virConnectPtr conn, VlSpec *spec, VlRenderer *r, const VlUpOptions *op
     ok = failed == 0;
 
 out:
-    vl_conn_retry_clear(&run.start_conn);
+    for (guint h = 0; h < nhosts; h++) {
+        vl_conn_retry_clear(&run.start_conn[h]);
+        if (pools[h])
+            virStoragePoolFree(pools[h]);
+    }
+    g_free(run.start_conn);
     g_mutex_clear(&run.lock);
     *reports = g_steal_pointer(&reps);
     return ok;
-}
-
-/* Removes the flat folder @lab_dir/@name and its files (persistent disks, boot logs). */
-static void
-vl_lab_remove_folder(const char *lab_dir, const char *name)
-{
-    g_autofree char *dir = g_build_filename(lab_dir, name, NULL);
-    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-    const char *ent;
-
-    while (d && (ent = g_dir_read_name(d))) {
-        g_autofree char *f = g_build_filename(dir, ent, NULL);
-        g_unlink(f);
-    }
-    g_rmdir(dir);
-}
-
-gboolean
-vl_lab_down(virConnectPtr conn, const char *lab, gboolean force, gboolean purge,
-            VlLabProgressFunc progress, gpointer data, GError **error)
-{
-    g_autofree char *lab_dir = vl_fs_lab_dir(lab);
-    g_autofree char *state_path = vl_lab_state_path(lab);
-    g_autoptr(VlLock) lock = NULL;
-    g_autoptr(json_object) state = NULL;
-    g_autoptr(GHashTable) doms = NULL;
-    g_autoptr(GHashTable) listed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    g_autoptr(virStoragePool) pool = NULL;
-    json_object *nodes = NULL;
-    GHashTableIter it;
-    gpointer key;
-
-    lock = vl_lock_acquire(lab_dir, error);
-    if (!lock)
-        return FALSE;
-    state = vl_json_load_file(state_path, NULL);
-    if (state && json_object_object_get_ex(state, "nodes", &nodes) &&
-        json_object_is_type(nodes, json_type_array)) {
-        for (size_t i = 0; i < json_object_array_length(nodes); i++) {
-            json_object *d = NULL;
-            if (json_object_object_get_ex(json_object_array_get_idx(nodes, i), "domain", &d))
-                g_hash_table_add(listed, g_strdup(json_object_get_string(d)));
-        }
-    }
-    doms = vl_conn_lab_domains(conn, lab, error);
-    if (!doms)
-        return FALSE;
-    pool = vl_storage_pool_lookup(conn, lab);
-    g_hash_table_iter_init(&it, doms);
-    while (g_hash_table_iter_next(&it, &key, NULL)) {
-        g_autoptr(VlVmReport) rep = NULL;
-
-        /* Without a state file, the metadata alone says which domains are the lab's. */
-        if (state && !force && !g_hash_table_contains(listed, key))
-            continue;
-        rep = vl_vm_report_new(key);
-        rep->action = VL_VM_ACTION_REMOVE;
-        if (!vl_lab_remove_domain(conn, pool, key, error))
-            return FALSE;
-        if (progress)
-            progress(rep, "removed", data);
-    }
-    if (pool && !vl_storage_pool_delete(pool, error))
-        return FALSE;
-    if (!vl_ftp_proxy_remove_lab(lab, error))
-        return FALSE;
-    if (state && !vl_lab_profiles_restore(json_object_object_get(state, "profiles"), error))
-        return FALSE;
-    if (purge) {
-        vl_lab_remove_folder(lab_dir, "persist");
-        vl_lab_remove_folder(lab_dir, "logs");
-        if (!vl_snapshot_purge(lab, error))
-            return FALSE;
-    }
-    if (g_unlink(state_path) < 0 && g_file_test(state_path, G_FILE_TEST_EXISTS)) {
-        g_set_error(error, VL_ERROR, VL_ERROR_IO, "%s: cannot remove", state_path);
-        return FALSE;
-    }
-    return TRUE;
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "vl-conn.h"
+#include "vl-lab-hosts.h"
 #include "vl-render.h"
 #include "vl-spec.h"
 
@@ -39,6 +40,11 @@ typedef void (*VlLabProgressFunc)(const VlVmReport *report, const char *event, g
 typedef gboolean (*VlLabReadyFunc)(const VlSpec *spec, const VlVm *vm, const VlVmReport *report,
                                    guint timeout_s, gpointer data, GError **error);
 
+/* Called while an image is uploaded to a remote host: @done of @total bytes after @seconds;
+ * @done == @total once it is there. */
+typedef void (*VlLabUploadFunc)(const char *host, const char *file, guint64 done, guint64 total,
+                                double seconds, gpointer data);
+
 typedef struct {
     gboolean start;      /* start the VMs (else only define them) */
     gboolean reset_boot; /* rewrite SR OS boot files on existing CPM disks */
@@ -46,7 +52,8 @@ typedef struct {
     guint jobs;          /* VMs started and waited for at once */
     VlLabProgressFunc progress;
     VlLabReadyFunc ready;
-    gpointer data; /* for @progress and @ready */
+    VlLabUploadFunc upload; /* (nullable) */
+    gpointer data;          /* for @progress, @ready and @upload */
 } VlUpOptions;
 
 /**
@@ -62,6 +69,18 @@ typedef struct {
  */
 gboolean vl_lab_up(virConnectPtr conn, VlSpec *spec, VlRenderer *r, const VlUpOptions *opts,
                    GPtrArray **reports, GError **error);
+
+/**
+ * vl_lab_up_hosts:
+ * @hosts: the lab's hosts (vl_lab_hosts_open_spec()), each with its renderer set
+ *
+ * vl_lab_up() across hosts: acts on the VMs placed on @hosts (every host, or a `--host` share),
+ * each on its own host's connection, with the start waves spanning the hosts. Remote hosts get
+ * their images uploaded first (vl-lab-remote.h). @reports holds those VMs, then removed ones.
+ * Return: as vl_lab_up().
+ */
+gboolean vl_lab_up_hosts(VlLabHosts *hosts, VlSpec *spec, const VlUpOptions *opts,
+                         GPtrArray **reports, GError **error);
 
 /**
  * vl_lab_down:
@@ -94,3 +113,16 @@ char *vl_lab_domain_xml(VlRenderer *r, const VlSpec *spec, const VlVm *vm, const
  * Return: (transfer full): <state dir>/labs/@lab/state.json.
  */
 char *vl_lab_state_path(const char *lab);
+
+/**
+ * vl_lab_down_hosts:
+ * @hosts: the lab's hosts (vl_lab_hosts_open_state())
+ * @share: @hosts is one host's share (`down --host`): the rest stays recorded and the lab's
+ *   files, profiles and proxy entries stay until the last share goes
+ *
+ * vl_lab_down() across hosts.
+ * Return: TRUE on success; FALSE with @error naming the host that failed.
+ */
+gboolean vl_lab_down_hosts(const VlLabHosts *hosts, const char *lab, gboolean share, gboolean force,
+                           gboolean purge, VlLabProgressFunc progress, gpointer data,
+                           GError **error);

@@ -41,8 +41,7 @@ vl_storage_xml_string(xmlDoc *doc)
     return out;
 }
 
-/* Return: (transfer full): the target path of @pool, or NULL if it cannot be read. */
-static char *
+char *
 vl_storage_pool_path(virStoragePoolPtr pool)
 {
     g_autofree char *xml = virStoragePoolGetXMLDesc(pool, 0);

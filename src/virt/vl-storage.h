@@ -20,6 +20,9 @@ virStoragePoolPtr vl_storage_pool_ensure(virConnectPtr conn, const char *lab, co
                                          GError **error);
 
 /* Return: (transfer full) (nullable): the lab's pool if it exists. */
+/* Return: (transfer full) (nullable): the target folder of @pool, NULL if it cannot be read. */
+char *vl_storage_pool_path(virStoragePoolPtr pool);
+
 virStoragePoolPtr vl_storage_pool_lookup(virConnectPtr conn, const char *lab);
 
 /**
