@@ -5,6 +5,7 @@
 
 #include "vl-error.h"
 #include "vl-fs.h"
+#include "vl-json.h"
 #include "vl-lab-hosts.h"
 
 #include <string.h>
@@ -152,4 +153,33 @@ vl_cli_lab_vms_in(GHashTable *doms, const char *where, const char *lab, const ch
     if (lab_out)
         *lab_out = g_strdup(found_lab);
     return g_steal_pointer(&out);
+}
+
+gboolean
+vl_cli_lab_check_local(const char *lab, const char *what, GError **error)
+{
+    g_autofree char *dir = vl_fs_lab_dir(lab);
+    g_autofree char *path = g_build_filename(dir, "state.json", NULL);
+    g_autoptr(json_object) state = vl_json_load_file(path, NULL);
+    json_object *servers = NULL;
+
+    if (!state || !json_object_object_get_ex(state, "servers", &servers) ||
+        !json_object_is_type(servers, json_type_array))
+        return TRUE;
+    for (size_t i = 0; i < json_object_array_length(servers); i++) {
+        json_object *s = json_object_array_get_idx(servers, i);
+        json_object *remote = NULL;
+        json_object *name = NULL;
+
+        json_object_object_get_ex(s, "remote", &remote);
+        json_object_object_get_ex(s, "name", &name);
+        if (json_object_get_boolean(remote)) {
+            g_set_error(error, VL_ERROR, VL_ERROR_FAILED,
+                        "lab '%s' has VMs on remote host '%s': %s works on the hosts of the -c "
+                        "connection only (run it with --host on each host's own machine)",
+                        lab, json_object_get_string(name), what);
+            return FALSE;
+        }
+    }
+    return TRUE;
 }

@@ -113,6 +113,10 @@ GPtrArray *vl_cli_lab_vms_in(GHashTable *doms, const char *where, const char *la
  */
 VlLabHosts *vl_cli_lab_hosts(const char *uri, const char *lab, const char *only, GError **error);
 
+/* Return: TRUE when @lab has no VM on a remote host, else FALSE with an error saying that @what
+ * (a command) does not span hosts. */
+gboolean vl_cli_lab_check_local(const char *lab, const char *what, GError **error);
+
 /* Return: (transfer full): "qemu:///system" or "host 'a' (URI), host 'b' (URI)", for messages. */
 char *vl_cli_hosts_describe(const VlLabHosts *hosts);
 

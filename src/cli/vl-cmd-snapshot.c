@@ -143,6 +143,8 @@ vl_cmd_snapshot(int argc, char **argv, GError **error)
     if (!vl_snapshot_name_check(a.name, error))
         return FALSE;
     a.opts.memory = !no_memory;
+    if (!vl_cli_lab_check_local(named, "snapshot", error))
+        return FALSE;
     conn = vl_conn_open(a.uri, error);
     if (!conn)
         return FALSE;
@@ -193,7 +195,8 @@ vl_cmd_restore(int argc, char **argv, GError **error)
                             &argv, error))
         return FALSE;
     named = vl_cmd_snapshot_lab(argc, argv, a.lab, error);
-    if (!named || !vl_snapshot_name_check(a.name, error))
+    if (!named || !vl_snapshot_name_check(a.name, error) ||
+        !vl_cli_lab_check_local(named, "restore", error))
         return FALSE;
     conn = vl_conn_open(a.uri, error);
     if (!conn)
