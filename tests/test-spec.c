@@ -208,7 +208,7 @@ test_newtlab_section(void)
     g_autoptr(VlSpec) spec = spec_load_ok(dir);
 
     g_assert_cmpstr(spec->section, ==, "newtlab");
-    g_assert_cmpuint(g_hash_table_size(spec->hosts), ==, 1);
+    g_assert_cmpuint(spec->servers->len, ==, 1);
     vl_test_rmtree(dir);
 }
 

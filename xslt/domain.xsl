@@ -38,6 +38,9 @@
           <vmlab:platform><xsl:value-of select="$m/@platform"/></vmlab:platform>
           <vmlab:spec-dir><xsl:value-of select="$m/@spec-dir"/></vmlab:spec-dir>
           <vmlab:host><xsl:value-of select="$m/@host-address"/></vmlab:host>
+          <xsl:if test="$m/@server">
+            <vmlab:server><xsl:value-of select="$m/@server"/></vmlab:server>
+          </xsl:if>
           <vmlab:ssh-port><xsl:value-of select="$m/@ssh-port"/></vmlab:ssh-port>
           <xsl:if test="$m/@console-port">
             <vmlab:console-port><xsl:value-of select="$m/@console-port"/></vmlab:console-port>

@@ -209,7 +209,10 @@ vl_render_model_new(VlRenderer *r, const VlSpec *spec, const VlVm *vm)
     vl_xml_set_prop(model, "description", descr);
     vl_xml_set_prop_u(model, "memory-mib", vm->memory_mb);
     vl_xml_set_prop_u(model, "cpus", vm->cpus);
-    vl_xml_set_prop(model, "host-address", node->host_addr);
+    /* management (SSH forward, telnet console) binds the VM's host's address */
+    vl_xml_set_prop(model, "host-address", vl_vm_mgmt_address(vm));
+    if (vm->server)
+        vl_xml_set_prop(model, "server", vm->server->name);
     vl_xml_set_prop(model, "console", node->console == VL_CONSOLE_TELNET ? "telnet" : "pty");
     if (node->console == VL_CONSOLE_TELNET)
         vl_xml_set_prop_u(model, "console-port", vm->console_port);

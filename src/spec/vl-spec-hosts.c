@@ -109,6 +109,7 @@ vl_spec_host_vm_node_new(const char *name, const VlNode *first)
     n->xslt = g_strdup(first->xslt);
     n->host = g_strdup(first->host);
     n->host_addr = g_strdup(first->host_addr);
+    n->server = first->server; /* its hosts' pin (they share one vm_host), placed as one */
     n->console_port = first->console_port;
     n->ssh_port = first->ssh_port;
     /* its oci:// images are its first host's (up records their digests per VM) */

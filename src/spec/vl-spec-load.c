@@ -201,33 +201,7 @@ vl_spec_load_section(VlSpec *spec, VlDiag *diag)
                           t ? t : vl_json_type_name(v));
     }
 
-    if (section && json_object_object_get_ex(section, "hosts", &v)) {
-        g_autofree char *hpath = vl_json_path_key(sec, "hosts");
-        if (!json_object_is_type(v, json_type_object)) {
-            vl_diag_error(diag, VL_TOPOLOGY_FILE, hpath,
-                          "must be an object of host name -> address, got %s",
-                          vl_json_type_name(v));
-            return;
-        }
-        json_object_object_foreach(v, host, addr)
-        {
-            g_autofree char *p = vl_json_path_key(hpath, host);
-            g_autoptr(GInetAddress) ia = NULL;
-            const char *a =
-                json_object_is_type(addr, json_type_string) ? json_object_get_string(addr) : NULL;
-
-            if (!vl_spec_name_is_valid(host))
-                vl_diag_error(diag, VL_TOPOLOGY_FILE, p, "'%s' is not a valid host name", host);
-            if (a)
-                ia = g_inet_address_new_from_string(a);
-            if (!ia) {
-                vl_diag_error(diag, VL_TOPOLOGY_FILE, p, "must be an IP address, got %s",
-                              a ? a : vl_json_type_name(addr));
-                continue;
-            }
-            g_hash_table_insert(spec->hosts, g_strdup(host), g_strdup(a));
-        }
-    }
+    vl_spec_load_servers(spec, section, sec, diag);
 }
 
 static void
@@ -526,15 +500,13 @@ vl_spec_resolve_node(VlSpec *spec, VlNode *node, VlDiag *diag)
 
     host = vl_spec_setting_string(node, "vm_host", NULL);
     node->host = g_strdup(host ? host : "");
-    if (host && !g_hash_table_contains(spec->hosts, host)) {
-        g_autofree char *where = NULL;
-        vl_spec_setting_lookup(node, "vm_host", &where);
-        vl_diag_error(diag, rel, "vm_host", "host '%s' is not defined in topology.json %s.hosts",
-                      host, spec->section);
+    node->server = host ? vl_spec_find_server(spec, host) : NULL; /* a pin; see vl-spec-place.c */
+    if (host && !node->server) {
+        vl_diag_error(diag, rel, "vm_host",
+                      "host '%s' is not defined in topology.json %s.hosts (or %s.servers)", host,
+                      spec->section, spec->section);
     }
-    node->host_addr = g_strdup(host && g_hash_table_contains(spec->hosts, host)
-                                   ? (const char *)g_hash_table_lookup(spec->hosts, host)
-                                   : "127.0.0.1");
+    node->host_addr = g_strdup("127.0.0.1"); /* until placed */
 }
 
 static void
@@ -728,6 +700,7 @@ vl_spec_load(const char *dir, VlDiag *diag)
     vl_spec_assign_ports(spec, diag);
     vl_spec_check_image_refs(spec, diag);
     vl_spec_hosts_coalesce(spec); /* after the image refs: a host VM shares its first host's */
+    vl_spec_place(spec, diag);    /* after coalescing: a host VM is placed as one */
     if (vl_diag_count(diag, VL_DIAG_ERROR) > errors_before)
         return NULL;
     vl_spec_expand_vms(spec, diag);

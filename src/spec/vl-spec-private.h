@@ -35,6 +35,18 @@ void vl_spec_hosts_address(VlSpec *spec, VlDiag *diag);
 /* Groups the hosts into host VM nodes (spec->host_vms), renumbering their NICs and ports. */
 void vl_spec_hosts_coalesce(VlSpec *spec);
 
+/* libvirt hosts (vl-spec-servers.c) */
+void vl_server_free(gpointer data);
+/* Reads vmlab.hosts or vmlab.servers into spec->servers, resolving each one's URI. */
+void vl_spec_load_servers(VlSpec *spec, json_object *section, const char *sec, VlDiag *diag);
+/* Return: TRUE if @address is one of this machine's (127.0.0.0/8 and ::1 always are; the others
+ * come from getifaddrs(3), or from $VMLAB_TEST_LOCAL_ADDRS, a comma-separated list, if set). */
+gboolean vl_spec_address_is_local(const char *address);
+
+/* Places every node (a coalesced host: its host VM) on a server (vl-spec-place.c), after
+ * coalescing and before the VMs are made. */
+void vl_spec_place(VlSpec *spec, VlDiag *diag);
+
 /* Turns every node into its VMs, with disks, NICs and MAC addresses. */
 void vl_spec_expand_vms(VlSpec *spec, VlDiag *diag);
 

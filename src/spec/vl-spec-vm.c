@@ -51,6 +51,20 @@ vl_spec_image_format(const VlNode *node)
     return "qcow2";
 }
 
+/*
+ * vl_spec_link_address:
+ * The address the end of a link on @node uses, @peer being the other end's device: 127.0.0.1
+ * when both are on one host (or the spec has no hosts), else @node's host's address (a UDP end
+ * binds it and its peer sends to it; a TCP listening end binds it and the connecting end
+ * connects to it).
+ * Return: (transfer none): an IP address.
+ */
+static const char *
+vl_spec_link_address(const VlNode *node, const VlNode *peer)
+{
+    return node->server && node->server != peer->server ? node->server->address : "127.0.0.1";
+}
+
 /* Fills @nic's socket ends from the link of @iface, seen from @iface's side. */
 static void
 vl_spec_nic_wire(VlNic *nic, const VlIface *iface)
@@ -60,16 +74,16 @@ vl_spec_nic_wire(VlNic *nic, const VlIface *iface)
     const VlIface *peer = is_a ? link->z : link->a;
 
     if (link->transport == VL_TRANSPORT_TCP) {
-        const VlNode *server = link->a->node;
         nic->kind = is_a ? VL_NIC_SERVER : VL_NIC_CLIENT;
-        nic->remote_addr = g_strdup(server->host_addr);
+        /* the listening (a) end's address: where it binds, and where the z end connects */
+        nic->remote_addr = g_strdup(vl_spec_link_address(link->a->node, link->z->node));
         nic->remote_port = link->port_a;
         return;
     }
     nic->kind = VL_NIC_UDP;
-    nic->local_addr = g_strdup(iface->node->host_addr);
+    nic->local_addr = g_strdup(vl_spec_link_address(iface->node, peer->node));
     nic->local_port = is_a ? link->port_a : link->port_z;
-    nic->remote_addr = g_strdup(peer->node->host_addr);
+    nic->remote_addr = g_strdup(vl_spec_link_address(peer->node, iface->node));
     nic->remote_port = is_a ? link->port_z : link->port_a;
 }
 
@@ -118,9 +132,9 @@ vl_spec_vm_add_nics(VlSpec *spec, VlVm *vm, GHashTable *macs)
         } else {
             /* Unconnected: a UDP socket on an ephemeral port that sends to the discard port. */
             nic->kind = VL_NIC_UDP;
-            nic->local_addr = g_strdup(node->host_addr);
+            nic->local_addr = g_strdup("127.0.0.1");
             nic->local_port = 0;
-            nic->remote_addr = g_strdup(node->host_addr);
+            nic->remote_addr = g_strdup("127.0.0.1");
             nic->remote_port = 9;
         }
         g_ptr_array_add(vm->nics, nic);
@@ -137,6 +151,7 @@ vl_spec_vm_new(VlSpec *spec, VlNode *node, const char *name, const char *role)
     vm->name = g_strdup(name);
     vm->log_path = g_build_filename(lab_dir, "logs", log, NULL);
     vm->node = node;
+    vm->server = node->server;
     vm->role = g_strdup(role);
     vm->template = g_strdup(node->template);
     vm->xslt = g_strdup(node->xslt);

@@ -95,7 +95,7 @@ vl_spec_new(void)
 {
     VlSpec *spec = g_new0(VlSpec, 1);
 
-    spec->hosts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    spec->servers = g_ptr_array_new_with_free_func(vl_server_free);
     spec->nodes = g_ptr_array_new_with_free_func(vl_node_free);
     spec->links = g_ptr_array_new_with_free_func(vl_link_free);
     spec->vms = g_ptr_array_new_with_free_func(vl_vm_free);
@@ -118,7 +118,6 @@ vl_spec_free(VlSpec *spec)
     g_free(spec->virt_type);
     if (spec->insecure_registries)
         g_ptr_array_unref(spec->insecure_registries);
-    g_hash_table_unref(spec->hosts);
     if (spec->topology)
         json_object_put(spec->topology);
     if (spec->platforms)
@@ -129,6 +128,7 @@ vl_spec_free(VlSpec *spec)
     g_ptr_array_unref(spec->host_vms);
     g_hash_table_unref(spec->nodes_by_name);
     g_ptr_array_unref(spec->nodes);
+    g_ptr_array_unref(spec->servers); /* last: nodes and VMs point at them */
     g_free(spec);
 }
 
@@ -212,6 +212,12 @@ gboolean
 vl_spec_check_images(const VlSpec *spec, VlDiag *diag)
 {
     return vl_spec_report_images(spec, diag, VL_DIAG_ERROR);
+}
+
+const char *
+vl_vm_mgmt_address(const VlVm *vm)
+{
+    return vm->server ? vm->server->address : "127.0.0.1";
 }
 
 VlVm *

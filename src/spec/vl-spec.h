@@ -64,18 +64,25 @@ typedef enum {
 } VlConsoleKind;
 
 typedef struct _VlNode VlNode;
-
-/* PROVISIONAL (lead's branch; replaced by the spec helper's definition on merge) */
-typedef struct {
-    char *name;
-    char *address;
-    char *uri;
-    guint max_nodes;
-    gboolean local;
-    guint vm_count;
-} VlServer;
 typedef struct _VlLink VlLink;
 typedef struct _VlVm VlVm;
+
+/*
+ * A libvirt host of the lab ("server" in code, to keep it apart from host devices): from
+ * vmlab.hosts ({"NAME": "ADDRESS"} or {"NAME": {"address", "uri", "max_nodes"}}) or newtlab's
+ * vmlab.servers ([{"name", "address", "uri", "max_nodes"}]). See vl-spec-servers.c.
+ */
+typedef struct {
+    char *name;
+    char *address;   /* the host's address as other hosts reach it */
+    char *uri;       /* (nullable) libvirt URI; NULL: use the -c connection (local host, or the only
+                        host) */
+    guint max_nodes; /* 0: unlimited */
+    gboolean local;  /* address is one of this machine's (getifaddrs, 127.0.0.0/8 counts as local)
+                        or the spec has a single host */
+    guint vm_count;  /* VMs placed on it */
+    char *where;     /* its JSON path, for messages: "vmlab.hosts.a", "newtlab.servers[1]" */
+} VlServer;
 
 /* One declared interface of a device. */
 typedef struct {
@@ -140,7 +147,7 @@ struct _VlVm {
     char *mgmt_host;          /* (nullable) QEMU user network's host address (10.0.2.1 for SR OS) */
     char *mgmt_guest;         /* (nullable) the guest address SSH is forwarded to */
     char *cmdline;    /* (nullable) the node's vm_cmdline with ${vm}, ${card}, ${index} filled in */
-    VlServer *server; /* PROVISIONAL */
+    VlServer *server; /* (not owned, nullable) the libvirt host it is placed on; NULL: no hosts */
 };
 
 /* An oci:// image setting of a device, and the digest `up` resolved it to. */
@@ -174,10 +181,12 @@ struct _VlNode {
     guint boot_timeout;  /* seconds */
     char *ready_pattern; /* (nullable) console regex for platforms without SSH */
     VlConsoleKind console;
-    char *template;  /* absolute path of the boilerplate */
-    char *xslt;      /* (nullable) platform's extra stylesheet */
-    char *host;      /* vm_host, "" when none */
-    char *host_addr; /* the host's address; 127.0.0.1 when local */
+    char *template;   /* absolute path of the boilerplate */
+    char *xslt;       /* (nullable) platform's extra stylesheet */
+    char *host;       /* vm_host, then (after placement) its server's name; "" without hosts */
+    char *host_addr;  /* its server's address (management binds it); 127.0.0.1 without hosts */
+    VlServer *server; /* (not owned, nullable) where it is placed (a coalesced host: its VM's);
+                         set by vl_spec_place(); NULL when the spec has no hosts */
     guint console_port;
     guint ssh_port;
     VlSros *sros;         /* (nullable) set for SR OS devices */
@@ -209,8 +218,8 @@ typedef struct {
     char *ftp_listen; /* the FTP proxy's address:port: vmlab.ftp.listen, else 127.0.0.1:21, where
                          QEMU's user network takes the VMs' connections to 10.0.2.1:21 */
     VlTransport transport;
-    char *virt_type;   /* (nullable) vmlab.virt_type: "qemu" or "kvm"; NULL: detected */
-    GHashTable *hosts; /* name -> address */
+    char *virt_type;    /* (nullable) vmlab.virt_type: "qemu" or "kvm"; NULL: detected */
+    GPtrArray *servers; /* VlServer: the libvirt hosts, sorted by name; empty without hosts */
     GPtrArray
         *insecure_registries; /* vmlab.insecure_registries: "HOST[:PORT]" allowed plain HTTP */
     json_object *topology;
@@ -221,7 +230,6 @@ typedef struct {
     gboolean coalesce_hosts;   /* vmlab.coalesce_hosts: hosts share hostvm-N VMs (default) */
     GPtrArray *host_vms;       /* VlNode: the host VM nodes, hostvm-0, hostvm-1, ... */
     GHashTable *nodes_by_name; /* (not owned values) */
-    GPtrArray *servers;        /* PROVISIONAL */
 } VlSpec;
 
 /* Defaults applied when neither profile nor platform sets a value. */
@@ -274,6 +282,31 @@ VlNode *vl_spec_find_node(const VlSpec *spec, const char *name);
 VlNode *vl_spec_find_host_vm(const VlSpec *spec, const char *name);
 /* Return: (transfer none) (nullable): the VM whose domain is named @name. */
 VlVm *vl_spec_find_vm(const VlSpec *spec, const char *name);
+/* Return: (transfer none) (nullable): the libvirt host (server) named @name. */
+VlServer *vl_spec_find_server(const VlSpec *spec, const char *name);
+
+/**
+ * vl_server_uri:
+ * @s: (nullable): a VM's server (NULL: the spec has no hosts)
+ * @default_uri: (nullable): the -c connection's URI
+ *
+ * The rule: a host's own "uri" if given; else, for a host that is local (its address is this
+ * machine's) or the spec's only host, the -c connection; else qemu+ssh://ADDRESS/system. The
+ * loader resolves all but the first case into s->uri, so this only falls back to @default_uri.
+ * Return: (transfer none) (nullable): the URI to open for @s.
+ */
+const char *vl_server_uri(const VlServer *s, const char *default_uri);
+
+/**
+ * vl_vm_mgmt_address:
+ *
+ * Where the VM's management is reached: its forwarded SSH port and telnet console bind this
+ * address, profiles get it as mgmt_ip, ssh/exec/readiness connect to it. Its server's address
+ * when the spec has hosts (local or not: the domain must not depend on where it is rendered),
+ * else 127.0.0.1.
+ * Return: (transfer none): an IP address.
+ */
+const char *vl_vm_mgmt_address(const VlVm *vm);
 
 /**
  * vl_spec_check_images:
