@@ -448,9 +448,10 @@ vl_up_vm_is_here(VlUpRun *run, const char *name, const VlLabHost *host)
     const VlVm *vm = vl_spec_find_vm(run->spec, name);
     const VlLabHost *placed = vm ? vl_lab_hosts_for_vm(run->hosts, vm) : NULL;
 
-    /* On a host this operation leaves alone: it is here only if both share the -c daemon. */
+    /* Placed on a host this operation leaves alone (`up --host`): left alone too, even if it
+     * moved there from @host; a whole-lab `up` removes such a copy. */
     if (!placed)
-        return vm && vm->server && !vm->server->uri && !host->remote;
+        return vm != NULL;
     /* Local hosts share the -c daemon: a domain listed under one is on all of them. */
     return placed == host || (!placed->remote && !host->remote);
 }
