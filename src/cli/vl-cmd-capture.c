@@ -132,6 +132,9 @@ vl_cmd_capture(int argc, char **argv, GError **error)
         g_free(lab);
         lab = named ? g_steal_pointer(&named) : vl_cli_lab_deployed(NULL);
     }
+    /* filter-dump writes its file on the VM's host: a remote host's VMs are not captured */
+    if (lab && !vl_cli_lab_check_local(lab, "capture", error))
+        return FALSE;
     conn = vl_conn_open(uri, error);
     if (!conn || !vl_cmd_capture_check_local(conn, error))
         return FALSE;
