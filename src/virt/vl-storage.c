@@ -166,6 +166,23 @@ vl_storage_volume_delete(virStoragePoolPtr pool, const char *name, GError **erro
     return TRUE;
 }
 
+/* Return: the virtual size of @path: a file here, else a volume on @pool's host (an uploaded
+ * base image on a remote host, vl-lab-remote.c); 0 when neither can be read. */
+static guint64
+vl_storage_backing_size(virStoragePoolPtr pool, const char *path)
+{
+    guint64 size = vl_storage_image_size(path);
+    g_autoptr(virStorageVol) vol = NULL;
+    virStorageVolInfo info;
+
+    if (size || !path)
+        return size;
+    vol = virStorageVolLookupByPath(virStoragePoolGetConnect(pool), path);
+    if (vol && virStorageVolGetInfo(vol, &info) == 0)
+        return info.capacity;
+    return 0;
+}
+
 gboolean
 vl_storage_volume_create(virStoragePoolPtr pool, const VlVm *vm, gboolean recreate, GError **error)
 {
@@ -186,7 +203,7 @@ vl_storage_volume_create(virStoragePoolPtr pool, const VlVm *vm, gboolean recrea
     root = xmlNewNode(NULL, BAD_CAST "volume");
     xmlDocSetRootElement(doc, root);
     xmlNewTextChild(root, NULL, BAD_CAST "name", BAD_CAST volname);
-    cap = g_strdup_printf("%" G_GUINT64_FORMAT, vl_storage_image_size(vm->backing_path));
+    cap = g_strdup_printf("%" G_GUINT64_FORMAT, vl_storage_backing_size(pool, vm->backing_path));
     n = xmlNewTextChild(root, NULL, BAD_CAST "capacity", BAD_CAST cap);
     xmlNewProp(n, BAD_CAST "unit", BAD_CAST "bytes");
     n = xmlNewChild(root, NULL, BAD_CAST "target", NULL);
