@@ -466,8 +466,9 @@ vl_up_pools(VlUpRun *run, const char *disk_dir, virStoragePoolPtr *pools, GError
 
         for (guint i = 0; i < run->vms->len; i++) {
             const VlVm *vm = g_ptr_array_index(run->vms, i);
-            need |=
-                vl_lab_hosts_for_vm(run->hosts, vm) == host && vm->disk_path && vm->backing_path;
+            /* a remote host's pool also holds the boot logs */
+            need |= vl_lab_hosts_for_vm(run->hosts, vm) == host &&
+                    ((vm->disk_path && vm->backing_path) || host->pool_dir);
         }
         if (!need)
             continue;

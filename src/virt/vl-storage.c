@@ -83,6 +83,14 @@ virStoragePoolPtr
 vl_storage_pool_ensure(virConnectPtr conn, const char *lab, const char *dir, GError **error)
 {
     g_autofree char *name = vl_storage_pool_name(lab);
+
+    return vl_storage_pool_ensure_named(conn, name, dir, error);
+}
+
+virStoragePoolPtr
+vl_storage_pool_ensure_named(virConnectPtr conn, const char *name, const char *dir,
+                             GError **error)
+{
     virStoragePoolPtr pool = virStoragePoolLookupByName(conn, name);
     int active;
 

@@ -20,6 +20,10 @@ virStoragePoolPtr vl_storage_pool_ensure(virConnectPtr conn, const char *lab, co
                                          GError **error);
 
 /* Return: (transfer full) (nullable): the lab's pool if it exists. */
+/* vl_storage_pool_ensure() for a pool of any name (the shared `vmlab-images`). */
+virStoragePoolPtr vl_storage_pool_ensure_named(virConnectPtr conn, const char *name,
+                                               const char *dir, GError **error);
+
 /* Return: (transfer full) (nullable): the target folder of @pool, NULL if it cannot be read. */
 char *vl_storage_pool_path(virStoragePoolPtr pool);
 
