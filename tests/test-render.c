@@ -29,6 +29,9 @@ static const GoldenCase golden_cases[] = {
     {"nt-2node", "data/render/nt-2node", "qemu"},
     {"nt-3node", "data/render/nt-3node", "qemu"},
     {"nt-4node", "data/render/nt-4node", "kvm"},
+    /* two libvirt hosts: r1 pinned to a, r2 to b, r3 and r4 placed (a: r1, r3; b: r2, r4) */
+    {"mh-udp", "data/render/mh-udp", "qemu"},
+    {"mh-tcp", "data/render/mh-tcp", "qemu"},
 };
 
 static VlXmlValidator *validator; /* NULL: libvirt's schema was not found */

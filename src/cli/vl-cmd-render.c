@@ -39,6 +39,7 @@ vl_cmd_render(int argc, char **argv, GError **error)
     g_autofree char *vt_line = NULL;
     g_autoptr(virConnect) conn = NULL;
     g_autoptr(GPtrArray) vms = g_ptr_array_new();
+    g_autofree char *placement = NULL;
 
     g_option_context_add_main_entries(ctx, entries, NULL);
     g_option_context_set_description(
@@ -68,6 +69,8 @@ vl_cmd_render(int argc, char **argv, GError **error)
     if (!r)
         return FALSE;
     vl_cli_print_hosts(spec);
+    placement = vl_spec_placement_describe(spec); /* each VM's libvirt host */
+    g_printerr("%s", placement);
 
     if (node_name) {
         VlVm *vm = vl_spec_find_vm(spec, node_name);

@@ -11,6 +11,7 @@ vl_cmd_validate(int argc, char **argv, GError **error)
     const char *dir = NULL;
     g_autoptr(VlSpec) spec = NULL;
     guint nvms;
+    g_autofree char *placement = NULL;
 
     g_option_context_set_description(
         ctx, "Prints every problem as 'FILE: JSON.PATH: message' and exits "
@@ -33,5 +34,7 @@ vl_cmd_validate(int argc, char **argv, GError **error)
     g_print("%s: lab '%s' is valid: %u device%s, %u link%s, %u VM%s\n", dir, spec->name,
             spec->nodes->len, spec->nodes->len == 1 ? "" : "s", spec->links->len,
             spec->links->len == 1 ? "" : "s", nvms, nvms == 1 ? "" : "s");
+    placement = vl_spec_placement_describe(spec); /* each VM's libvirt host */
+    g_print("%s", placement);
     return TRUE;
 }

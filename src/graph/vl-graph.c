@@ -137,7 +137,7 @@ vl_graph_new(const VlSpec *spec)
 
             gv->domain = g_strdup(vm->name);
             gv->card = g_strdup(vm->card);
-            gv->host = g_strdup(node->host_addr);
+            gv->host = g_strdup(vl_vm_mgmt_address(vm));
             gv->ssh_port = vm->ssh_port;
             gv->console_port = vm->console_port;
             gv->ssh_user = g_strdup(node->ssh_user);

@@ -186,3 +186,28 @@ vl_spec_place(VlSpec *spec, VlDiag *diag)
         }
     }
 }
+
+char *
+vl_spec_placement_describe(const VlSpec *spec)
+{
+    GString *out = g_string_new(NULL);
+
+    for (guint i = 0; i < spec->servers->len; i++) {
+        const VlServer *s = g_ptr_array_index(spec->servers, i);
+        guint n = 0;
+
+        g_string_append_printf(out, "host %s (%s, %s", s->name, s->address,
+                               s->uri ? s->uri : "the -c connection");
+        if (s->max_nodes)
+            g_string_append_printf(out, ", at most %u VM%s", s->max_nodes,
+                                   s->max_nodes == 1 ? "" : "s");
+        g_string_append(out, "):");
+        for (guint j = 0; j < spec->vms->len; j++) {
+            const VlVm *vm = g_ptr_array_index(spec->vms, j);
+            if (vm->server == s)
+                g_string_append_printf(out, "%s %s", n++ ? "," : "", vm->name);
+        }
+        g_string_append(out, n ? "\n" : " no VMs\n");
+    }
+    return g_string_free(out, FALSE);
+}

@@ -298,6 +298,15 @@ VlServer *vl_spec_find_server(const VlSpec *spec, const char *name);
 const char *vl_server_uri(const VlServer *s, const char *default_uri);
 
 /**
+ * vl_spec_placement_describe:
+ *
+ * One line per libvirt host: "host b (127.0.0.3, qemu+ssh://..., at most 2 VMs): r2, r4", the
+ * URI being "the -c connection" for a host that uses it; what render and validate print.
+ * Return: (transfer full): the lines, each ending in a newline; "" when the spec has no hosts.
+ */
+char *vl_spec_placement_describe(const VlSpec *spec);
+
+/**
  * vl_vm_mgmt_address:
  *
  * Where the VM's management is reached: its forwarded SSH port and telnet console bind this
