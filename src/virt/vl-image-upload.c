@@ -269,8 +269,7 @@ vl_upload_send(virStoragePoolPtr pool, const char *name, const char *path, guint
         vl_error_set_libvirt(error, "cannot upload to volume '%s'", name);
         goto out;
     }
-    if (virStreamSparseSendAll(st, vl_upload_source, vl_upload_in_data, vl_upload_skip, &u) <
-        0) {
+    if (virStreamSparseSendAll(st, vl_upload_source, vl_upload_in_data, vl_upload_skip, &u) < 0) {
         vl_error_set_libvirt(error, "uploading %s to volume '%s' failed", path, name);
         virStreamAbort(st);
         goto out;

@@ -30,9 +30,8 @@ virStoragePoolPtr vl_image_upload_pool_ensure(virConnectPtr conn, GError **error
  * qcow2 image with a backing file is refused: the host could not resolve it.
  * Return: TRUE, or FALSE with @error.
  */
-gboolean vl_image_upload_ensure(virConnectPtr conn, const char *path,
-                                VlUploadProgressFunc progress, gpointer data, char **vol_path,
-                                GError **error);
+gboolean vl_image_upload_ensure(virConnectPtr conn, const char *path, VlUploadProgressFunc progress,
+                                gpointer data, char **vol_path, GError **error);
 
 /**
  * vl_image_upload_hash:

@@ -88,8 +88,7 @@ vl_storage_pool_ensure(virConnectPtr conn, const char *lab, const char *dir, GEr
 }
 
 virStoragePoolPtr
-vl_storage_pool_ensure_named(virConnectPtr conn, const char *name, const char *dir,
-                             GError **error)
+vl_storage_pool_ensure_named(virConnectPtr conn, const char *name, const char *dir, GError **error)
 {
     virStoragePoolPtr pool = virStoragePoolLookupByName(conn, name);
     int active;
@@ -179,11 +178,14 @@ vl_storage_volume_delete(virStoragePoolPtr pool, const char *name, GError **erro
 static guint64
 vl_storage_backing_size(virStoragePoolPtr pool, const char *path)
 {
-    guint64 size = vl_storage_image_size(path);
+    guint64 size;
     g_autoptr(virStorageVol) vol = NULL;
     virStorageVolInfo info;
 
-    if (size || !path)
+    if (!path)
+        return 0;
+    size = vl_storage_image_size(path);
+    if (size)
         return size;
     vol = virStorageVolLookupByPath(virStoragePoolGetConnect(pool), path);
     if (vol && virStorageVolGetInfo(vol, &info) == 0)
