@@ -58,7 +58,7 @@ stop)
     pkill -u "$user" -x virtqemud 2>/dev/null || true
     pkill -u "$user" -x virtlogd 2>/dev/null || true
     for _ in $(seq 50); do
-        pgrep -u "$user" -x 'libvirtd|virtqemud|virtlogd' >/dev/null || break
+        pgrep -u "$user" >/dev/null || break
         sleep 0.1
     done
     # the user exists for these tests only: whatever of it is left (QEMU included) goes
