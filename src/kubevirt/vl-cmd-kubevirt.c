@@ -30,7 +30,7 @@ vl_kv_cmd_export(int argc, char **argv, GError **error)
         {"namespace", 'n', 0, G_OPTION_ARG_STRING, &namespace,
          "Put every object in namespace NS (default: kubectl's)", "NS"},
         {"with-sftp", 0, 0, G_OPTION_ARG_NONE, &with_sftp,
-         "Add an SFTP server (Deployment, Service, files PVC, key Secrets) as the SR OS FTP "
+         "Add an SFTP server (Deployment, Service, key Secrets, a files PVC) as the SR OS FTP "
          "proxy's backend",
          NULL},
         {"sftp-host-key", 0, 0, G_OPTION_ARG_FILENAME, &host_key,
@@ -54,14 +54,15 @@ vl_kv_cmd_export(int argc, char **argv, GError **error)
     g_set_prgname("vmlab-virt kubevirt export");
     g_option_context_add_main_entries(ctx, entries, NULL);
     g_option_context_set_description(
-        ctx, "Settings come from the spec's optional vmlab.kubevirt section (see README.md,\n"
-             "\"KubeVirt\"). Apply the result with 'kubectl apply -k DIR'.\n"
-             "--with-sftp writes private keys into DIR (Secrets and the hook's configuration,\n"
-             "mode 0600); keys are made with ssh-keygen unless given.\n\n"
-             "Examples:\n"
-             "  vmlab-virt kubevirt export specs/fabric -o fabric-k8s\n"
-             "  vmlab-virt kubevirt export -S specs/example -o - --namespace labs\n"
-             "  vmlab-virt kubevirt export specs/sros -o sros-k8s --namespace labs --with-sftp\n");
+        ctx,
+        "Settings come from the spec's optional vmlab.kubevirt section (see README.md,\n"
+        "\"KubeVirt\"). Apply the result with 'kubectl apply -k DIR'.\n"
+        "--with-sftp writes private keys into DIR (Secrets and the hook's configuration,\n"
+        "mode 0600); keys are made with ssh-keygen unless given.\n\n"
+        "Examples:\n"
+        "  vmlab-virt kubevirt export specs/fabric -o fabric-k8s\n"
+        "  vmlab-virt kubevirt export -S specs/example -o - --namespace labs\n"
+        "  vmlab-virt kubevirt export tests/data/kubevirt/sros-spec -o sros-k8s --with-sftp\n");
     if (!vl_cli_parse(ctx, &argc, &argv, error) || !vl_cli_spec_arg(argc, argv, &dir, error))
         return FALSE;
     if (!dir || !outdir) {
