@@ -33,6 +33,10 @@ vl_kv_config_free(VlKvConfig *cfg)
     g_free(cfg->disk_size);
     json_object_put(cfg->ftp);
     g_free(cfg->ftp_pvc);
+    g_free(cfg->sftp_image);
+    g_free(cfg->sftp_pvc);
+    g_free(cfg->sftp_size);
+    g_free(cfg->sftp_storage_class);
     g_free(cfg->path);
     g_free(cfg);
 }
@@ -100,9 +104,11 @@ vl_kv_get_object(json_object *obj, const char *key, const char *parent, VlDiag *
 }
 
 static const char *const vl_kv_keys[] = {
-    "images",         "storage_class", "hook_image",
-    "disk_size",      "node_selector", "link_nad_template",
-    "telnet_console", "ftp",           NULL,
+    "images",         "storage_class",
+    "hook_image",     "disk_size",
+    "node_selector",  "link_nad_template",
+    "telnet_console", "ftp",
+    "sftp",           NULL,
 };
 
 static const char *const vl_kv_source_keys[] = {
@@ -151,57 +157,72 @@ vl_kv_check_image_entry(json_object *v, const char *path, VlDiag *diag)
 }
 
 /* vmlab.kubevirt.ftp: the backend the hook's FTP proxy serves the router from (an ftp-proxy
- * backend object, checked by the proxy itself), and the login the router's boot files use. */
+ * backend object, checked by the proxy itself), and the login the router's boot files use. With
+ * --with-sftp the backend is the export's SFTP server: cfg->ftp then has no "backend" yet. */
 static void
 vl_kv_config_load_ftp(VlKvConfig *cfg, json_object *kv, VlDiag *diag)
 {
     g_autofree char *path = vl_json_path_key(cfg->path, "ftp");
     g_autoptr(json_object) ftp = vl_kv_get_object(kv, "ftp", cfg->path, diag);
     json_object *backend = NULL;
-    const char *login, *password, *pvc;
+    const char *login = NULL, *password = NULL, *pvc = NULL;
 
-    if (!ftp)
+    if (!ftp && !cfg->with_sftp)
         return;
-    json_object_object_foreach(ftp, key, val)
-    {
-        if (!g_str_equal(key, "backend") && !g_str_equal(key, "login") &&
-            !g_str_equal(key, "password") && !g_str_equal(key, "pvc")) {
-            g_autofree char *p = vl_json_path_key(path, key);
-            vl_diag_error(diag, VL_TOPOLOGY_FILE, p,
-                          "unknown key (known: pvc, backend, login, password)");
+    if (ftp) {
+        json_object_object_foreach(ftp, key, val)
+        {
+            if (!g_str_equal(key, "backend") && !g_str_equal(key, "login") &&
+                !g_str_equal(key, "password") && !g_str_equal(key, "pvc")) {
+                g_autofree char *p = vl_json_path_key(path, key);
+                vl_diag_error(diag, VL_TOPOLOGY_FILE, p,
+                              "unknown key (known: pvc, backend, login, password)");
+            }
+            (void)val;
         }
-        (void)val;
+        pvc = vl_kv_get_string(ftp, "pvc", path, diag);
+        login = vl_kv_get_string(ftp, "login", path, diag);
+        password = vl_kv_get_string(ftp, "password", path, diag);
+        if (cfg->with_sftp && json_object_object_get_ex(ftp, "backend", NULL)) {
+            g_autofree char *p = vl_json_path_key(path, "backend");
+            vl_diag_error(diag, VL_TOPOLOGY_FILE, p,
+                          "--with-sftp makes the export's SFTP server the FTP proxy's backend: "
+                          "give no backend here");
+            return;
+        }
     }
-    pvc = vl_kv_get_string(ftp, "pvc", path, diag);
     if (pvc && !vl_kv_name_is_valid(pvc)) {
         g_autofree char *p = vl_json_path_key(path, "pvc");
         vl_diag_error(diag, VL_TOPOLOGY_FILE, p, "'%s' is not a PersistentVolumeClaim name", pvc);
         return;
     }
-    backend = vl_kv_get_object(ftp, "backend", path, diag);
+    if (ftp)
+        backend = vl_kv_get_object(ftp, "backend", path, diag);
     if (pvc && backend) {
         vl_diag_error(diag, VL_TOPOLOGY_FILE, path, "give pvc or backend, not both");
         json_object_put(backend);
         return;
     }
-    if (pvc) {
+    if (pvc && cfg->with_sftp) {
+        /* the claim holding images and configs: the SFTP server mounts it */
+        cfg->ftp_pvc = g_strdup(pvc);
+    } else if (pvc) {
         /* the claim holding images and configs, mounted in the sidecar: a local backend there */
         backend = json_object_new_object();
         json_object_object_add(backend, "type", json_object_new_string("local"));
         json_object_object_add(backend, "root", json_object_new_string(VL_KV_FTP_PVC_PATH));
         cfg->ftp_pvc = g_strdup(pvc);
     }
-    if (!backend) {
+    if (!backend && !cfg->with_sftp) {
         if (!json_object_object_get_ex(ftp, "backend", NULL))
             vl_diag_error(diag, VL_TOPOLOGY_FILE, path,
                           "needs pvc (a claim with the images and configs) or backend (an "
-                          "ftp-proxy backend)");
+                          "ftp-proxy backend), or --with-sftp");
         return;
     }
-    login = vl_kv_get_string(ftp, "login", path, diag);
-    password = vl_kv_get_string(ftp, "password", path, diag);
     cfg->ftp = json_object_new_object();
-    json_object_object_add(cfg->ftp, "backend", backend);
+    if (backend)
+        json_object_object_add(cfg->ftp, "backend", backend);
     json_object_object_add(cfg->ftp, "login",
                            json_object_new_string(login ? login : VL_KV_DEFAULT_FTP_LOGIN));
     json_object_object_add(
@@ -209,8 +230,51 @@ vl_kv_config_load_ftp(VlKvConfig *cfg, json_object *kv, VlDiag *diag)
         json_object_new_string(password ? password : VL_KV_DEFAULT_FTP_PASSWORD));
 }
 
+/* vmlab.kubevirt.sftp: the SFTP server of --with-sftp (image and files PVC). */
+static void
+vl_kv_config_load_sftp(VlKvConfig *cfg, json_object *kv, VlDiag *diag)
+{
+    g_autofree char *path = vl_json_path_key(cfg->path, "sftp");
+    g_autoptr(json_object) sftp = vl_kv_get_object(kv, "sftp", cfg->path, diag);
+    const char *s;
+
+    if (!sftp)
+        return;
+    json_object_object_foreach(sftp, key, val)
+    {
+        if (!g_str_equal(key, "image") && !g_str_equal(key, "pvc") && !g_str_equal(key, "size") &&
+            !g_str_equal(key, "storage_class")) {
+            g_autofree char *p = vl_json_path_key(path, key);
+            vl_diag_error(diag, VL_TOPOLOGY_FILE, p,
+                          "unknown key (known: image, pvc, size, storage_class)");
+        }
+        (void)val;
+    }
+    if ((s = vl_kv_get_string(sftp, "image", path, diag)))
+        g_free(cfg->sftp_image), cfg->sftp_image = g_strdup(s);
+    if ((s = vl_kv_get_string(sftp, "pvc", path, diag))) {
+        g_autofree char *p = vl_json_path_key(path, "pvc");
+        if (cfg->ftp_pvc)
+            vl_diag_error(diag, VL_TOPOLOGY_FILE, p,
+                          "ftp.pvc already names the claim the SFTP server serves: give one");
+        else if (vl_kv_name_is_valid(s))
+            cfg->sftp_pvc = g_strdup(s);
+        else
+            vl_diag_error(diag, VL_TOPOLOGY_FILE, p, "'%s' is not a PersistentVolumeClaim name", s);
+    }
+    if ((s = vl_kv_get_string(sftp, "size", path, diag))) {
+        g_autofree char *p = vl_json_path_key(path, "size");
+        if (vl_kv_quantity_is_valid(s))
+            g_free(cfg->sftp_size), cfg->sftp_size = g_strdup(s);
+        else
+            vl_diag_error(diag, VL_TOPOLOGY_FILE, p, "must be a size such as \"20Gi\", got %s", s);
+    }
+    if ((s = vl_kv_get_string(sftp, "storage_class", path, diag)))
+        cfg->sftp_storage_class = g_strdup(s);
+}
+
 VlKvConfig *
-vl_kv_config_load(const VlSpec *spec, VlDiag *diag)
+vl_kv_config_load(const VlSpec *spec, gboolean with_sftp, VlDiag *diag)
 {
     g_autoptr(VlKvConfig) cfg = g_new0(VlKvConfig, 1);
     json_object *section = NULL;
@@ -220,10 +284,18 @@ vl_kv_config_load(const VlSpec *spec, VlDiag *diag)
     cfg->path = vl_json_path_key(spec->section, "kubevirt");
     cfg->hook_image = g_strdup(VL_KV_DEFAULT_HOOK_IMAGE);
     cfg->disk_size = g_strdup(VL_KV_DEFAULT_DISK_SIZE);
+    cfg->with_sftp = with_sftp;
+    cfg->sftp_image = g_strdup(VL_KV_DEFAULT_SFTP_IMAGE);
+    cfg->sftp_size = g_strdup(VL_KV_DEFAULT_SFTP_SIZE);
     if (!json_object_object_get_ex(spec->topology, spec->section, &section) ||
         !json_object_is_type(section, json_type_object) ||
-        !json_object_object_get_ex(section, "kubevirt", &kv))
+        !json_object_object_get_ex(section, "kubevirt", &kv)) {
+        if (with_sftp) {
+            g_autoptr(json_object) empty = json_object_new_object();
+            vl_kv_config_load_ftp(cfg, empty, diag);
+        }
         return g_steal_pointer(&cfg);
+    }
     if (!json_object_is_type(kv, json_type_object)) {
         vl_diag_error(diag, VL_TOPOLOGY_FILE, cfg->path, "must be an object, got %s",
                       vl_json_type_name(kv));
@@ -252,6 +324,7 @@ vl_kv_config_load(const VlSpec *spec, VlDiag *diag)
     if ((s = vl_kv_get_string(kv, "hook_image", cfg->path, diag)))
         g_free(cfg->hook_image), cfg->hook_image = g_strdup(s);
     vl_kv_config_load_ftp(cfg, kv, diag);
+    vl_kv_config_load_sftp(cfg, kv, diag);
     if ((s = vl_kv_get_string(kv, "disk_size", cfg->path, diag))) {
         if (vl_kv_quantity_is_valid(s)) {
             g_free(cfg->disk_size);

@@ -13,6 +13,8 @@
 #define VL_KV_FTP_PVC_PATH         "/srv/vmlab"
 #define VL_KV_DEFAULT_FTP_LOGIN    "sw"
 #define VL_KV_DEFAULT_FTP_PASSWORD "sw123"
+#define VL_KV_DEFAULT_SFTP_IMAGE   "localhost/vmlab-sftp:latest"
+#define VL_KV_DEFAULT_SFTP_SIZE    "20Gi"
 
 typedef enum {
     VL_KV_SRC_CONTAINER_DISK, /* a containerDisk volume */
@@ -44,7 +46,14 @@ typedef struct {
     guint telnet_console;           /* 0, or the pod port of the hook's telnet serial console */
     json_object *ftp;               /* (nullable) {"backend", "login", "password"} for the hook */
     char *ftp_pvc;                  /* (nullable) PVC mounted in the hook sidecar at
-                                       VL_KV_FTP_PVC_PATH, the proxy's local backend */
+                                       VL_KV_FTP_PVC_PATH, the proxy's local backend; with
+                                       --with-sftp the existing claim the SFTP server serves */
+    gboolean with_sftp;             /* --with-sftp: the lab's SFTP server is the proxy's backend */
+    char *sftp_image;               /* the SFTP server's image (vmlab.kubevirt.sftp.image) */
+    char *sftp_pvc;                 /* (nullable) the name of the files PVC the export makes
+                                       (without ftp.pvc); NULL: "LAB-vmlab-files" */
+    char *sftp_size;                /* that PVC's size */
+    char *sftp_storage_class;       /* (nullable) its storage class; NULL: storage_class */
     char *path;                     /* "vmlab.kubevirt" (or "newtlab.kubevirt") */
 } VlKvConfig;
 
@@ -54,11 +63,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VlKvConfig, vl_kv_config_free)
 /**
  * vl_kv_config_load:
  * @spec: a loaded spec
+ * @with_sftp: the export adds the SFTP server (--with-sftp): it is the FTP proxy's backend, so
+ *   ftp.backend is an error then, ftp.pvc the claim it serves, and the ftp section optional
  * @diag: receives one error per bad setting, as "topology.json: vmlab.kubevirt.KEY: ..."
  *
  * Return: (transfer full): the settings (defaults where absent); check @diag for errors.
  */
-VlKvConfig *vl_kv_config_load(const VlSpec *spec, VlDiag *diag);
+VlKvConfig *vl_kv_config_load(const VlSpec *spec, gboolean with_sftp, VlDiag *diag);
 
 /**
  * vl_kv_config_source:

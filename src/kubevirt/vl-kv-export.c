@@ -5,6 +5,7 @@
 #include "vl-json.h"
 #include "vl-kv-hookcfg.h"
 #include "vl-kv-net.h"
+#include "vl-kv-sftp.h"
 #include "vl-spec-settings.h"
 
 #include <string.h>
@@ -32,7 +33,7 @@ vl_kv_object_free(gpointer data)
     g_free(o);
 }
 
-void
+VlKvObject *
 vl_kv_export_add(VlKvExport *e, const char *prefix, json_object *doc)
 {
     VlKvObject *o = g_new0(VlKvObject, 1);
@@ -41,7 +42,9 @@ vl_kv_export_add(VlKvExport *e, const char *prefix, json_object *doc)
     o->file = g_strdup_printf("%s-%s.yaml", prefix,
                               json_object_get_string(json_object_object_get(meta, "name")));
     o->doc = doc;
+    o->mode = 0644;
     g_ptr_array_add(e->objects, o);
+    return o;
 }
 
 json_object *
@@ -284,7 +287,7 @@ vl_kv_hook_annotation(const VlSpec *spec, const VlKvConfig *cfg)
     json_object_object_add(cm, "key", json_object_new_string("hook-config.json"));
     json_object_object_add(cm, "hookPath", json_object_new_string(VL_KV_HOOK_CONFIG));
     json_object_object_add(h, "configMap", cm);
-    if (cfg->ftp_pvc) {
+    if (cfg->ftp_pvc && !cfg->with_sftp) {
         json_object *pvc = json_object_new_object();
         json_object_object_add(pvc, "name", json_object_new_string(cfg->ftp_pvc));
         json_object_object_add(pvc, "volumePath", json_object_new_string(VL_KV_FTP_PVC_PATH));
@@ -410,6 +413,17 @@ vl_kv_has_cards(const VlSpec *spec)
     return FALSE;
 }
 
+/* Return: TRUE if @spec has an SR OS VM (one the hook edits). */
+static gboolean
+vl_kv_has_sros(const VlSpec *spec)
+{
+    for (guint i = 0; i < spec->vms->len; i++) {
+        if (((const VlVm *)g_ptr_array_index(spec->vms, i))->node->sros)
+            return TRUE;
+    }
+    return FALSE;
+}
+
 VlKvExport *
 vl_kv_export_build(const VlSpec *spec, const VlKvConfig *cfg, const VlKvExportOptions *opts,
                    VlDiag *diag)
@@ -417,7 +431,9 @@ vl_kv_export_build(const VlSpec *spec, const VlKvConfig *cfg, const VlKvExportOp
     g_autoptr(VlKvExport) e = g_new0(VlKvExport, 1);
     guint errors = vl_diag_count(diag, VL_DIAG_ERROR);
     gboolean node_local = !cfg->link_nad_template && spec->links->len > 0;
+    g_autoptr(json_object) ftp = NULL;
 
+    g_return_val_if_fail(!cfg->with_sftp || opts->sftp_keys, NULL);
     e->objects = g_ptr_array_new_with_free_func(vl_kv_object_free);
     e->notes = g_ptr_array_new_with_free_func(g_free);
     vl_kv_check_names(spec, diag);
@@ -427,9 +443,29 @@ vl_kv_export_build(const VlSpec *spec, const VlKvConfig *cfg, const VlKvExportOp
         vl_kv_vm_build(e, spec, g_ptr_array_index(spec->vms, i), cfg, opts,
                        node_local ? spec->name : NULL, diag);
     vl_kv_net_build(e, spec, cfg, opts);
-    e->hook_config = vl_kv_hookcfg_build(spec, cfg);
+    if (cfg->with_sftp) {
+        if (!vl_kv_has_sros(spec)) {
+            vl_diag_error(diag, VL_TOPOLOGY_FILE, "devices",
+                          "--with-sftp: the lab has no SR OS router (the SFTP server is the "
+                          "backend of their hook's FTP proxy)");
+            return NULL;
+        }
+        ftp = vl_kv_sftp_hook_ftp(spec, cfg, opts);
+    }
+    e->hook_config = vl_kv_hookcfg_build(spec, cfg, ftp ? ftp : cfg->ftp);
+    /* with --with-sftp the hook's configuration holds the proxy's client key */
+    e->hook_private = ftp != NULL;
     if (e->hook_config)
-        vl_kv_export_add(e, "configmap", vl_kv_hookcfg_configmap(spec, e->hook_config, opts));
+        vl_kv_export_add(e, "configmap", vl_kv_hookcfg_configmap(spec, e->hook_config, opts))
+            ->mode = ftp ? 0600 : 0644;
+    if (ftp) {
+        vl_kv_sftp_build(e, spec, cfg, opts);
+        /* KubeVirt's hookSidecars mount a ConfigMap and a PVC, no Secret */
+        g_ptr_array_add(e->notes,
+                        g_strdup("the hook's ConfigMap holds the FTP proxy's SFTP client key (a "
+                                 "hook sidecar cannot mount a Secret): whoever may read "
+                                 "ConfigMaps in the namespace can read the lab's SFTP files"));
+    }
     if (node_local)
         g_ptr_array_add(
             e->notes, g_strdup_printf("all VMs of lab '%s' are kept on one node (pod affinity): "

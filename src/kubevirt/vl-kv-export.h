@@ -19,15 +19,20 @@
 typedef struct {
     char *file;       /* e.g. "vm-vsim-2-a.yaml" */
     json_object *doc; /* the object */
+    int mode;         /* the file's mode: 0644, or 0600 for objects holding private keys */
 } VlKvObject;
 
+typedef struct VlKvSftpKeys VlKvSftpKeys;
+
 typedef struct {
-    const char *namespace; /* (nullable) metadata.namespace of every object */
+    const char *namespace;         /* (nullable) metadata.namespace of every object */
+    const VlKvSftpKeys *sftp_keys; /* (nullable) --with-sftp: the SFTP server's keys */
 } VlKvExportOptions;
 
 typedef struct {
     GPtrArray *objects;       /* VlKvObject, in kustomization order */
     json_object *hook_config; /* (nullable) what the hook ConfigMap holds; NULL without SR OS */
+    gboolean hook_private;    /* hook_config holds a private key: hook-config.json is 0600 */
     GPtrArray *notes;         /* char *: what the user must know (placement) */
 } VlKvExport;
 
@@ -40,7 +45,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VlKvExport, vl_kv_export_free)
  * @cfg: its vmlab.kubevirt settings
  * @diag: receives every reason the spec cannot be exported, as "FILE: PATH: message"
  *
- * Builds every object; the output depends only on @spec, @cfg and @opts.
+ * Builds every object; the output depends only on @spec, @cfg and @opts (its keys included).
+ * With --with-sftp (cfg->with_sftp, opts->sftp_keys set) a lab without SR OS VMs is an error.
  * Return: (transfer full) (nullable): the manifests, or NULL when @diag has errors.
  */
 VlKvExport *vl_kv_export_build(const VlSpec *spec, const VlKvConfig *cfg,
@@ -60,5 +66,5 @@ gboolean vl_kv_export_write(const VlKvExport *e, const char *dir, const char *na
 /* For the builders of vl-kv-*.c: a new object with apiVersion, kind and metadata. */
 json_object *vl_kv_object_new(const char *api, const char *kind, const char *name,
                               const VlKvExportOptions *opts);
-/* Appends @doc (taking it) to @e as "@prefix-NAME.yaml". */
-void vl_kv_export_add(VlKvExport *e, const char *prefix, json_object *doc);
+/* Appends @doc (taking it) to @e as "@prefix-NAME.yaml". Return: (transfer none): its entry. */
+VlKvObject *vl_kv_export_add(VlKvExport *e, const char *prefix, json_object *doc);

@@ -3,12 +3,14 @@
 #include "vl-kv-hook-ftp.h"
 
 #include "vl-error.h"
+#include "vl-fs.h"
 #include "vl-json.h"
 
 #include <errno.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <string.h>
 
 #define VL_KV_FTP_LISTEN    "10.0.2.1:21"
 #define VL_KV_FTP_STATE_DIR "/var/run/vmlab"
@@ -41,7 +43,7 @@ vl_kv_ftp_rule(json_object *rules, const char *vpath, const char *target)
 
 /* The ftp-proxy configuration: the lab's backend and this VMI's router with its translation. */
 static json_object *
-vl_kv_ftp_config(const VlKvHookVm *vm, const char *listen)
+vl_kv_ftp_config(const VlKvHookVm *vm, const char *listen, json_object *backend)
 {
     json_object *conf = json_object_new_object();
     json_object *backends = json_object_new_object();
@@ -54,7 +56,7 @@ vl_kv_ftp_config(const VlKvHookVm *vm, const char *listen)
     g_autofree char *name = g_strdup_printf("%s/%s", vm->lab, vm->device);
 
     json_object_object_add(conf, "listen", json_object_new_string(listen));
-    json_object_object_add(backends, "backend", json_object_get(vm->ftp_backend));
+    json_object_object_add(backends, "backend", backend);
     json_object_object_add(conf, "backends", backends);
     json_object_object_add(router, "login", json_object_new_string(vm->ftp_login));
     json_object_object_add(router, "password", json_object_new_string(vm->ftp_password));
@@ -73,6 +75,37 @@ vl_kv_ftp_config(const VlKvHookVm *vm, const char *listen)
     return conf;
 }
 
+/*
+ * The backend of the proxy's configuration: the lab's, with (--with-sftp) its known_hosts text and
+ * client key written to @dir (0644 and 0600) and named by path, as ftp-proxy reads them.
+ * Return: (transfer full): the backend object, or NULL with an error.
+ */
+static json_object *
+vl_kv_ftp_backend(const VlKvHookVm *vm, const char *dir, GError **error)
+{
+    g_autoptr(json_object) b = NULL;
+
+    if (json_object_deep_copy(vm->ftp_backend, &b, NULL) != 0) {
+        g_set_error(error, VL_ERROR, VL_ERROR_FAILED,
+                    "hook configuration: ftp.backend: cannot copy it");
+        return NULL;
+    }
+    if (vm->ftp_known_hosts) {
+        g_autofree char *path = g_build_filename(dir, "sftp-known-hosts", NULL);
+        if (!vl_fs_write_atomic(path, vm->ftp_known_hosts, strlen(vm->ftp_known_hosts), 0644,
+                                error))
+            return NULL;
+        json_object_object_add(b, "known_hosts", json_object_new_string(path));
+    }
+    if (vm->ftp_client_key) {
+        g_autofree char *path = g_build_filename(dir, "sftp-client-key", NULL);
+        if (!vl_fs_write_atomic(path, vm->ftp_client_key, strlen(vm->ftp_client_key), 0600, error))
+            return NULL;
+        json_object_object_add(b, "private_key", json_object_new_string(path));
+    }
+    return g_steal_pointer(&b);
+}
+
 gboolean
 vl_kv_hook_ftp_ensure(const VlKvHookVm *vm, GError **error)
 {
@@ -82,6 +115,7 @@ vl_kv_hook_ftp_ensure(const VlKvHookVm *vm, GError **error)
     g_autofree char *pid_file = NULL;
     g_autofree char *self = NULL;
     g_autoptr(json_object) conf = NULL;
+    json_object *backend = NULL;
     g_autoptr(GSubprocess) proc = NULL;
     g_autofree char *err_text = NULL;
 
@@ -104,7 +138,10 @@ vl_kv_hook_ftp_ensure(const VlKvHookVm *vm, GError **error)
         return FALSE;
     }
     conf_path = g_build_filename(dir, "ftp-proxy.json", NULL);
-    conf = vl_kv_ftp_config(vm, listen);
+    backend = vl_kv_ftp_backend(vm, dir, error);
+    if (!backend)
+        return FALSE;
+    conf = vl_kv_ftp_config(vm, listen, backend);
     if (!vl_json_write_file(conf_path, conf, 0600, error))
         return FALSE;
     self = g_file_read_link("/proc/self/exe", error);

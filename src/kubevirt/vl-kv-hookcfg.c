@@ -5,6 +5,8 @@
 #include "vl-error.h"
 #include "vl-json.h"
 
+#include <string.h>
+
 void
 vl_kv_hook_vm_free(VlKvHookVm *vm)
 {
@@ -14,6 +16,10 @@ vl_kv_hook_vm_free(VlKvHookVm *vm)
     g_free(vm->lab);
     g_free(vm->device);
     json_object_put(vm->ftp_backend);
+    g_free(vm->ftp_known_hosts);
+    if (vm->ftp_client_key)
+        memset(vm->ftp_client_key, 0, strlen(vm->ftp_client_key));
+    g_free(vm->ftp_client_key);
     g_free(vm->ftp_login);
     g_free(vm->ftp_password);
     g_free(vm->disk);
@@ -30,15 +36,15 @@ vl_kv_hookcfg_configmap_name(const VlSpec *spec)
 }
 
 json_object *
-vl_kv_hookcfg_build(const VlSpec *spec, const VlKvConfig *cfg)
+vl_kv_hookcfg_build(const VlSpec *spec, const VlKvConfig *cfg, json_object *ftp)
 {
     g_autoptr(json_object) doc = json_object_new_object();
     json_object *vms = json_object_new_object();
     guint n = 0;
 
     json_object_object_add(doc, "lab", json_object_new_string(spec->name));
-    if (cfg->ftp)
-        json_object_object_add(doc, "ftp", json_object_get(cfg->ftp));
+    if (ftp)
+        json_object_object_add(doc, "ftp", json_object_get(ftp));
     json_object_object_add(doc, "vms", vms);
     for (guint i = 0; i < spec->vms->len; i++) {
         const VlVm *vm = g_ptr_array_index(spec->vms, i);
@@ -147,6 +153,9 @@ vl_kv_hookcfg_lookup(const char *path, const char *vmi, GError **error)
         vm->ftp_backend = json_object_get(b);
         vm->ftp_login = g_strdup(vl_kv_hookcfg_string(ftp, "login"));
         vm->ftp_password = g_strdup(vl_kv_hookcfg_string(ftp, "password"));
+        /* --with-sftp: the SFTP backend's known_hosts and client key as text */
+        vm->ftp_known_hosts = g_strdup(vl_kv_hookcfg_string(ftp, "known_hosts"));
+        vm->ftp_client_key = g_strdup(vl_kv_hookcfg_string(ftp, "client_key"));
         if (!vm->ftp_login || !vm->ftp_password) {
             g_set_error(error, VL_ERROR, VL_ERROR_INVALID,
                         "hook configuration %s: ftp: login and password are needed", path);

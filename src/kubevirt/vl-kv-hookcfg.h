@@ -15,6 +15,8 @@ typedef struct {
     char *timos_path;         /* (nullable) the router's TiMOS folder on the backend */
     char *config_path;        /* (nullable) the router's config folder on the backend */
     json_object *ftp_backend; /* (nullable) the lab's ftp.backend: an ftp-proxy backend */
+    char *ftp_known_hosts;    /* (nullable) known_hosts text for an SFTP backend (--with-sftp) */
+    char *ftp_client_key;     /* (nullable) the SFTP backend's private key text (--with-sftp) */
     char *ftp_login;          /* the login the router's nvram.dat / bof.cfg use */
     char *ftp_password;
 } VlKvHookVm;
@@ -28,12 +30,14 @@ char *vl_kv_hookcfg_configmap_name(const VlSpec *spec);
 /**
  * vl_kv_hookcfg_build:
  *
- * {"lab": LAB, "ftp": {"backend", "login", "password"} (when vmlab.kubevirt.ftp is set),
- * "vms": {VMI: {"device", "disk", "smbios_product", "telnet_console", "timos_path",
- * "config_path"}}} for every SR OS VM.
+ * @ftp: (nullable): the "ftp" object: {"backend", "login", "password"} (vmlab.kubevirt.ftp), or
+ *   with --with-sftp also "known_hosts" (text) and "client_key" (a private key)
+ *
+ * {"lab": LAB, "ftp": @ftp, "vms": {VMI: {"device", "disk", "smbios_product",
+ * "telnet_console", "timos_path", "config_path"}}} for every SR OS VM.
  * Return: (transfer full) (nullable): the configuration, NULL when the lab has no SR OS VM.
  */
-json_object *vl_kv_hookcfg_build(const VlSpec *spec, const VlKvConfig *cfg);
+json_object *vl_kv_hookcfg_build(const VlSpec *spec, const VlKvConfig *cfg, json_object *ftp);
 
 /* Return: (transfer full): the ConfigMap holding @hook_config as "hook-config.json". */
 json_object *vl_kv_hookcfg_configmap(const VlSpec *spec, json_object *hook_config,

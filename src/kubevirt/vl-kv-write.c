@@ -12,12 +12,14 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+/* Writes @text to DIR/FILE with @mode (0600 for files holding a private key). */
 static gboolean
-vl_kv_write_file(const char *dir, const char *file, const char *text, GError **error)
+vl_kv_write_file(const char *dir, const char *file, const char *text, int mode, GError **error)
 {
     g_autofree char *path = g_build_filename(dir, file, NULL);
 
-    return vl_fs_write_output(path, text, strlen(text), 0644, error);
+    /* a temporary file with exactly @mode, renamed over any earlier one */
+    return vl_fs_write_output(path, text, strlen(text), mode, error);
 }
 
 gboolean
@@ -52,15 +54,15 @@ vl_kv_export_write(const VlKvExport *e, const char *dir, const char *namespace, 
         const VlKvObject *o = g_ptr_array_index(e->objects, i);
         g_autofree char *text = vl_kv_yaml_from_json(o->doc);
 
-        if (!vl_kv_write_file(dir, o->file, text, error))
+        if (!vl_kv_write_file(dir, o->file, text, o->mode, error))
             return FALSE;
         json_object_array_add(resources, json_object_new_string(o->file));
     }
     if (e->hook_config) {
         g_autofree char *text = g_strdup_printf("%s\n", vl_json_to_string(e->hook_config));
-        if (!vl_kv_write_file(dir, "hook-config.json", text, error))
+        if (!vl_kv_write_file(dir, "hook-config.json", text, e->hook_private ? 0600 : 0644, error))
             return FALSE;
     }
     ktext = vl_kv_yaml_from_json(kust);
-    return vl_kv_write_file(dir, "kustomization.yaml", ktext, error);
+    return vl_kv_write_file(dir, "kustomization.yaml", ktext, 0644, error);
 }

@@ -16,6 +16,26 @@ ftp_test_keygen(const char *path)
 }
 
 void
+ftp_test_sshd_wait(guint16 port, const char *log)
+{
+    gboolean up = FALSE;
+
+    for (int i = 0; i < 500 && !up; i++) {
+        g_autoptr(GSocketClient) c = g_socket_client_new();
+        g_autoptr(GSocketConnection) conn = NULL;
+        g_socket_client_set_enable_proxy(c, FALSE);
+        conn = g_socket_client_connect_to_host(c, "127.0.0.1", port, NULL, NULL);
+        up = conn != NULL;
+        if (!up)
+            g_usleep(20 * 1000);
+    }
+    if (!up) {
+        g_autofree char *l = vl_test_read_file(log, NULL);
+        g_error("sshd did not start: %s", l ? l : "");
+    }
+}
+
+void
 ftp_test_sshd_start(FtpTestSshd *s)
 {
     g_autofree char *conf = g_build_filename(s->dir, "sshd_config", NULL);
@@ -27,7 +47,6 @@ ftp_test_sshd_start(FtpTestSshd *s)
     g_autofree char *log = g_build_filename(s->dir, "sshd.log", NULL);
     g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new(0);
     g_autoptr(GError) err = NULL;
-    gboolean up = FALSE;
 
     if (!g_file_test(host_key, G_FILE_TEST_EXISTS))
         ftp_test_keygen(host_key);
@@ -51,19 +70,7 @@ ftp_test_sshd_start(FtpTestSshd *s)
     s->proc =
         g_subprocess_launcher_spawn(launcher, &err, FTP_TEST_SSHD, "-D", "-e", "-f", conf, NULL);
     g_assert_no_error(err);
-    for (int i = 0; i < 500 && !up; i++) {
-        g_autoptr(GSocketClient) c = g_socket_client_new();
-        g_autoptr(GSocketConnection) conn = NULL;
-        g_socket_client_set_enable_proxy(c, FALSE);
-        conn = g_socket_client_connect_to_host(c, "127.0.0.1", s->port, NULL, NULL);
-        up = conn != NULL;
-        if (!up)
-            g_usleep(20 * 1000);
-    }
-    if (!up) {
-        g_autofree char *l = vl_test_read_file(log, NULL);
-        g_error("sshd did not start: %s", l ? l : "");
-    }
+    ftp_test_sshd_wait(s->port, log);
     text = vl_test_read_file(host_pub, NULL);
     {
         g_auto(GStrv) parts = g_strsplit(text, " ", 3);

@@ -21,5 +21,9 @@ void ftp_test_keygen(const char *path);
 /* Starts @s (the host key is made once and kept across restarts) and waits until it accepts. */
 void ftp_test_sshd_start(FtpTestSshd *s);
 
+/* Waits (bounded, 10 s) until an sshd accepts on 127.0.0.1:@port; fails the test with its log
+ * @log if it does not. */
+void ftp_test_sshd_wait(guint16 port, const char *log);
+
 /* Stops @s (SIGTERM, then SIGKILL after 5 s); nothing when it is not running. */
 void ftp_test_sshd_stop(FtpTestSshd *s);

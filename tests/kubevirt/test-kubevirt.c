@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-kubevirt.c - `kubevirt export` golden manifests and schemas, the onDefineDomain hook */
 #include "ftp-test-sshd.h"
+#include "kv-test-util.h"
 #include "vl-test-registry.h"
 #include "vl-test-util.h"
 #include "vl-xml.h"
@@ -33,15 +34,7 @@ static const ExportCase export_cases[] = {
 static char *
 export_to_tmp(const ExportCase *c)
 {
-    g_autofree char *spec = vl_test_srcpath(c->spec);
-    g_autofree char *tmp = vl_test_mkdtemp();
-    char *out = g_build_filename(tmp, "out", NULL);
-    const char *argv[] = {"kubevirt", "export", spec, "-o", out, "--namespace", c->namespace, NULL};
-
-    if (!c->namespace)
-        argv[5] = NULL;
-    vl_test_run_expect(30, argv, 0, NULL);
-    return out;
+    return kv_test_export(c->spec, c->namespace, NULL);
 }
 
 static void
@@ -50,89 +43,9 @@ test_export_golden(gconstpointer data)
     const ExportCase *c = data;
     g_autofree char *out = export_to_tmp(c);
     g_autofree char *rel = g_strdup_printf("data/kubevirt/%s", c->name);
-    g_autofree char *expdir = vl_test_srcpath(rel);
-    gboolean regen = g_getenv("VMLAB_TEST_REGENERATE") != NULL;
-    g_autoptr(GError) err = NULL;
-    g_autoptr(GDir) d = g_dir_open(out, 0, &err);
-    g_autoptr(GDir) e = NULL;
-    g_autofree char *tmp = g_path_get_dirname(out);
-    const char *name;
-    guint n = 0, m = 0;
 
-    g_assert_no_error(err);
-    if (regen)
-        g_assert_cmpint(g_mkdir_with_parents(expdir, 0755), ==, 0);
-    while ((name = g_dir_read_name(d))) {
-        g_autofree char *got_path = g_build_filename(out, name, NULL);
-        g_autofree char *exp_path = g_build_filename(expdir, name, NULL);
-        g_autofree char *got = NULL, *exp = NULL;
-
-        g_file_get_contents(got_path, &got, NULL, &err);
-        g_assert_no_error(err);
-        n++;
-        if (regen) {
-            g_file_set_contents(exp_path, got, -1, &err);
-            g_assert_no_error(err);
-            continue;
-        }
-        if (!g_file_get_contents(exp_path, &exp, NULL, NULL))
-            g_error("%s: not in the golden folder %s (regenerate?)", name, expdir);
-        if (!g_str_equal(got, exp))
-            g_printerr("# %s differs from %s\n", got_path, exp_path);
-        g_assert_cmpstr(got, ==, exp);
-    }
-    /* no stale golden file; the SR OS spec is not in its own golden folder */
-    e = g_dir_open(expdir, 0, &err);
-    g_assert_no_error(err);
-    while ((name = g_dir_read_name(e))) {
-        g_autofree char *p = g_build_filename(expdir, name, NULL);
-        if (g_file_test(p, G_FILE_TEST_IS_REGULAR))
-            m++;
-    }
-    g_assert_cmpuint(m, ==, n);
-    vl_test_rmtree(tmp);
-}
-
-/* Runs @argv (found in $PATH). Return: its exit status (128 when killed). */
-static int
-run_tool(const char *const *argv, char **out, char **err_out)
-{
-    g_autoptr(GError) err = NULL;
-    int status = 0;
-
-    g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, out, err_out, &status,
-                 &err);
-    g_assert_no_error(err);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-}
-
-/* Return: the exit status of check-manifests.py on @dir; its output in @out. */
-static int
-check_manifests(const char *dir, char **out)
-{
-    g_autofree char *script = vl_test_srcpath("kubevirt/check-manifests.py");
-    g_autofree char *schemas = vl_test_srcpath("data/kubevirt-schemas");
-    const char *argv[] = {"python3", script, schemas, dir, NULL};
-    g_autofree char *e = NULL;
-    int status = run_tool(argv, out, &e);
-
-    /* 1 is a finding (on stdout), 77 a skip; anything else is a broken checker */
-    if (status != 0 && status != 1 && status != 77)
-        vl_test_print_failure(argv, status, *out, e);
-    return status;
-}
-
-static gboolean
-schemas_available(void)
-{
-    g_autofree char *schemas = vl_test_srcpath("data/kubevirt-schemas");
-    g_autofree char *vm = g_build_filename(schemas, "kubevirt.io_virtualmachine_v1.json", NULL);
-
-    if (!g_file_test(vm, G_FILE_TEST_EXISTS)) {
-        g_test_skip("tests/data/kubevirt-schemas is absent");
-        return FALSE;
-    }
-    return TRUE;
+    kv_test_golden_compare(out, rel);
+    kv_test_export_remove(out);
 }
 
 static void
@@ -140,22 +53,12 @@ test_export_schema(gconstpointer data)
 {
     const ExportCase *c = data;
     g_autofree char *out = NULL;
-    g_autofree char *tmp = NULL;
-    g_autofree char *report = NULL;
-    int status;
 
-    if (!schemas_available())
+    if (!kv_test_schemas_available())
         return;
     out = export_to_tmp(c);
-    tmp = g_path_get_dirname(out);
-    status = check_manifests(out, &report);
-    if (status == 77) {
-        g_test_skip(report);
-    } else {
-        g_assert_cmpint(status, ==, 0);
-        g_assert_true(g_str_has_prefix(report, "ok: "));
-    }
-    vl_test_rmtree(tmp);
+    kv_test_assert_manifests_valid(out);
+    kv_test_export_remove(out);
 }
 
 /* The checker can fail: an unknown field in a VirtualMachine and an unlisted file. */
@@ -170,7 +73,7 @@ test_export_schema_rejects(void)
     g_autoptr(GString) bad = NULL;
     int status;
 
-    if (!schemas_available())
+    if (!kv_test_schemas_available())
         return;
     out = export_to_tmp(&export_cases[2]);
     tmp = g_path_get_dirname(out);
@@ -180,7 +83,7 @@ test_export_schema_rejects(void)
     g_assert_cmpuint(g_string_replace(bad, "  runStrategy:", "  runStrategyy:", 1), ==, 1);
     g_assert_true(g_file_set_contents(vm, bad->str, -1, NULL));
     vl_test_write(out, "extra.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n");
-    status = check_manifests(out, &report);
+    status = kv_test_check_manifests(out, &report);
     if (status == 77) {
         g_test_skip(report);
     } else {
@@ -345,43 +248,10 @@ hook_teardown(HookFixture *f, gconstpointer data)
     g_free(f->log);
 }
 
-static char *
-vmi_json(const char *name)
-{
-    return g_strdup_printf("{\"apiVersion\": \"kubevirt.io/v1\", \"kind\": "
-                           "\"VirtualMachineInstance\", \"metadata\": {\"name\": \"%s\", "
-                           "\"namespace\": \"routers\"}, \"spec\": {\"domain\": {}}}",
-                           name);
-}
-
-/* Runs the hook as sidecar-shim does, through a link named onDefineDomain. Return: status. */
 static int
 hook_run(HookFixture *f, const char *vmi, const char *xml, char **out, char **err, gint64 *usec)
 {
-    g_autofree char *link = g_build_filename(f->dir, "onDefineDomain", NULL);
-    const char *argv[] = {link, "--vmi", vmi, "--domain", xml, NULL};
-    g_autoptr(GError) error = NULL;
-    gint64 t0;
-    int status = 0;
-
-    if (!g_file_test(link, G_FILE_TEST_EXISTS))
-        g_assert_cmpint(symlink(g_getenv("VMLAB_BIN"), link), ==, 0);
-    t0 = g_get_monotonic_time();
-    g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, out, err, &status, &error);
-    g_assert_no_error(error);
-    if (usec)
-        *usec = g_get_monotonic_time() - t0;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-}
-
-static char *
-read_data(const char *rel)
-{
-    g_autofree char *path = vl_test_srcpath(rel);
-    char *text = NULL;
-
-    g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
-    return text;
+    return kv_test_hook_run(f->dir, vmi, xml, out, err, usec);
 }
 
 /* Return: (transfer full): the serialized node at @xpath of @xml (there must be one). */
@@ -458,8 +328,8 @@ static void
 test_hook_edit(HookFixture *f, gconstpointer data)
 {
     const HookCase *c = data;
-    g_autofree char *vmi = vmi_json(c->vmi);
-    g_autofree char *xml = read_data(c->input);
+    g_autofree char *vmi = kv_test_vmi_json(c->vmi);
+    g_autofree char *xml = kv_test_read_data(c->input);
     g_autofree char *first = NULL;
     g_autofree char *disk = NULL;
     g_autofree char *squeezed = NULL;
@@ -530,9 +400,9 @@ test_hook_edit(HookFixture *f, gconstpointer data)
 static void
 test_hook_subcommand(HookFixture *f, gconstpointer data)
 {
-    g_autofree char *vmi = vmi_json("vsim-1-1");
-    g_autofree char *xml = read_data("data/kubevirt/hook/domain-containerdisk.xml");
-    g_autofree char *exp = read_data("data/kubevirt/hook/expected-iom.xml");
+    g_autofree char *vmi = kv_test_vmi_json("vsim-1-1");
+    g_autofree char *xml = kv_test_read_data("data/kubevirt/hook/domain-containerdisk.xml");
+    g_autofree char *exp = kv_test_read_data("data/kubevirt/hook/expected-iom.xml");
     g_autofree char *out = NULL;
     const char *argv[] = {"kubevirt", "hook", "onDefineDomain", "--vmi", vmi, "--domain",
                           xml,        NULL};
@@ -544,9 +414,9 @@ test_hook_subcommand(HookFixture *f, gconstpointer data)
 static void
 test_hook_bad_input(HookFixture *f, gconstpointer data)
 {
-    g_autofree char *good_vmi = vmi_json("vsim-1-1");
-    g_autofree char *unknown_vmi = vmi_json("vsim-9-a");
-    g_autofree char *xml = read_data("data/kubevirt/hook/domain-containerdisk.xml");
+    g_autofree char *good_vmi = kv_test_vmi_json("vsim-1-1");
+    g_autofree char *unknown_vmi = kv_test_vmi_json("vsim-9-a");
+    g_autofree char *xml = kv_test_read_data("data/kubevirt/hook/domain-containerdisk.xml");
     struct {
         const char *vmi;
         const char *xml;
@@ -582,30 +452,6 @@ test_hook_bad_input(HookFixture *f, gconstpointer data)
     g_setenv("VMLAB_HOOK_CONFIG", f->config, TRUE);
 }
 
-static int
-run_curl(const char *const *argv, char **out)
-{
-    g_autofree char *e = NULL;
-    int status = run_tool(argv, out, &e);
-
-    if (status != 0)
-        vl_test_print_failure(argv, status, out ? *out : NULL, e);
-    return status;
-}
-
-/* The proxy a hook started is a daemon of its own: a failing assertion (abort) must not leave it
- * running, so SIGABRT stops it first. */
-static volatile sig_atomic_t test_proxy_pid;
-
-static void
-stop_proxy_on_abort(int sig)
-{
-    if (test_proxy_pid > 1)
-        kill((pid_t)test_proxy_pid, SIGTERM);
-    signal(sig, SIG_DFL);
-    raise(sig);
-}
-
 /*
  * The hook starts its router's FTP proxy once: three calls, each quick, leave one proxy (the pid
  * file's) that serves the router's translated tree and creates its config folder on demand. The
@@ -625,18 +471,9 @@ test_hook_ftp_proxy(HookFixture *f, gconstpointer data)
     FtpTestSshd sshd = {f->dir, client_key, known_hosts, 0, NULL};
     g_autofree char *backend_json = NULL;
     g_autofree char *config = NULL;
-    g_autofree char *vmi = vmi_json("vsim-1-1");
-    g_autofree char *xml = read_data("data/kubevirt/hook/domain-containerdisk.xml");
-    g_autofree char *pid1 = NULL, *pid3 = NULL;
-    g_autofree char *url = g_strdup_printf("ftp://sw:sw123@%s/i386-iom.tim", listen);
-    g_autofree char *up_url = g_strdup_printf("ftp://sw:sw123@%s/config/pe1.cfg", listen);
-    g_autofree char *local = g_build_filename(f->dir, "pe1.cfg", NULL);
-    g_autofree char *got = NULL;
-    g_autofree char *saved = NULL;
+    g_autofree char *vmi = kv_test_vmi_json("vsim-1-1");
+    g_autofree char *xml = kv_test_read_data("data/kubevirt/hook/domain-containerdisk.xml");
     g_autofree char *saved_path = g_build_filename(backend, "data/cfgs/srlab/pe1/pe1.cfg", NULL);
-    const char *get[] = {"curl", "-sS", "--max-time", "10", url, NULL};
-    const char *put[] = {"curl", "-sS", "--max-time", "10", "-T", local, up_url, NULL};
-    guint64 pid = 0;
 
     if (sftp) {
         if (!g_file_test(FTP_TEST_SSHD, G_FILE_TEST_IS_EXECUTABLE) || getuid() != 0) {
@@ -661,43 +498,15 @@ test_hook_ftp_proxy(HookFixture *f, gconstpointer data)
         backend_json, sftp ? backend : "", sftp ? backend : "");
     vl_test_write(f->dir, "hook-config.json", config);
     vl_test_write(backend, "images/sros-24.3/i386-iom.tim", "TiMOS IOM image\n");
-    vl_test_write(f->dir, "pe1.cfg", "configure system name pe1\n");
-    signal(SIGABRT, stop_proxy_on_abort);
     g_setenv("VMLAB_HOOK_FTP_LISTEN", listen, TRUE);
     g_setenv("VMLAB_HOOK_STATE_DIR", state, TRUE);
-    for (guint i = 0; i < 3; i++) {
-        g_autofree char *out = NULL, *err = NULL;
-        gint64 usec = 0;
-        int status = hook_run(f, vmi, xml, &out, &err, &usec);
-        if (status != 0) {
-            const char *argv[] = {"onDefineDomain", "--vmi", vmi, "--domain", "...", NULL};
-            vl_test_print_failure(argv, status, out, err);
-        }
-        g_assert_cmpint(status, ==, 0);
-        g_assert_cmpint(usec, <, 2 * G_USEC_PER_SEC);
-        g_assert_true(g_str_has_prefix(out, "<domain"));
-        if (i == 0) {
-            g_assert_true(g_file_get_contents(pid_file, &pid1, NULL, NULL));
-            test_proxy_pid = atoi(pid1);
-        }
-    }
-    g_assert_true(g_file_get_contents(pid_file, &pid3, NULL, NULL));
-    g_assert_cmpstr(pid1, ==, pid3);
-    g_assert_true(g_ascii_string_to_unsigned(g_strchomp(pid1), 10, 2, G_MAXINT32, &pid, NULL));
-    g_assert_cmpint(kill((pid_t)pid, 0), ==, 0);
+    kv_test_hook_run_thrice(f->dir, vmi, xml, pid_file);
 
-    g_assert_cmpint(run_curl(get, &got), ==, 0);
-    g_assert_cmpstr(got, ==, "TiMOS IOM image\n");
-    g_assert_cmpint(run_curl(put, NULL), ==, 0);
-    g_assert_true(g_file_get_contents(saved_path, &saved, NULL, NULL));
-    g_assert_cmpstr(saved, ==, "configure system name pe1\n");
+    kv_test_assert_router_ftp(listen, f->dir, saved_path);
 
-    kill((pid_t)pid, SIGTERM);
-    for (guint i = 0; i < 50 && kill((pid_t)pid, 0) == 0; i++)
-        g_usleep(100 * 1000);
+    kv_test_proxy_stop();
     g_unsetenv("VMLAB_HOOK_FTP_LISTEN");
     g_unsetenv("VMLAB_HOOK_STATE_DIR");
-    test_proxy_pid = 0;
     ftp_test_sshd_stop(&sshd);
 }
 
