@@ -312,11 +312,13 @@ vl_lab_hosts_state(const VlLabHosts *hosts)
 
     for (guint i = 0; i < hosts->hosts->len; i++) {
         const VlLabHost *h = g_ptr_array_index(hosts->hosts, i);
-        json_object *o = json_object_new_object();
-        g_autofree char *uri = h->conn ? virConnectGetURI(h->conn) : NULL;
+        g_autofree char *uri = NULL;
+        json_object *o;
 
         if (!h->name[0])
             continue;
+        o = json_object_new_object();
+        uri = h->conn ? virConnectGetURI(h->conn) : NULL;
         json_object_object_add(o, "name", json_object_new_string(h->name));
         json_object_object_add(o, "address",
                                h->address ? json_object_new_string(h->address) : NULL);
