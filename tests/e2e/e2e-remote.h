@@ -17,8 +17,5 @@ E2eRemote *e2e_remote_start(guint16 port);
 /* Stops the sshd and the user's libvirt daemons and QEMUs; frees @r. Safe with NULL. */
 void e2e_remote_stop(E2eRemote *r);
 
-/* Return: (transfer full): what `virsh -q -c @uri @args` prints (NULL if it cannot run). */
-char *e2e_remote_virsh(const char *uri, const char *args);
-
 /* Removes domains named @prefix*, and the pools vmlab-@lab (and, with @images, vmlab-images). */
 void e2e_remote_purge(const char *uri, const char *lab, const char *prefix, gboolean images);

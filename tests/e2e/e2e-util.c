@@ -31,6 +31,68 @@ e2e_virsh(const char *args)
     g_spawn_command_line_sync(cmd, &out, &err, NULL, NULL);
 }
 
+char *
+e2e_virsh_on(const char *uri, const char *args)
+{
+    g_auto(GStrv) words = g_strsplit(args, " ", -1);
+    g_autoptr(GPtrArray) argv = g_ptr_array_new();
+    char *out = NULL;
+
+    g_ptr_array_add(argv, "timeout");
+    g_ptr_array_add(argv, "60");
+    g_ptr_array_add(argv, "virsh");
+    g_ptr_array_add(argv, "-q");
+    g_ptr_array_add(argv, "-c");
+    g_ptr_array_add(argv, (char *)uri);
+    for (guint i = 0; words[i]; i++)
+        g_ptr_array_add(argv, words[i]);
+    g_ptr_array_add(argv, NULL);
+    if (!g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, NULL,
+                      NULL, NULL))
+        return NULL;
+    return out;
+}
+
+void
+e2e_purge_domains(const char *uri, const char *prefix)
+{
+    g_autofree char *names = e2e_virsh_on(uri, "list --all --name");
+    g_auto(GStrv) lines = g_strsplit(names ? names : "", "\n", -1);
+
+    for (guint i = 0; lines[i]; i++) {
+        g_autofree char *destroy = NULL;
+        g_autofree char *undefine = NULL;
+
+        if (!g_str_has_prefix(g_strstrip(lines[i]), prefix))
+            continue;
+        destroy = g_strdup_printf("destroy %s", lines[i]);
+        undefine = g_strdup_printf("undefine --nvram %s", lines[i]);
+        g_free(e2e_virsh_on(uri, destroy));
+        g_free(e2e_virsh_on(uri, undefine));
+    }
+}
+
+char *
+e2e_exec_ok(const char *lab, const char *node, const char *cmd)
+{
+    const char *argv[] = {"exec", "--lab", lab, "-c", URI, node, "--", cmd, NULL};
+    g_autofree char *err = NULL;
+    char *out = NULL;
+    int status = 1;
+
+    for (int attempt = 0; attempt < 5 && status != 0; attempt++) {
+        g_clear_pointer(&out, g_free);
+        g_clear_pointer(&err, g_free);
+        status = vl_test_run_timeout(60, argv, &out, &err);
+        if (status != 0)
+            g_usleep(2 * G_USEC_PER_SEC);
+    }
+    if (status != 0)
+        vl_test_print_failure(argv, status, out, err);
+    g_assert_cmpint(status, ==, 0);
+    return out;
+}
+
 /*
  * Removes every trace of lab @lab on URI whatever state it is in: `down --force --purge`, then
  * any domain named @prefix* and the pool vmlab-@lab directly (a pool or domain left by a run
@@ -40,25 +102,9 @@ void
 e2e_purge(const char *lab, const char *prefix)
 {
     const char *down[] = {"down", "--lab", lab, "--force", "--purge", "-c", URI, NULL};
-    g_autofree char *names = NULL;
-    g_auto(GStrv) lines = NULL;
 
     vl_test_run_timeout(120, down, NULL, NULL);
-    if (g_spawn_command_line_sync("virsh -q -c " URI " list --all --name", &names, NULL, NULL,
-                                  NULL)) {
-        lines = g_strsplit(names, "\n", -1);
-        for (guint i = 0; lines[i]; i++) {
-            g_autofree char *destroy = NULL;
-            g_autofree char *undefine = NULL;
-
-            if (!g_str_has_prefix(g_strstrip(lines[i]), prefix))
-                continue;
-            destroy = g_strdup_printf("destroy %s", lines[i]);
-            undefine = g_strdup_printf("undefine --nvram %s", lines[i]);
-            e2e_virsh(destroy);
-            e2e_virsh(undefine);
-        }
-    }
+    e2e_purge_domains(URI, prefix);
     {
         g_autofree char *destroy = g_strdup_printf("pool-destroy vmlab-%s", lab);
         g_autofree char *undefine = g_strdup_printf("pool-undefine vmlab-%s", lab);

@@ -17,6 +17,13 @@ gboolean e2e_enabled(void);
 /* Runs virsh @args (one string, split on spaces) on URI; output and status ignored. */
 void e2e_virsh(const char *args);
 
+/* Return: (transfer full) (nullable): what `virsh -q -c @uri @args` prints (@args split on
+ * spaces; bounded to 60 s), NULL if it cannot run. */
+char *e2e_virsh_on(const char *uri, const char *args);
+
+/* Stops and undefines every domain on @uri whose name starts with @prefix. */
+void e2e_purge_domains(const char *uri, const char *prefix);
+
 /**
  * e2e_purge:
  *
@@ -42,3 +49,12 @@ gboolean e2e_in_child(const char *lab, const char *prefix);
  * libvirt-qemu, can reach, with images/tiny pointing at the tiny guest.
  */
 char *e2e_home_new(void);
+
+/**
+ * e2e_exec_ok:
+ *
+ * Runs `exec --lab @lab -c URI @node -- @cmd` until it exits 0 (5 tries, 2 s apart, while links
+ * and ARP settle); fails the test, printing the last run, when none does.
+ * Return: (transfer full): the last run's stdout.
+ */
+char *e2e_exec_ok(const char *lab, const char *node, const char *cmd);

@@ -57,28 +57,6 @@ e2e_prepare(void)
     return spec;
 }
 
-/* Runs `exec NODE -- CMD` until it exits 0 (a few tries while ARP settles). Return: its output. */
-static char *
-exec_ok(const char *node, const char *cmd)
-{
-    const char *argv[] = {"exec", "--lab", LAB, "-c", URI, node, "--", cmd, NULL};
-    g_autofree char *err = NULL;
-    char *out = NULL;
-    int status = 1;
-
-    for (int attempt = 0; attempt < 5 && status != 0; attempt++) {
-        g_clear_pointer(&out, g_free);
-        g_clear_pointer(&err, g_free);
-        status = vl_test_run_timeout(60, argv, &out, &err);
-        if (status != 0)
-            g_usleep(2 * G_USEC_PER_SEC);
-    }
-    if (status != 0)
-        vl_test_print_failure(argv, status, out, err);
-    g_assert_cmpint(status, ==, 0);
-    return out;
-}
-
 static void
 test_hosts(void)
 {
@@ -113,19 +91,19 @@ test_hosts(void)
     vl_test_run_expect(600, up, 0, &out);
     g_assert_nonnull(strstr(out, PREFIX "hostvm-0"));
     /* the tiny guest routes between its subnets once asked to */
-    g_free(exec_ok("sw", "echo 1 > /proc/sys/net/ipv4/ip_forward"));
+    g_free(e2e_exec_ok(LAB, "sw", "echo 1 > /proc/sys/net/ipv4/ip_forward"));
 
     for (guint i = 0; i < 3; i++) {
         g_autofree char *own = g_strdup_printf("ping -c 3 -W 2 %s", hosts[i][2]);
         g_autofree char *peer_addr =
             g_strndup(hosts[(i + 1) % 3][1], strcspn(hosts[(i + 1) % 3][1], "/"));
         g_autofree char *across = g_strdup_printf("ping -c 3 -W 2 %s", peer_addr);
-        g_free(exec_ok(hosts[i][0], own));
-        g_free(exec_ok(hosts[i][0], across));
+        g_free(e2e_exec_ok(LAB, hosts[i][0], own));
+        g_free(e2e_exec_ok(LAB, hosts[i][0], across));
     }
     /* a host's namespace holds only its own interface (and lo) */
     {
-        g_autofree char *br = exec_ok("h2", "ip -br addr");
+        g_autofree char *br = e2e_exec_ok(LAB, "h2", "ip -br addr");
         g_auto(GStrv) lines = g_strsplit(g_strstrip(strstr(br, "\n") + 1), "\n", -1);
         g_assert_nonnull(strstr(br, "== h2 (in " PREFIX "hostvm-0)"));
         g_assert_nonnull(strstr(br, hosts[1][1]));

@@ -146,21 +146,8 @@ static void
 assert_ping(const char *node, const char *addr)
 {
     g_autofree char *cmd = g_strdup_printf("ping -c 3 -W 2 %s", addr);
-    const char *argv[] = {"exec", "--lab", LAB, "-c", URI, node, "--", cmd, NULL};
-    g_autofree char *out = NULL;
-    g_autofree char *err = NULL;
-    int status = 1;
 
-    for (int attempt = 0; attempt < 5 && status != 0; attempt++) {
-        g_clear_pointer(&out, g_free);
-        g_clear_pointer(&err, g_free);
-        status = vl_test_run_timeout(60, argv, &out, &err);
-        if (status != 0)
-            g_usleep(2 * G_USEC_PER_SEC);
-    }
-    if (status != 0)
-        vl_test_print_failure(argv, status, out, err);
-    g_assert_cmpint(status, ==, 0);
+    g_free(e2e_exec_ok(LAB, node, cmd));
 }
 
 static int
@@ -173,7 +160,7 @@ mh_strptr_cmp(gconstpointer a, gconstpointer b)
 static char *
 domains_on(const char *uri)
 {
-    g_autofree char *out = e2e_remote_virsh(uri, "list --all --name");
+    g_autofree char *out = e2e_virsh_on(uri, "list --all --name");
     g_auto(GStrv) lines = g_strsplit(out ? out : "", "\n", -1);
     g_autoptr(GPtrArray) names = g_ptr_array_new();
 
@@ -192,8 +179,8 @@ assert_nothing_left(const char *remote_uri)
 {
     g_autofree char *a = domains_on(URI);
     g_autofree char *b = domains_on(remote_uri);
-    g_autofree char *pools_a = e2e_remote_virsh(URI, "pool-list --all --name");
-    g_autofree char *pools_b = e2e_remote_virsh(remote_uri, "pool-list --all --name");
+    g_autofree char *pools_a = e2e_virsh_on(URI, "pool-list --all --name");
+    g_autofree char *pools_b = e2e_virsh_on(remote_uri, "pool-list --all --name");
 
     g_assert_cmpstr(a, ==, "");
     g_assert_cmpstr(b, ==, "");
@@ -205,7 +192,7 @@ assert_nothing_left(const char *remote_uri)
 static guint
 images_on(const char *uri)
 {
-    g_autofree char *out = e2e_remote_virsh(uri, "vol-list vmlab-images");
+    g_autofree char *out = e2e_virsh_on(uri, "vol-list vmlab-images");
     g_auto(GStrv) lines = g_strsplit(out ? out : "", "\n", -1);
     guint n = 0;
 
