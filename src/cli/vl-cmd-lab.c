@@ -294,7 +294,7 @@ vl_cmd_up(int argc, char **argv, GError **error)
         vl_cmd_up_forget_keys(spec);
     ok = vl_lab_up_hosts(hosts, spec, &opts, &reports, error);
     if (reports && reports->len) {
-        gboolean multi = spec->servers && spec->servers->len;
+        gboolean multi = spec->servers->len > 0;
         g_print("\n  %-24s %-10s %-8s %-6s %-6s %-8s%s\n", "DOMAIN", "ACTION", "STATE", "READY",
                 "SSH", "CONSOLE", multi ? " HOST" : "");
         /* CONSOLE: a telnet console's port, or "pty" (virsh console, vmlab-virt console) */
@@ -441,7 +441,7 @@ vl_cmd_status_lab(const VlLabHosts *hosts, const char *lab, GError **error)
         const VlLabDomain *ld = g_hash_table_lookup(doms, l->data);
         const VlDomainMeta *m = &ld->meta;
         g_autoptr(virDomain) dom = virDomainLookupByName(ld->host->conn, l->data);
-        const char *server = "";
+        const char *server = ld->host->name; /* where it was found, "" without hosts */
         json_object *o = json_object_new_object();
         int st = VIR_DOMAIN_NOSTATE;
         const char *host = "127.0.0.1";
@@ -458,10 +458,6 @@ vl_cmd_status_lab(const VlLabHosts *hosts, const char *lab, GError **error)
                     g_str_equal(json_object_get_string(d), l->data) &&
                     json_object_object_get_ex(n, "host", &h))
                     host = json_object_get_string(h);
-                if (json_object_object_get_ex(n, "domain", &d) &&
-                    g_str_equal(json_object_get_string(d), l->data) &&
-                    json_object_object_get_ex(n, "server", &h))
-                    server = json_object_get_string(h);
             }
         }
         json_object_object_add(o, "domain", json_object_new_string(l->data));

@@ -124,21 +124,17 @@ vl_lab_hosts_check_only(const char *only, GPtrArray *names, GError **error)
     return FALSE;
 }
 
-VlLabHosts *
-vl_lab_hosts_open_spec(const VlSpec *spec, const char *default_uri, const char *only,
-                       GError **error)
+/*
+ * The end of every open: @only must name one of the lab's hosts (@names); a lab without hosts
+ * has the -c connection as its one host; then every host is connected.
+ * Return: (transfer full): @hosts, or NULL with @error (@hosts freed).
+ */
+static VlLabHosts *
+vl_lab_hosts_finish(VlLabHosts *hosts_in, GPtrArray *names, const char *only,
+                    const char *default_uri, GError **error)
 {
-    g_autoptr(VlLabHosts) hosts = vl_lab_hosts_new();
-    g_autoptr(GPtrArray) names = g_ptr_array_new();
+    g_autoptr(VlLabHosts) hosts = hosts_in;
 
-    for (guint i = 0; spec->servers && i < spec->servers->len; i++) {
-        const VlServer *s = g_ptr_array_index(spec->servers, i);
-
-        g_ptr_array_add(names, s->name);
-        if ((only && !g_str_equal(only, s->name)) || (!only && !s->vm_count))
-            continue;
-        vl_lab_hosts_add(hosts, s->name, s->address, s->uri ? s->uri : default_uri, s->uri != NULL);
-    }
     if (!vl_lab_hosts_check_only(only, names, error))
         return NULL;
     if (!names->len)
@@ -149,14 +145,29 @@ vl_lab_hosts_open_spec(const VlSpec *spec, const char *default_uri, const char *
 }
 
 VlLabHosts *
-vl_lab_hosts_open_uri(const char *default_uri, GError **error)
+vl_lab_hosts_open_spec(const VlSpec *spec, const char *default_uri, const char *only,
+                       GError **error)
 {
     g_autoptr(VlLabHosts) hosts = vl_lab_hosts_new();
+    g_autoptr(GPtrArray) names = g_ptr_array_new();
 
-    vl_lab_hosts_add(hosts, "", NULL, default_uri, FALSE);
-    if (!vl_lab_hosts_connect(hosts, error))
-        return NULL;
-    return g_steal_pointer(&hosts);
+    for (guint i = 0; i < spec->servers->len; i++) {
+        const VlServer *s = g_ptr_array_index(spec->servers, i);
+
+        g_ptr_array_add(names, s->name);
+        if ((only && !g_str_equal(only, s->name)) || (!only && !s->vm_count))
+            continue;
+        vl_lab_hosts_add(hosts, s->name, s->address, s->uri ? s->uri : default_uri, s->uri != NULL);
+    }
+    return vl_lab_hosts_finish(g_steal_pointer(&hosts), names, only, default_uri, error);
+}
+
+VlLabHosts *
+vl_lab_hosts_open_uri(const char *default_uri, GError **error)
+{
+    g_autoptr(GPtrArray) names = g_ptr_array_new();
+
+    return vl_lab_hosts_finish(vl_lab_hosts_new(), names, NULL, default_uri, error);
 }
 
 VlLabHosts *
@@ -217,13 +228,7 @@ vl_lab_hosts_open_state(const char *lab, const char *default_uri, const char *on
                                  FALSE);
         }
     }
-    if (!vl_lab_hosts_check_only(only, names, error))
-        return NULL;
-    if (!names->len)
-        vl_lab_hosts_add(hosts, "", NULL, default_uri, FALSE);
-    if (!vl_lab_hosts_connect(hosts, error))
-        return NULL;
-    return g_steal_pointer(&hosts);
+    return vl_lab_hosts_finish(g_steal_pointer(&hosts), names, only, default_uri, error);
 }
 
 VlLabHost *
