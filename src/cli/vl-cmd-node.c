@@ -132,45 +132,6 @@ vl_node_opts_clear(VlNodeOpts *o)
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(VlNodeOpts, vl_node_opts_clear)
 
-/*
- * vl_node_host_find:
- * @metas: the deployed domains (name -> VlDomainMeta)
- * @lab: (nullable): the lab to look in
- * @name: a device name
- * @domain: (out): the domain of the VM holding @name's namespace
- *
- * Coalesced hosts have no domain of their own: the specs of the labs with host VMs say which VM
- * holds them.
- * Return: (transfer full) (nullable): the spec of the lab where @name is a coalesced host; NULL
- * (and no error) when it is none.
- */
-static VlSpec *
-vl_node_host_find(GHashTable *metas, const char *lab, const char *name, char **domain)
-{
-    g_autoptr(GList) keys = g_list_sort(g_hash_table_get_keys(metas), (GCompareFunc)g_strcmp0);
-    g_autoptr(GHashTable) tried = g_hash_table_new(g_str_hash, g_str_equal);
-
-    for (GList *l = keys; l; l = l->next) {
-        const VlDomainMeta *m = g_hash_table_lookup(metas, l->data);
-        g_autoptr(VlDiag) diag = NULL;
-        g_autoptr(VlSpec) spec = NULL;
-        VlNode *host;
-
-        if (g_strcmp0(m->role, "hostvm") != 0 || !m->spec_dir || (lab && g_strcmp0(lab, m->lab)) ||
-            g_hash_table_contains(tried, m->lab))
-            continue;
-        g_hash_table_add(tried, m->lab);
-        diag = vl_diag_new();
-        spec = vl_spec_load(m->spec_dir, diag);
-        host = spec ? vl_spec_find_node(spec, name) : NULL;
-        if (host && host->host_vm) {
-            *domain = g_strconcat(spec->domain_prefix, host->host_vm->name, NULL);
-            return g_steal_pointer(&spec);
-        }
-    }
-    return NULL;
-}
-
 /* start/stop: the node's domains, in name order (CPMs before line cards). */
 static gboolean
 vl_cmd_start_stop(int argc, char **argv, gboolean start, GError **error)
@@ -201,7 +162,7 @@ vl_cmd_start_stop(int argc, char **argv, gboolean start, GError **error)
     if (!names) {
         /* a coalesced host has no VM of its own to start or stop */
         g_autofree char *domain = NULL;
-        g_autoptr(VlSpec) spec = vl_node_host_find(h.doms, o.lab, argv[1], &domain);
+        g_autoptr(VlSpec) spec = vl_cli_lab_host_find(h.doms, o.lab, argv[1], &domain);
         if (spec) {
             g_clear_error(error);
             g_set_error(error, VL_ERROR, VL_ERROR_USAGE,
@@ -324,7 +285,7 @@ vl_cmd_console(int argc, char **argv, GError **error)
     if (!vl_console_event_init(error) || !vl_node_hosts_open(&h, &o, error))
         return FALSE;
     /* a coalesced host: the console of its VM */
-    host_spec = vl_node_host_find(h.doms, o.lab, argv[1], &domain);
+    host_spec = vl_cli_lab_host_find(h.doms, o.lab, argv[1], &domain);
     if (!host_spec && !vl_node_single(&h, o.lab, argv[1], &domain, error))
         return FALSE;
     if (!vl_node_check_running(&h, domain, error))
@@ -430,7 +391,7 @@ vl_cmd_ssh(int argc, char **argv, GError **error)
     }
     if (!vl_node_hosts_open(&h, &o, error))
         return FALSE;
-    if ((spec = vl_node_host_find(h.doms, o.lab, argv[1], &domain))) {
+    if ((spec = vl_cli_lab_host_find(h.doms, o.lab, argv[1], &domain))) {
         /* a coalesced host: its VM, then its namespace */
         g_autofree char *cmd = command    ? g_strjoinv(" ", command)
                                : argc > 2 ? g_strjoinv(" ", argv + 2)
@@ -595,7 +556,7 @@ vl_cmd_exec(int argc, char **argv, GError **error)
                         o.lab ? " in lab " : "", o.lab ? o.lab : "");
             return FALSE;
         }
-    } else if ((spec = vl_node_host_find(metas, o.lab, argv[1], &host_domain))) {
+    } else if ((spec = vl_cli_lab_host_find(metas, o.lab, argv[1], &host_domain))) {
         if (!g_hash_table_contains(metas, host_domain)) {
             g_set_error(error, VL_ERROR, VL_ERROR_FAILED, "host '%s': its VM '%s' is not deployed",
                         argv[1], host_domain);

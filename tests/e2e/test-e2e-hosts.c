@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-e2e-hosts.c - end to end: newtlab-style hosts coalesced into one tiny-guest VM, a network
  * namespace each, behind a tiny-guest "switch" */
+#include "e2e-capture.h"
 #include "e2e-util.h"
 #include "vl-test-util.h"
 
@@ -100,6 +101,17 @@ test_hosts(void)
         g_autofree char *across = g_strdup_printf("ping -c 3 -W 2 %s", peer_addr);
         g_free(e2e_exec_ok(LAB, hosts[i][0], own));
         g_free(e2e_exec_ok(LAB, hosts[i][0], across));
+    }
+    /* capture h1:eth0 (its NIC in the host VM) while h1 pings the switch */
+    {
+        g_autofree char *pcap = g_build_filename(g_getenv("VMLAB_HOME"), "h1-eth0.pcap", NULL);
+        g_autoptr(GSubprocess) cap = e2e_capture_start(URI, LAB, "h1:eth0", pcap);
+
+        e2e_wait_filters(URI, PREFIX "hostvm-0", 1);
+        g_free(e2e_exec_ok(LAB, "h1", "ping -c 4 -W 2 10.61.1.1"));
+        e2e_capture_stop(cap);
+        e2e_pcap_assert_pings(pcap, 4);
+        g_assert_cmpuint(e2e_filter_count(URI, PREFIX "hostvm-0"), ==, 0);
     }
     /* a host's namespace holds only its own interface (and lo) */
     {
