@@ -296,10 +296,15 @@ vl_cmd_console(int argc, char **argv, GError **error)
         return FALSE;
     g_printerr("Connected to the console of '%s' (%s). Ctrl-] leaves.\n", domain,
                vl_console_target_describe(t));
-    if (host_spec)
-        g_printerr("Host '%s' is network namespace '%s' in it: enter it with `ip netns exec %s "
-                   "bash` (or sh).\n",
+    if (host_spec) {
+        /* a coalesced host: its shell is one in its namespace, typed into the VM's console */
+        g_autofree char *line = vl_netns_console_line(argv[1]);
+        if (!vl_console_target_type(t, line, error))
+            return FALSE;
+        g_printerr("Host '%s' is network namespace '%s' in it: typed `ip netns exec %s ...` to "
+                   "enter it (`exit` returns to the VM's shell).\n",
                    argv[1], argv[1], argv[1]);
+    }
     ok = vl_console_target_run(t, STDIN_FILENO, STDOUT_FILENO, error);
     g_printerr("\nDisconnected from '%s'.\n", domain);
     return ok;

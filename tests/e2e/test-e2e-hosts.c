@@ -123,6 +123,36 @@ test_hosts(void)
         g_assert_null(strstr(br, "10.0.2.15"));
         g_assert_cmpuint(g_strv_length(lines), ==, 2); /* lo and eth0 */
     }
+    /* console h1: a shell in h1's namespace; `exit` returns to the VM's shell */
+    {
+        g_autofree char *script = g_strdup_printf(
+            "(sleep 4; printf 'ip -br addr; echo MARK-$((6*7))\\r'; sleep 3; "
+            "printf 'exit\\r'; sleep 2; printf 'ip -br addr; echo BACK-$((3*3))\\r'; sleep 3) | "
+            "timeout 60 \"$VMLAB_BIN\" console --lab %s -c %s h1",
+            LAB, URI);
+        const char *sh[] = {"sh", "-c", script, NULL};
+        g_autofree char *text = NULL;
+        g_autofree char *err = NULL;
+        const char *mark;
+        int st = -1;
+
+        g_assert_true(g_spawn_sync(NULL, (char **)sh, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &text,
+                                   &err, &st, NULL));
+        mark = strstr(text, "MARK-42");
+        if (!g_spawn_check_wait_status(st, NULL) || !mark || !strstr(mark, "BACK-9"))
+            g_printerr("console h1: status %d\n%s\n%s", st, text, err);
+        g_assert_true(g_spawn_check_wait_status(st, NULL));
+        g_assert_nonnull(strstr(err, "typed `ip netns exec h1"));
+        g_assert_nonnull(mark);
+        {
+            g_autofree char *before = g_strndup(text, (gsize)(mark - text));
+            g_assert_nonnull(strstr(before, hosts[0][1]));
+            g_assert_null(strstr(before, "10.61.2."));
+            g_assert_null(strstr(before, "10.0.2.15"));
+        }
+        g_assert_nonnull(strstr(mark, "BACK-9"));
+        g_assert_nonnull(strstr(mark, "10.0.2.15"));
+    }
     /* status: a line per host, with its VM */
     g_clear_pointer(&out, g_free);
     vl_test_run_expect(60, status, 0, &out);
