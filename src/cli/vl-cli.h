@@ -179,7 +179,8 @@ gboolean vl_cmd_capture(int argc, char **argv, GError **error);
  * Writes the html page of the lab (as `graph -f html`) to <lab state folder>/graph.html.
  * Return: TRUE on success; FALSE with an error (e.g. Graphviz missing).
  */
-gboolean vl_cmd_graph_lab_page(virConnectPtr conn, const VlSpec *spec, char **path, GError **error);
+gboolean vl_cmd_graph_lab_page(const VlLabHosts *hosts, const VlSpec *spec, char **path,
+                               GError **error);
 
 /**
  * vl_cmd_capture_clean_lab:
