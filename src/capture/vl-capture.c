@@ -27,7 +27,8 @@
  * folders, and we must not make a folder writable for it. So we open an anonymous file ourselves
  * (O_TMPFILE in $TMPDIR: it has no name, so no other user can open it) and hand QEMU a write-only
  * descriptor of it with the monitor command add-fd (fd passing over libvirt's UNIX socket: local
- * connections only). filter-dump opens its file with a plain open(), not through QEMU's fd sets,
+ * connections only; a remote host's VM writes a volume of the lab's pool instead, see
+ * vl-capture-remote.c). filter-dump opens its file with a plain open(), not through QEMU's fd sets,
  * so object-add names QEMU's copy by its /proc/self/fd link; the file's mode (0622) lets QEMU's
  * user reopen it for writing there (only processes that may trace ours or QEMU's can reach that
  * link). The fd set is removed once the filter holds its own descriptor. We read the file from
@@ -40,7 +41,8 @@
  *
  * Leftovers: a capture killed with SIGKILL leaves its filter (and, killed during SETUP, its fd
  * set) in QEMU. Both carry the capture's PID in their names ("vlcap-PID-SEQ"), so the next capture
- * finds them (qom-list /objects, query-fdsets) and removes those whose process is gone. Two
+ * finds them (qom-list /objects, query-fdsets) and removes those whose process is gone (a remote
+ * capture's id also names its machine: "vlcap-PID-SEQ-MACHINE", judged only there). Two
  * captures at once each have their own filter and file, so they work side by side.
  */
 
