@@ -15,8 +15,8 @@
  * 127.0.0.1:22290, at 127.0.0.3. Its own lab (cpmh, domains cpm-*, ports 22100/22150/22200):
  * r1 on a, r2 on b, one UDP link across. r1 pings r2 while r2:eth1 (on b) is captured; the
  * frames come back through b's pool vmlab-cpmh and the libvirt connection. Then a capture killed
- * with SIGKILL leaves its filter and volume, and the next capture removes both. The parent
- * purges both hosts before and after, pass or fail.
+ * with SIGKILL leaves its filter and volume, and the next capture removes both; so does `up`.
+ * The parent purges both hosts before and after, pass or fail.
  */
 
 #define LAB       "cpmh"
@@ -36,6 +36,24 @@ capture_volumes(const char *uri)
     for (guint i = 0; lines[i]; i++)
         n += g_str_has_prefix(g_strstrip(lines[i]), "vlcap-"); /* name, then path */
     return n;
+}
+
+/* Starts a capture of r2:eth1 and kills it with SIGKILL once its filter is on: its filter and
+ * volume stay on host b. */
+static void
+capture_killed(const char *remote)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GSubprocess) cap =
+        g_subprocess_new(G_SUBPROCESS_FLAGS_STDERR_SILENCE, &err, g_getenv("VMLAB_BIN"), "capture",
+                         "--lab", LAB, "--connect", URI, "r2:eth1", "-w", "/dev/null", NULL);
+
+    g_assert_no_error(err);
+    e2e_wait_filters(remote, PREFIX "r2", 1);
+    g_subprocess_force_exit(cap);
+    g_subprocess_wait(cap, NULL, NULL);
+    g_assert_cmpuint(e2e_filter_count(remote, PREFIX "r2"), ==, 1);
+    g_assert_cmpuint(capture_volumes(remote), ==, 1);
 }
 
 static void
@@ -91,21 +109,13 @@ run_body(const char *spec, const char *remote, const char *tmp)
 
     /* killed with SIGKILL: filter and volume stay; the next capture removes both */
     {
-        g_autoptr(GError) err = NULL;
-        g_autoptr(GSubprocess) cap = g_subprocess_new(
-            G_SUBPROCESS_FLAGS_STDERR_SILENCE, &err, g_getenv("VMLAB_BIN"), "capture", "--lab", LAB,
-            "--connect", URI, "r2:eth1", "-w", "/dev/null", NULL);
         const char *next[] = {"capture", "--lab",     LAB,          "--connect", URI, "r2:eth1",
                               "-w",      "/dev/null", "--duration", "1",         NULL};
         g_autofree char *out = NULL;
         g_autofree char *err_text = NULL;
         int status;
 
-        g_assert_no_error(err);
-        e2e_wait_filters(remote, PREFIX "r2", 1);
-        g_subprocess_force_exit(cap);
-        g_subprocess_wait(cap, NULL, NULL);
-        g_assert_cmpuint(capture_volumes(remote), ==, 1);
+        capture_killed(remote);
         status = vl_test_run_timeout(120, next, &out, &err_text);
         if (status != 0 || !strstr(err_text, "removed 1 leftover capture filter") ||
             !strstr(err_text, "removed 1 leftover capture file"))
@@ -113,6 +123,18 @@ run_body(const char *spec, const char *remote, const char *tmp)
         g_assert_cmpint(status, ==, 0);
         g_assert_nonnull(strstr(err_text, "removed 1 leftover capture filter"));
         g_assert_nonnull(strstr(err_text, "removed 1 leftover capture file"));
+        g_assert_cmpuint(e2e_filter_count(remote, PREFIX "r2"), ==, 0);
+        g_assert_cmpuint(capture_volumes(remote), ==, 0);
+    }
+    /* ... or by `up` (the lab unchanged) */
+    {
+        g_autofree char *out = NULL;
+
+        capture_killed(remote);
+        vl_test_run_expect(400, up, 0, &out);
+        if (!strstr(out, "removed 1 leftover capture filter"))
+            g_printerr("up:\n%s", out);
+        g_assert_nonnull(strstr(out, "removed 1 leftover capture filter"));
         g_assert_cmpuint(e2e_filter_count(remote, PREFIX "r2"), ==, 0);
         g_assert_cmpuint(capture_volumes(remote), ==, 0);
     }
