@@ -270,7 +270,10 @@ vl_cmd_console(int argc, char **argv, GError **error)
 
     vl_node_opts_add(ctx, &o);
     g_option_context_add_main_entries(ctx, entries, NULL);
-    g_option_context_set_description(ctx, "Examples:\n"
+    g_option_context_set_description(ctx, "A coalesced host's console is its VM's, with a shell "
+                                          "in the host's namespace typed in (exit returns to "
+                                          "the VM's shell).\n"
+                                          "Examples:\n"
                                           "  vmlab-virt console r1\n"
                                           "  vmlab-virt console -S specs/example r1\n"
                                           "  vmlab-virt console --force r1\n");
