@@ -578,6 +578,26 @@ test_examples_valid(void)
     }
 }
 
+/* A device's group: topology's "group", then "role", then the profile's; empty strings skipped. */
+static void
+test_load_group(void)
+{
+    g_autofree char *dir = spec_make(
+        "{\"name\": \"t\", \"devices\": {\"a\": {\"group\": \"spine\", \"role\": \"r\"},\n"
+        " \"b\": {\"role\": \"leaf\"}, \"c\": {\"group\": \"\", \"platform\": \"p\"},\n"
+        " \"d\": {\"platform\": \"p\"}}}\n",
+        BASE_PLATFORMS, "{\"platform\": \"p\", \"group\": \"x\"}", BASE_PROFILE_B);
+    g_autoptr(VlSpec) spec = NULL;
+
+    vl_test_write(dir, "profiles/c.json", "{\"group\": 7, \"role\": \"host\"}");
+    spec = spec_load_ok(dir);
+    g_assert_cmpstr(vl_spec_find_node(spec, "a")->group, ==, "spine");
+    g_assert_cmpstr(vl_spec_find_node(spec, "b")->group, ==, "leaf");
+    g_assert_cmpstr(vl_spec_find_node(spec, "c")->group, ==, "host");
+    g_assert_null(vl_spec_find_node(spec, "d")->group);
+    vl_test_rmtree(dir);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -587,6 +607,7 @@ main(int argc, char **argv)
     g_test_add_func("/spec/load/base", test_load_base);
     g_test_add_func("/spec/load/examples", test_examples_valid);
     g_test_add_func("/spec/load/newtlab-section", test_newtlab_section);
+    g_test_add_func("/spec/load/group", test_load_group);
     g_test_add_func("/spec/load/many-errors-at-once", test_many_errors_at_once);
     g_test_add_func("/spec/resolve/profile-platform-default", test_resolve_precedence);
     g_test_add_func("/spec/ifmap/places", test_ifmap);

@@ -509,6 +509,25 @@ vl_spec_resolve_node(VlSpec *spec, VlNode *node, VlDiag *diag)
     node->host_addr = g_strdup("127.0.0.1"); /* until placed */
 }
 
+/* Return: (transfer full) (nullable): @node's group: the first non-empty string of @dev's "group"
+ * and "role", then the profile's. */
+static char *
+vl_spec_node_group(const VlNode *node, json_object *dev)
+{
+    json_object *sources[] = {dev, node->profile};
+    const char *keys[] = {"group", "role"};
+
+    for (guint s = 0; s < G_N_ELEMENTS(sources); s++) {
+        for (guint k = 0; k < G_N_ELEMENTS(keys); k++) {
+            json_object *v = NULL;
+            if (sources[s] && json_object_object_get_ex(sources[s], keys[k], &v) &&
+                json_object_is_type(v, json_type_string) && *json_object_get_string(v))
+                return g_strdup(json_object_get_string(v));
+        }
+    }
+    return NULL;
+}
+
 static void
 vl_spec_load_node(VlSpec *spec, const char *name, json_object *dev, VlDiag *diag)
 {
@@ -551,6 +570,7 @@ vl_spec_load_node(VlSpec *spec, const char *name, json_object *dev, VlDiag *diag
                       vl_json_type_name(node->profile));
         g_clear_pointer(&node->profile, json_object_put);
     }
+    node->group = vl_spec_node_group(node, dev);
     if (node->profile) {
         vl_spec_settings_check(node->profile, rel, "", diag);
         if (json_object_object_get_ex(node->profile, "platform", &v) &&

@@ -165,6 +165,8 @@ struct _VlNode {
     char *profile_path;    /* absolute; the file may not exist */
     json_object *profile;  /* (nullable) the profile document as read */
     json_object *platform; /* (not owned) platforms.json's entry */
+    char *group; /* (nullable) what graphs group it by: topology's "group", else its "role", else
+                    the profile's "group", else its "role" (the first non-empty string) */
 
     /* resolved settings: profile, then platform, then defaults */
     char *image;  /* (nullable) absolute path */
