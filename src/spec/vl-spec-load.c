@@ -4,7 +4,6 @@
 
 #include "vl-error.h"
 #include "vl-fs.h"
-#include "vl-ftp-listen.h"
 #include "vl-ifmap.h"
 #include "vl-json.h"
 #include "vl-spec-settings.h"
@@ -76,51 +75,6 @@ vl_spec_load_port_base(json_object *section, const char *section_name, const cha
         return 0;
     }
     return (guint)n;
-}
-
-/* vmlab.ftp: where the FTP proxy listens and which backends serve the lab's SR OS routers. */
-static void
-vl_spec_load_ftp(VlSpec *spec, json_object *section, const char *sec, VlDiag *diag)
-{
-    json_object *ftp = NULL;
-    json_object *v = NULL;
-    g_autofree char *path = vl_json_path_key(sec, "ftp");
-
-    spec->ftp_listen = g_strdup("127.0.0.1:21");
-    if (!section || !json_object_object_get_ex(section, "ftp", &ftp))
-        return;
-    if (!json_object_is_type(ftp, json_type_object)) {
-        vl_diag_error(diag, VL_TOPOLOGY_FILE, path, "must be an object, got %s",
-                      vl_json_type_name(ftp));
-        return;
-    }
-    if (json_object_object_get_ex(ftp, "listen", &v)) {
-        g_autofree char *lpath = vl_json_path_key(path, "listen");
-        const char *l = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
-        g_autoptr(GError) err = NULL;
-        /* the proxy's own check: what passes here, the proxy accepts */
-        if (!l) {
-            vl_diag_error(diag, VL_TOPOLOGY_FILE, lpath, "must be \"ADDRESS:PORT\", got %s",
-                          vl_json_type_name(v));
-        } else if (!vl_ftp_listen_check(l, &err)) {
-            vl_diag_error(diag, VL_TOPOLOGY_FILE, lpath, "%s", err->message);
-        } else {
-            g_free(spec->ftp_listen);
-            spec->ftp_listen = g_strdup(l);
-        }
-    }
-    if (json_object_object_get_ex(ftp, "backend", &v) &&
-        !json_object_is_type(v, json_type_string)) {
-        g_autofree char *bpath = vl_json_path_key(path, "backend");
-        vl_diag_error(diag, VL_TOPOLOGY_FILE, bpath, "must be a backend name, got %s",
-                      vl_json_type_name(v));
-    }
-    if (json_object_object_get_ex(ftp, "backends", &v) &&
-        !json_object_is_type(v, json_type_object)) {
-        g_autofree char *bpath = vl_json_path_key(path, "backends");
-        vl_diag_error(diag, VL_TOPOLOGY_FILE, bpath, "must be an object of name -> backend, got %s",
-                      vl_json_type_name(v));
-    }
 }
 
 static void

@@ -22,6 +22,10 @@ gboolean vl_spec_name_is_valid(const char *name);
  * interfaces; reports bad endpoints, reuse, one-sided fields and disagreement between the two. */
 void vl_spec_load_links(VlSpec *spec, VlDiag *diag);
 
+/* Reads vmlab.ftp (vl-spec-ftp.c): the proxy's listen address into spec->ftp_listen, and checks
+ * the types of its backend and backends. */
+void vl_spec_load_ftp(VlSpec *spec, json_object *section, const char *sec, VlDiag *diag);
+
 /* Gives every link and node its ports and checks the three ranges against each other. */
 void vl_spec_assign_ports(VlSpec *spec, VlDiag *diag);
 
