@@ -6,6 +6,7 @@
 #include "vl-ftp-listen.h"
 #include "vl-json.h"
 #include "vl-spec-private.h"
+#include "vl-spec-section.h"
 
 #define VL_TOPOLOGY_FILE "topology.json"
 
@@ -53,25 +54,11 @@ vl_spec_load_ftp(VlSpec *spec, json_object *section, const char *sec, VlDiag *di
     }
 }
 
-/* Return: (transfer none) (nullable): the vmlab.ftp section of @spec's topology, if an object. */
-static json_object *
-vl_spec_ftp_section(const VlSpec *spec)
-{
-    json_object *section = NULL;
-    json_object *ftp = NULL;
-
-    if (json_object_object_get_ex(spec->topology, spec->section, &section) &&
-        json_object_object_get_ex(section, "ftp", &ftp) &&
-        json_object_is_type(ftp, json_type_object))
-        return ftp;
-    return NULL;
-}
-
-/* Return: (transfer none) (nullable): the object member @key of vmlab.ftp. */
+/* Return: (transfer none) (nullable): the member @key of vmlab.ftp, if it is of @type. */
 static json_object *
 vl_spec_ftp_member(const VlSpec *spec, const char *key, json_type type)
 {
-    json_object *ftp = vl_spec_ftp_section(spec);
+    json_object *ftp = vl_spec_section_member(spec, "ftp");
     json_object *v = NULL;
 
     if (ftp && json_object_object_get_ex(ftp, key, &v) && json_object_is_type(v, type))

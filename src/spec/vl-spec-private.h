@@ -81,5 +81,3 @@ void vl_spec_check_image_refs(VlSpec *spec, VlDiag *diag);
 /* Reads vmlab.insecure_registries. */
 void vl_spec_load_insecure_registries(VlSpec *spec, json_object *section, const char *sec,
                                       VlDiag *diag);
-/* Where @node's setting @key ("vm_image", "sros.iom_image"...) comes from, as "FILE: PATH". */
-void vl_spec_report_lookup(const VlNode *node, const char *key, char **where);

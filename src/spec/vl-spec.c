@@ -4,6 +4,7 @@
 
 #include "vl-oci-ref.h"
 #include "vl-fs.h"
+#include "vl-spec-section.h"
 #include "vl-spec-settings.h"
 
 void
@@ -162,6 +163,19 @@ vl_spec_find_vm(const VlSpec *spec, const char *name)
 }
 
 /* Finds where a setting (or an "sros.KEY") came from, for messages. */
+json_object *
+vl_spec_section_member(const VlSpec *spec, const char *key)
+{
+    json_object *section = NULL;
+    json_object *v = NULL;
+
+    if (!json_object_object_get_ex(spec->topology, spec->section, &section) ||
+        !json_object_is_type(section, json_type_object) ||
+        !json_object_object_get_ex(section, key, &v))
+        return NULL;
+    return v;
+}
+
 void
 vl_spec_report_lookup(const VlNode *node, const char *key, char **where)
 {

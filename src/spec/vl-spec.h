@@ -331,6 +331,14 @@ gboolean vl_spec_check_images(const VlSpec *spec, VlDiag *diag);
 const char *vl_transport_to_string(VlTransport t);
 const char *vl_nic_kind_to_string(VlNicKind k);
 
+/**
+ * vl_spec_report_lookup:
+ * @key: a setting: "vm_image", "sros.iom_image"...
+ * @where: (out) (transfer full): where @node's profile or platform sets it, as "FILE: PATH"
+ *   ("profiles/pe1.json: sros.iom_image"); left alone when neither sets it
+ */
+void vl_spec_report_lookup(const VlNode *node, const char *key, char **where);
+
 /* Return: (transfer none): the VM that holds @iface's NIC. */
 VlVm *vl_iface_vm(const VlIface *iface);
 
