@@ -84,12 +84,12 @@ vl_spec_load_section(VlSpec *spec, VlDiag *diag)
     json_object *v = NULL;
     const char *sec = "vmlab";
 
-    if (json_object_object_get_ex(spec->topology, "vmlab", &section)) {
+    if (json_object_object_get_ex(spec->docs->topology, "vmlab", &section)) {
         json_object *other = NULL;
-        if (json_object_object_get_ex(spec->topology, "newtlab", &other))
+        if (json_object_object_get_ex(spec->docs->topology, "newtlab", &other))
             vl_diag_error(diag, VL_TOPOLOGY_FILE, "newtlab",
                           "both 'vmlab' and 'newtlab' sections are present; keep one");
-    } else if (json_object_object_get_ex(spec->topology, "newtlab", &section)) {
+    } else if (json_object_object_get_ex(spec->docs->topology, "newtlab", &section)) {
         sec = "newtlab";
     }
     spec->section = g_strdup(sec);
@@ -163,10 +163,10 @@ vl_spec_load_platforms(VlSpec *spec, VlDiag *diag)
 {
     json_object *platforms = NULL;
 
-    if (!spec->platforms)
+    if (!spec->docs->platforms)
         return;
-    if (!json_object_is_type(spec->platforms, json_type_object) ||
-        !json_object_object_get_ex(spec->platforms, "platforms", &platforms)) {
+    if (!json_object_is_type(spec->docs->platforms, json_type_object) ||
+        !json_object_object_get_ex(spec->docs->platforms, "platforms", &platforms)) {
         vl_diag_error(diag, VL_PLATFORMS_FILE, "platforms",
                       "missing: expected {\"platforms\": {NAME: {...}}}");
         return;
@@ -196,7 +196,8 @@ vl_spec_platform_find(const VlSpec *spec, const char *name)
     json_object *platforms = NULL;
     json_object *p = NULL;
 
-    if (!spec->platforms || !json_object_object_get_ex(spec->platforms, "platforms", &platforms) ||
+    if (!spec->docs->platforms ||
+        !json_object_object_get_ex(spec->docs->platforms, "platforms", &platforms) ||
         !json_object_is_type(platforms, json_type_object) ||
         !json_object_object_get_ex(platforms, name, &p) ||
         !json_object_is_type(p, json_type_object))
@@ -226,7 +227,6 @@ vl_spec_load_node_interfaces(VlSpec *spec, VlNode *node, json_object *dev, const
 
         iface->name = g_strdup(name);
         iface->node = node;
-        iface->json = v;
         g_ptr_array_add(node->ifaces, iface);
         if (!*name || strpbrk(name, ": \t\n\r")) {
             vl_diag_error(diag, VL_TOPOLOGY_FILE, p, "'%s' is not a valid interface name", name);
@@ -362,15 +362,16 @@ vl_spec_resolve_credentials(VlNode *node)
     const char *user = NULL;
     const char *pass = NULL;
 
-    if (node->profile && json_object_object_get_ex(node->profile, "vm_credentials", &cred) &&
+    if (node->docs->profile &&
+        json_object_object_get_ex(node->docs->profile, "vm_credentials", &cred) &&
         json_object_is_type(cred, json_type_object)) {
         if (json_object_object_get_ex(cred, "user", &v) && json_object_is_type(v, json_type_string))
             user = json_object_get_string(v);
         if (json_object_object_get_ex(cred, "pass", &v) && json_object_is_type(v, json_type_string))
             pass = json_object_get_string(v);
     }
-    if (node->platform &&
-        json_object_object_get_ex(node->platform, "vm_credentials", &platform_cred) &&
+    if (node->docs->platform &&
+        json_object_object_get_ex(node->docs->platform, "vm_credentials", &platform_cred) &&
         json_object_is_type(platform_cred, json_type_object)) {
         if (!user && json_object_object_get_ex(platform_cred, "user", &v) &&
             json_object_is_type(v, json_type_string))
@@ -380,10 +381,10 @@ vl_spec_resolve_credentials(VlNode *node)
             pass = json_object_get_string(v);
     }
     /* The profile's ssh_user/ssh_pass win over any vm_credentials. */
-    if (node->profile && json_object_object_get_ex(node->profile, "ssh_user", &v) &&
+    if (node->docs->profile && json_object_object_get_ex(node->docs->profile, "ssh_user", &v) &&
         json_object_is_type(v, json_type_string))
         user = json_object_get_string(v);
-    if (node->profile && json_object_object_get_ex(node->profile, "ssh_pass", &v) &&
+    if (node->docs->profile && json_object_object_get_ex(node->docs->profile, "ssh_pass", &v) &&
         json_object_is_type(v, json_type_string))
         pass = json_object_get_string(v);
     node->ssh_user = g_strdup(user ? user : "admin");
@@ -468,7 +469,7 @@ vl_spec_resolve_node(VlSpec *spec, VlNode *node, VlDiag *diag)
 static char *
 vl_spec_node_group(const VlNode *node, json_object *dev)
 {
-    json_object *sources[] = {dev, node->profile};
+    json_object *sources[] = {dev, node->docs->profile};
     const char *keys[] = {"group", "role"};
 
     for (guint s = 0; s < G_N_ELEMENTS(sources); s++) {
@@ -493,6 +494,7 @@ vl_spec_load_node(VlSpec *spec, const char *name, json_object *dev, VlDiag *diag
     const char *platform_file = rel;
 
     node->name = g_strdup(name);
+    node->docs = g_new0(VlNodeDocs, 1);
     node->index = spec->nodes->len;
     node->ifaces = g_ptr_array_new_with_free_func(vl_iface_free);
     node->vms = g_ptr_array_new();
@@ -516,18 +518,19 @@ vl_spec_load_node(VlSpec *spec, const char *name, json_object *dev, VlDiag *diag
                       vl_json_type_name(dev));
         return;
     }
+    node->docs->device = dev;
     vl_spec_load_node_interfaces(spec, node, dev, dpath, diag);
 
-    node->profile = vl_spec_load_json(spec->dir, rel, FALSE, diag);
-    if (node->profile && !json_object_is_type(node->profile, json_type_object)) {
+    node->docs->profile = vl_spec_load_json(spec->dir, rel, FALSE, diag);
+    if (node->docs->profile && !json_object_is_type(node->docs->profile, json_type_object)) {
         vl_diag_error(diag, rel, "", "must be a JSON object, got %s",
-                      vl_json_type_name(node->profile));
-        g_clear_pointer(&node->profile, json_object_put);
+                      vl_json_type_name(node->docs->profile));
+        g_clear_pointer(&node->docs->profile, json_object_put);
     }
     node->group = vl_spec_node_group(node, dev);
-    if (node->profile) {
-        vl_spec_settings_check(node->profile, rel, "", diag);
-        if (json_object_object_get_ex(node->profile, "platform", &v) &&
+    if (node->docs->profile) {
+        vl_spec_settings_check(node->docs->profile, rel, "", diag);
+        if (json_object_object_get_ex(node->docs->profile, "platform", &v) &&
             json_object_is_type(v, json_type_string))
             platform = json_object_get_string(v);
     }
@@ -548,8 +551,8 @@ vl_spec_load_node(VlSpec *spec, const char *name, json_object *dev, VlDiag *diag
         return;
     }
     node->platform_name = g_strdup(platform);
-    node->platform = vl_spec_platform_find(spec, platform);
-    if (!node->platform) {
+    node->docs->platform = vl_spec_platform_find(spec, platform);
+    if (!node->docs->platform) {
         if (platform_file == rel)
             vl_diag_error(diag, rel, "platform", "platform '%s' is not defined in platforms.json",
                           platform);
@@ -569,7 +572,7 @@ vl_spec_load_devices(VlSpec *spec, VlDiag *diag)
 {
     json_object *devices = NULL;
 
-    if (!json_object_object_get_ex(spec->topology, "devices", &devices)) {
+    if (!json_object_object_get_ex(spec->docs->topology, "devices", &devices)) {
         vl_diag_error(diag, VL_TOPOLOGY_FILE, "devices",
                       "missing: a topology needs at least one device");
         return;
@@ -633,18 +636,18 @@ vl_spec_load(const char *dir, VlDiag *diag)
                       "not a spec folder (expected topology.json, platforms.json, profiles/)");
         return NULL;
     }
-    spec->topology = vl_spec_load_json(spec->dir, VL_TOPOLOGY_FILE, TRUE, diag);
-    spec->platforms = vl_spec_load_json(spec->dir, VL_PLATFORMS_FILE, TRUE, diag);
-    if (spec->topology && !json_object_is_type(spec->topology, json_type_object)) {
+    spec->docs->topology = vl_spec_load_json(spec->dir, VL_TOPOLOGY_FILE, TRUE, diag);
+    spec->docs->platforms = vl_spec_load_json(spec->dir, VL_PLATFORMS_FILE, TRUE, diag);
+    if (spec->docs->topology && !json_object_is_type(spec->docs->topology, json_type_object)) {
         vl_diag_error(diag, VL_TOPOLOGY_FILE, "", "must be a JSON object, got %s",
-                      vl_json_type_name(spec->topology));
-        g_clear_pointer(&spec->topology, json_object_put);
+                      vl_json_type_name(spec->docs->topology));
+        g_clear_pointer(&spec->docs->topology, json_object_put);
     }
     vl_spec_load_platforms(spec, diag);
-    if (!spec->topology)
+    if (!spec->docs->topology)
         return NULL;
 
-    if (json_object_object_get_ex(spec->topology, "name", &v)) {
+    if (json_object_object_get_ex(spec->docs->topology, "name", &v)) {
         if (json_object_is_type(v, json_type_string) &&
             vl_spec_name_is_valid(json_object_get_string(v)))
             spec->name = g_strdup(json_object_get_string(v));

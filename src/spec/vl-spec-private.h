@@ -4,6 +4,26 @@
 
 #include "vl-spec.h"
 
+#include <json-c/json.h>
+
+/* The documents behind a spec: only src/spec reads them (vl-spec.h offers what they hold). */
+struct _VlSpecDocs {
+    json_object *topology;
+    json_object *platforms;
+};
+
+/* The documents behind a device. */
+struct _VlNodeDocs {
+    json_object *device;   /* (not owned, nullable) topology.json's devices entry; NULL for a host
+                              VM node */
+    json_object *profile;  /* (nullable) the profile document as read */
+    json_object *platform; /* (not owned, nullable) platforms.json's entry */
+};
+
+/* Return: (transfer none) (nullable): @iface's entry in topology.json
+ * (devices.NODE.interfaces.NAME), of any type. */
+json_object *vl_iface_json(const VlIface *iface);
+
 VlSpec *vl_spec_new(void);
 void vl_iface_free(gpointer data);
 void vl_nic_free(gpointer data);
