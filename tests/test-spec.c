@@ -1,11 +1,18 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-spec.c - the spec model: loading, resolution, interface maps, ports, and bad specs */
+#include "vl-spec.h"
+
+/* The model's public API hides json-c: only src/spec reads the documents (first, so that no other
+ * header brings json-c in before this check). */
+#ifdef JSON_C_TO_STRING_PLAIN
+#error "vl-spec.h includes json-c"
+#endif
+
 #include "vl-diag.h"
 #include "vl-error.h"
 #include "vl-fs.h"
 #include "vl-ifmap.h"
 #include "vl-json.h"
-#include "vl-spec.h"
 #include "vl-test-util.h"
 
 #include <glib/gstdio.h>
