@@ -240,6 +240,62 @@ test_platform_fields(void)
     vl_test_rmtree(dir);
 }
 
+/* The hidden mode `vmlab-virt ssh` has ssh use as SSH_ASKPASS: the password of the VM the
+ * environment names, for a password prompt only; without that environment a prompt is no
+ * command; --help does not show it. */
+static void
+test_askpass(void)
+{
+    g_autofree char *home = vl_test_mkdtemp();
+    g_autofree char *spec_dir = vl_test_srcpath("../specs/fabric");
+    g_autofree char *state = g_strdup_printf("{\"spec_dir\": \"%s\"}\n", spec_dir);
+    const char *pw[] = {"admin@127.0.0.1's password: ", NULL};
+    const char *pw_leaf3[] = {"netops@127.0.0.1's password: ", NULL};
+    const char *passphrase[] = {"Enter passphrase for key '/root/.ssh/id_ed25519': ", NULL};
+    const char *help[] = {"--help", NULL};
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    int st;
+
+    vl_test_write(home, "labs/fabric/state.json", state);
+    g_setenv("VMLAB_HOME", home, TRUE);
+    g_setenv("VMLAB_ASKPASS_LAB", "fabric", TRUE);
+    g_setenv("VMLAB_ASKPASS_DOMAIN", "spine1", TRUE);
+    vl_test_run_expect(30, pw, 0, &out);
+    g_assert_cmpstr(out, ==, "YourPaSsWoRd\n");
+    g_clear_pointer(&out, g_free);
+    g_setenv("VMLAB_ASKPASS_DOMAIN", "leaf3", TRUE);
+    vl_test_run_expect(30, pw_leaf3, 0, &out);
+    g_assert_cmpstr(out, ==, "admin\n");
+    g_clear_pointer(&out, g_free);
+    vl_test_run_expect(30, passphrase, 1, &out);
+    g_assert_cmpstr(out, ==, "");
+    g_clear_pointer(&out, g_free);
+    /* a domain the spec does not have: no answer, and why */
+    g_setenv("VMLAB_ASKPASS_DOMAIN", "spine9", TRUE);
+    st = vl_test_run(pw, &out, &err);
+    if (st != 1)
+        vl_test_print_failure(pw, st, out, err);
+    g_assert_cmpint(st, ==, 1);
+    g_assert_cmpstr(out, ==, "");
+    g_assert_nonnull(strstr(err, "no password for domain 'spine9'"));
+    g_clear_pointer(&out, g_free);
+    g_clear_pointer(&err, g_free);
+    g_unsetenv("VMLAB_ASKPASS_LAB");
+    g_unsetenv("VMLAB_ASKPASS_DOMAIN");
+    st = vl_test_run(pw, &out, &err);
+    if (st != 2)
+        vl_test_print_failure(pw, st, out, err);
+    g_assert_cmpint(st, ==, 2);
+    g_assert_null(strstr(out, "YourPaSsWoRd"));
+    g_clear_pointer(&out, g_free);
+    vl_test_run_expect(30, help, 0, &out);
+    g_assert_null(strstr(out, "askpass"));
+    g_assert_null(strstr(out, "ASKPASS"));
+    g_unsetenv("VMLAB_HOME");
+    vl_test_rmtree(home);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -259,5 +315,6 @@ main(int argc, char **argv)
     g_test_add_func("/handoff/inventory/ansible", test_inventory_ansible);
     g_test_add_func("/handoff/write-remove", test_write_remove);
     g_test_add_func("/handoff/platform-fields", test_platform_fields);
+    g_test_add_func("/handoff/askpass", test_askpass);
     return g_test_run();
 }

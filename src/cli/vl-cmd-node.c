@@ -3,6 +3,7 @@
 #include "vl-cli.h"
 
 #include "vl-bootlog.h"
+#include "vl-cli-askpass.h"
 #include "vl-console.h"
 #include "vl-error.h"
 #include "vl-fs.h"
@@ -481,6 +482,10 @@ vl_cmd_ssh(int argc, char **argv, GError **error)
         g_autofree char *line = g_strjoinv(" ", (char **)args->pdata);
         vl_trace("running %s", line);
     }
+    /* the spec's password: ssh asks vmlab-virt for it (SSH_ASKPASS), no prompt, no terminal */
+    if (vm && vm->node->ssh_pass && *vm->node->ssh_pass &&
+        !vl_askpass_env_set(mm->lab, domain, error))
+        return FALSE;
     execvp("ssh", (char **)args->pdata);
     g_set_error(error, VL_ERROR, VL_ERROR_FAILED, "cannot run ssh: %s", g_strerror(errno));
     return FALSE;
