@@ -417,7 +417,9 @@ vl_cmd_ssh(int argc, char **argv, GError **error)
     const VlVm *vm;
 
     vl_node_opts_add(ctx, &o);
-    g_option_context_set_description(ctx, "Examples:\n"
+    g_option_context_set_description(ctx, "The spec's password reaches ssh through SSH_ASKPASS "
+                                          "(no prompt; works without a terminal).\n\n"
+                                          "Examples:\n"
                                           "  vmlab-virt ssh r2\n"
                                           "  vmlab-virt ssh r1 -- ip -br addr\n"
                                           "  vmlab-virt ssh -S specs/example r3 -- uname -a\n");

@@ -18,14 +18,15 @@ vl_topo_vm(const VlVm *vm)
 {
     json_object *o = json_object_new_object();
     gboolean telnet = vm->node->console == VL_CONSOLE_TELNET;
+    gboolean ssh = vl_handoff_vm_has_ssh(vm); /* a line card has no management plane */
 
     json_object_object_add(o, "domain", json_object_new_string(vm->name));
     json_object_object_add(o, "role", json_object_new_string(vm->role));
     json_object_object_add(o, "card", vl_topo_str_or_null(vm->card));
     json_object_object_add(o, "host", vl_topo_str_or_null(vm->server ? vm->server->name : NULL));
     json_object_object_add(o, "mgmt_address", json_object_new_string(vl_vm_mgmt_address(vm)));
-    json_object_object_add(o, "ssh", json_object_new_boolean(vl_handoff_vm_has_ssh(vm)));
-    json_object_object_add(o, "ssh_port", json_object_new_int((int)vm->ssh_port));
+    json_object_object_add(o, "ssh", json_object_new_boolean(ssh));
+    json_object_object_add(o, "ssh_port", ssh ? json_object_new_int((int)vm->ssh_port) : NULL);
     json_object_object_add(o, "console", json_object_new_string(telnet ? "telnet" : "pty"));
     json_object_object_add(o, "console_port",
                            telnet ? json_object_new_int((int)vm->console_port) : NULL);
