@@ -106,6 +106,8 @@ vl_spec_host_vm_node_new(const char *name, const VlNode *first)
     n->ssh_pass = g_strdup(first->ssh_pass);
     n->boot_timeout = first->boot_timeout;
     n->ready_pattern = g_strdup(first->ready_pattern);
+    n->ansible_network_os = g_strdup(first->ansible_network_os);
+    n->ansible_connection = g_strdup(first->ansible_connection);
     n->console = first->console;
     n->template = g_strdup(first->template);
     n->xslt = g_strdup(first->xslt);

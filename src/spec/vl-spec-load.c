@@ -408,6 +408,8 @@ vl_spec_resolve_node(VlSpec *spec, VlNode *node, VlDiag *diag)
     node->boot_timeout =
         (guint)vl_spec_setting_posint(node, "vm_boot_timeout", VL_DEFAULT_BOOT_TIMEOUT);
     node->ready_pattern = g_strdup(vl_spec_setting_string(node, "vm_ready_pattern", NULL));
+    node->ansible_network_os = g_strdup(vl_spec_setting_string(node, "ansible_network_os", NULL));
+    node->ansible_connection = g_strdup(vl_spec_setting_string(node, "ansible_connection", NULL));
     node->console = g_strcmp0(vl_spec_setting_string(node, "vm_console", "pty"), "telnet") == 0
                         ? VL_CONSOLE_TELNET
                         : VL_CONSOLE_PTY;

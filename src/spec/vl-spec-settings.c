@@ -65,6 +65,9 @@ static const VlSetting vl_settings[] = {
     {"device_type", VL_SETTING_NAME, 0}, /* newtron: "switch" (default) or "host" */
     {"host_ip", VL_SETTING_CIDR, 0},     /* a host's data address */
     {"host_gateway", VL_SETTING_ADDR, 0},
+    /* for the Ansible inventory `up` writes (vl-handoff.c) */
+    {"ansible_network_os", VL_SETTING_NAME, 0}, /* "cisco.ios.ios", "nokia.sros.md"... */
+    {"ansible_connection", VL_SETTING_NAME, 0}, /* "ansible.netcommon.network_cli", "ssh"... */
 };
 
 /* The keys of a platform's or profile's "sros" object. */

@@ -79,6 +79,8 @@ vl_node_free(gpointer data)
     g_free(node->ssh_user);
     g_free(node->ssh_pass);
     g_free(node->ready_pattern);
+    g_free(node->ansible_network_os);
+    g_free(node->ansible_connection);
     g_free(node->template);
     g_free(node->xslt);
     g_free(node->host);

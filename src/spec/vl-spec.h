@@ -183,8 +183,10 @@ struct _VlNode {
     GPtrArray *cpu_features; /* "+sse4.2" style strings */
     char *ssh_user;
     char *ssh_pass;
-    guint boot_timeout;  /* seconds */
-    char *ready_pattern; /* (nullable) console regex for platforms without SSH */
+    guint boot_timeout;       /* seconds */
+    char *ready_pattern;      /* (nullable) console regex for platforms without SSH */
+    char *ansible_network_os; /* (nullable) for the Ansible inventory (vl-handoff.c) */
+    char *ansible_connection; /* (nullable) likewise: "network_cli", "ssh"... */
     VlConsoleKind console;
     char *template;   /* absolute path of the boilerplate */
     char *xslt;       /* (nullable) platform's extra stylesheet */
