@@ -585,7 +585,8 @@ test_examples_valid(void)
     }
 }
 
-/* A device's group: topology's "group", then "role", then the profile's; empty strings skipped. */
+/* A device's group: topology's "group", then "role", then the profile's; empty strings skipped.
+ * Its role: topology's "role". */
 static void
 test_load_group(void)
 {
@@ -602,6 +603,9 @@ test_load_group(void)
     g_assert_cmpstr(vl_spec_find_node(spec, "b")->group, ==, "leaf");
     g_assert_cmpstr(vl_spec_find_node(spec, "c")->group, ==, "host");
     g_assert_null(vl_spec_find_node(spec, "d")->group);
+    /* its role as written in topology.json only (for the Ansible inventory) */
+    g_assert_cmpstr(vl_spec_find_node(spec, "a")->role, ==, "r");
+    g_assert_null(vl_spec_find_node(spec, "c")->role);
     vl_test_rmtree(dir);
 }
 

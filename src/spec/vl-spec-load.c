@@ -521,6 +521,8 @@ vl_spec_load_node(VlSpec *spec, const char *name, json_object *dev, VlDiag *diag
         return;
     }
     node->docs->device = dev;
+    if (json_object_object_get_ex(dev, "role", &v) && json_object_is_type(v, json_type_string))
+        node->role = g_strdup(json_object_get_string(v));
     vl_spec_load_node_interfaces(spec, node, dev, dpath, diag);
 
     node->docs->profile = vl_spec_load_json(spec->dir, rel, FALSE, diag);

@@ -63,6 +63,7 @@ vl_node_free(gpointer data)
 
     g_free(node->name);
     g_free(node->platform_name);
+    g_free(node->role);
     g_free(node->group);
     g_free(node->profile_path);
     if (node->docs && node->docs->profile)

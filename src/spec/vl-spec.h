@@ -168,6 +168,7 @@ struct _VlNode {
     char *platform_name;
     char *profile_path; /* absolute; the file may not exist */
     VlNodeDocs *docs;   /* (private) its profile, platform and topology entry as read */
+    char *role;  /* (nullable) topology.json's "role" of the device, as written (Ansible groups) */
     char *group; /* (nullable) what graphs group it by: topology's "group", else its "role", else
                     the profile's "group", else its "role" (the first non-empty string) */
 
