@@ -45,7 +45,7 @@ vl_topo_node(const VlSpec *spec, const VlNode *node)
     json_object_object_add(o, "name", json_object_new_string(node->name));
     json_object_object_add(o, "kind", json_object_new_string(kind));
     json_object_object_add(o, "platform", json_object_new_string(node->platform_name));
-    json_object_object_add(o, "role", vl_topo_str_or_null(vl_handoff_node_role(spec, node)));
+    json_object_object_add(o, "role", vl_topo_str_or_null(node->role));
     json_object_object_add(o, "host", vl_topo_str_or_null(node->host));
     json_object_object_add(o, "ssh_user", json_object_new_string(node->ssh_user));
     for (guint i = 0; i < vm_node->vms->len; i++)

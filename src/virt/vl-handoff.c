@@ -18,21 +18,6 @@ vl_handoff_vm_has_ssh(const VlVm *vm)
     return g_strcmp0(vm->role, "iom") != 0;
 }
 
-const char *
-vl_handoff_node_role(const VlSpec *spec, const VlNode *node)
-{
-    json_object *devices = NULL;
-    json_object *dev = NULL;
-    json_object *role = NULL;
-
-    if (json_object_object_get_ex(spec->topology, "devices", &devices) &&
-        json_object_object_get_ex(devices, node->name, &dev) &&
-        json_object_object_get_ex(dev, "role", &role) &&
-        json_object_is_type(role, json_type_string))
-        return json_object_get_string(role);
-    return NULL;
-}
-
 /* Return: (transfer full): "<lab>-<node>" for @node's first VM with SSH, else
  * "<lab>-<node>-<card>" (a second CPM). */
 static char *
@@ -159,11 +144,9 @@ vl_handoff_yaml_var(GString *out, const char *key, const char *value)
 
 /* Return: the role a VM is grouped by: its device's topology role, else its own. */
 static const char *
-vl_handoff_vm_role(const VlSpec *spec, const VlVm *vm)
+vl_handoff_vm_role(const VlVm *vm)
 {
-    const char *role = vl_handoff_node_role(spec, vm->node);
-
-    return role ? role : vm->role;
+    return vm->node->role ? vm->node->role : vm->role;
 }
 
 /* Adds @vm's name to group @group of @groups (group -> GPtrArray of names, in order seen). */
@@ -199,7 +182,7 @@ vl_handoff_inventory_host(GString *out, const VlSpec *spec, const VlVm *vm)
         vl_handoff_yaml_var(out, "ansible_connection", node->ansible_connection);
     vl_handoff_yaml_var(out, "vmlab_node", node->name);
     vl_handoff_yaml_var(out, "vmlab_platform", node->platform_name);
-    vl_handoff_yaml_var(out, "vmlab_role", vl_handoff_vm_role(spec, vm));
+    vl_handoff_yaml_var(out, "vmlab_role", vl_handoff_vm_role(vm));
     if (vm->card)
         vl_handoff_yaml_var(out, "vmlab_card", vm->card);
     if (node->is_host_vm && node->hosts) {
@@ -244,8 +227,8 @@ vl_handoff_inventory(const VlSpec *spec, const char *lab_dir)
         vl_handoff_inventory_host(out, spec, vm);
         vl_handoff_group_add(groups, order,
                              vl_handoff_group_name("platform_", vm->node->platform_name), vm->name);
-        vl_handoff_group_add(
-            groups, order, vl_handoff_group_name("role_", vl_handoff_vm_role(spec, vm)), vm->name);
+        vl_handoff_group_add(groups, order, vl_handoff_group_name("role_", vl_handoff_vm_role(vm)),
+                             vm->name);
     }
     if (order->len)
         g_string_append(out, "  children:\n");

@@ -76,6 +76,3 @@ char **vl_handoff_paths(const char *lab_dir);
 
 /* Return: whether @vm can be logged in to (an SR OS line card cannot). */
 gboolean vl_handoff_vm_has_ssh(const VlVm *vm);
-
-/* Return: (transfer none) (nullable): @node's "role" in topology.json. */
-const char *vl_handoff_node_role(const VlSpec *spec, const VlNode *node);
