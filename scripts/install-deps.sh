@@ -8,7 +8,7 @@ BUILD_PKGS="meson ninja-build pkg-config gcc libvirt-dev libxml2-dev libxslt1-de
 RUN_PKGS="libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils mtools dosfstools busybox-static cpio
   openssh-server openssh-client curl lftp xsltproc dropbear-bin clang-format iproute2
   skopeo docker-registry apache2-utils cppcheck clang libclang-rt-14-dev python3-jsonschema python3-yaml
-  graphviz tcpdump chromium"
+  graphviz tcpdump chromium ansible-core"
 missing=""
 for p in $BUILD_PKGS $RUN_PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -50,20 +50,7 @@ test_golden(gconstpointer data)
     const GoldenCase *c = data;
     g_autofree char *out = graph_run(c->spec, c->format);
     g_autofree char *rel = g_strdup_printf("data/graph/%s.%s", c->name, c->suffix);
-    g_autofree char *path = vl_test_srcpath(rel);
-    g_autofree char *expected = NULL;
-    g_autoptr(GError) err = NULL;
-
-    if (g_getenv("VMLAB_TEST_REGENERATE")) {
-        g_autofree char *dir = g_path_get_dirname(path);
-        g_assert_cmpint(g_mkdir_with_parents(dir, 0755), ==, 0);
-        g_file_set_contents(path, out, -1, &err);
-        g_assert_no_error(err);
-        return;
-    }
-    g_file_get_contents(path, &expected, NULL, &err);
-    g_assert_no_error(err);
-    g_assert_cmpstr(out, ==, expected);
+    vl_test_golden_check(rel, out);
 }
 
 /* No stale golden file: every file in tests/data/graph is one of the cases. */

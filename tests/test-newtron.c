@@ -203,13 +203,16 @@ test_newtron_fields_kept(void)
     g_autofree char *dir = nt_make(TOPOLOGY_DERIVED);
     g_autoptr(VlSpec) spec = nt_load_clean(dir);
     VlNode *s1 = vl_spec_find_node(spec, "s1");
-    json_object *v = NULL;
+    g_autofree char *asn = NULL;
+    g_autofree char *sku = NULL;
 
     g_assert_cmpuint(s1->memory_mb, ==, 1024);
     g_assert_cmpint(s1->ifmap, ==, VL_IFMAP_SEQUENTIAL);
     g_assert_cmpstr(s1->ssh_pass, ==, "pw");
-    g_assert_true(json_object_object_get_ex(s1->profile, "underlay_asn", &v));
-    g_assert_true(json_object_object_get_ex(s1->platform, "hwsku", &v));
+    vl_spec_report_lookup(s1, "underlay_asn", &asn);
+    g_assert_cmpstr(asn, ==, "profiles/s1.json: underlay_asn");
+    vl_spec_report_lookup(s1, "hwsku", &sku);
+    g_assert_cmpstr(sku, ==, "platforms.json: platforms.sw.hwsku");
     vl_test_rmtree(dir);
 }
 

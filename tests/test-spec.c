@@ -1,11 +1,18 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-spec.c - the spec model: loading, resolution, interface maps, ports, and bad specs */
+#include "vl-spec.h"
+
+/* The model's public API hides json-c: only src/spec reads the documents (first, so that no other
+ * header brings json-c in before this check). */
+#ifdef JSON_C_TO_STRING_PLAIN
+#error "vl-spec.h includes json-c"
+#endif
+
 #include "vl-diag.h"
 #include "vl-error.h"
 #include "vl-fs.h"
 #include "vl-ifmap.h"
 #include "vl-json.h"
-#include "vl-spec.h"
 #include "vl-test-util.h"
 
 #include <glib/gstdio.h>
@@ -578,6 +585,30 @@ test_examples_valid(void)
     }
 }
 
+/* A device's group: topology's "group", then "role", then the profile's; empty strings skipped.
+ * Its role: topology's "role". */
+static void
+test_load_group(void)
+{
+    g_autofree char *dir = spec_make(
+        "{\"name\": \"t\", \"devices\": {\"a\": {\"group\": \"spine\", \"role\": \"r\"},\n"
+        " \"b\": {\"role\": \"leaf\"}, \"c\": {\"group\": \"\", \"platform\": \"p\"},\n"
+        " \"d\": {\"platform\": \"p\"}}}\n",
+        BASE_PLATFORMS, "{\"platform\": \"p\", \"group\": \"x\"}", BASE_PROFILE_B);
+    g_autoptr(VlSpec) spec = NULL;
+
+    vl_test_write(dir, "profiles/c.json", "{\"group\": 7, \"role\": \"host\"}");
+    spec = spec_load_ok(dir);
+    g_assert_cmpstr(vl_spec_find_node(spec, "a")->group, ==, "spine");
+    g_assert_cmpstr(vl_spec_find_node(spec, "b")->group, ==, "leaf");
+    g_assert_cmpstr(vl_spec_find_node(spec, "c")->group, ==, "host");
+    g_assert_null(vl_spec_find_node(spec, "d")->group);
+    /* its role as written in topology.json only (for the Ansible inventory) */
+    g_assert_cmpstr(vl_spec_find_node(spec, "a")->role, ==, "r");
+    g_assert_null(vl_spec_find_node(spec, "c")->role);
+    vl_test_rmtree(dir);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -587,6 +618,7 @@ main(int argc, char **argv)
     g_test_add_func("/spec/load/base", test_load_base);
     g_test_add_func("/spec/load/examples", test_examples_valid);
     g_test_add_func("/spec/load/newtlab-section", test_newtlab_section);
+    g_test_add_func("/spec/load/group", test_load_group);
     g_test_add_func("/spec/load/many-errors-at-once", test_many_errors_at_once);
     g_test_add_func("/spec/resolve/profile-platform-default", test_resolve_precedence);
     g_test_add_func("/spec/ifmap/places", test_ifmap);

@@ -115,6 +115,25 @@ vl_test_srcpath(const char *rel)
     return g_canonicalize_filename(rel, g_getenv("G_TEST_SRCDIR"));
 }
 
+void
+vl_test_golden_check(const char *rel, const char *out)
+{
+    g_autofree char *path = vl_test_srcpath(rel);
+    g_autofree char *expected = NULL;
+    g_autoptr(GError) err = NULL;
+
+    if (g_getenv("VMLAB_TEST_REGENERATE")) {
+        g_autofree char *dir = g_path_get_dirname(path);
+        g_assert_cmpint(g_mkdir_with_parents(dir, 0755), ==, 0);
+        g_file_set_contents(path, out, -1, &err);
+        g_assert_no_error(err);
+        return;
+    }
+    g_file_get_contents(path, &expected, NULL, &err);
+    g_assert_no_error(err);
+    g_assert_cmpstr(out, ==, expected);
+}
+
 int
 vl_test_run(const char *const *argv, char **out, char **err)
 {

@@ -33,6 +33,16 @@ void vl_test_rmtree(const char *dir);
 char *vl_test_srcpath(const char *rel);
 
 /**
+ * vl_test_golden_check:
+ * @rel: the golden file, relative to tests/ (e.g. "data/graph/fabric.dot")
+ * @out: what the code under test made
+ *
+ * Asserts that @out equals the golden file; with VMLAB_TEST_REGENERATE=1, writes @out there
+ * instead (folders created), for review of the diff.
+ */
+void vl_test_golden_check(const char *rel, const char *out);
+
+/**
  * vl_test_run:
  * @argv: NULL-terminated arguments after the binary, e.g. {"validate", dir, NULL}
  * @out: (out) (optional): stdout

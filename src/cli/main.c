@@ -2,6 +2,7 @@
 /* main.c - vmlab-virt's entry point: dispatches to a command, prints its error once, exits */
 #include "vl-cli.h"
 
+#include "vl-cli-askpass.h"
 #include "vl-error.h"
 #include "vl-ftp-cmd.h"
 #include "vl-kubevirt.h"
@@ -85,6 +86,9 @@ main(int argc, char **argv)
     /* The KubeVirt hook sidecar runs us through a symlink named onDefineDomain. */
     if (argc > 0 && vl_kubevirt_is_hook(argv[0]))
         return vl_kubevirt_hook_run(argc, argv);
+    /* `vmlab-virt ssh` has ssh run us as its SSH_ASKPASS, with the prompt: not a command */
+    if (vl_askpass_wanted(argc, argv) && !vl_command_find(argv[1]))
+        return vl_askpass_run(argv[1]);
     if (argc < 2) {
         vl_usage(stderr);
         return 2;

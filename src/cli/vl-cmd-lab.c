@@ -4,6 +4,7 @@
 
 #include "vl-error.h"
 #include "vl-fs.h"
+#include "vl-handoff.h"
 #include "vl-json.h"
 #include "vl-lab.h"
 #include "vl-lab-images.h"
@@ -417,6 +418,20 @@ vl_cmd_status_hosts(json_object *state, json_object *vms)
     return out;
 }
 
+/* Return: (transfer full): where `up` left the hand-off files (vl-handoff.h) of @lab. */
+static json_object *
+vl_cmd_status_files(const char *lab)
+{
+    static const char *const keys[] = {"ssh_config", "ansible_inventory", "topology_data"};
+    g_autofree char *lab_dir = vl_fs_lab_dir(lab);
+    g_auto(GStrv) paths = vl_handoff_paths(lab_dir);
+    json_object *o = json_object_new_object();
+
+    for (guint i = 0; i < G_N_ELEMENTS(keys); i++)
+        json_object_object_add(o, keys[i], json_object_new_string(paths[i]));
+    return o;
+}
+
 static json_object *
 vl_cmd_status_lab(const VlLabHosts *hosts, const char *lab, GError **error)
 {
@@ -477,6 +492,7 @@ vl_cmd_status_lab(const VlLabHosts *hosts, const char *lab, GError **error)
     }
     json_object_object_add(out, "vms", vms);
     json_object_object_add(out, "hosts", vl_cmd_status_hosts(state, vms));
+    json_object_object_add(out, "files", vl_cmd_status_files(lab));
     return out;
 }
 
@@ -549,6 +565,7 @@ vl_cmd_status(int argc, char **argv, GError **error)
         if (!hosts || !(one = vl_cmd_status_lab(hosts, lab, error)))
             return FALSE;
         json_object *vms = NULL;
+        json_object *files = NULL;
         json_object_object_foreach(one, key, val)
             json_object_object_add(doc, key, json_object_get(val));
         json_object_put(one);
@@ -575,6 +592,10 @@ vl_cmd_status(int argc, char **argv, GError **error)
                         multi ? " " : "", multi ? json_object_get_string(f[7]) : "");
             }
             vl_cmd_status_print_hosts(doc);
+            json_object_object_get_ex(doc, "files", &files);
+            g_print("files:\n");
+            json_object_object_foreach(files, fkey, path)
+                g_print("  %-18s %s\n", fkey, json_object_get_string(path));
         }
     } else {
         g_autoptr(GHashTable) all = NULL;

@@ -3,6 +3,7 @@
 #include "vl-cli.h"
 
 #include "vl-bootlog.h"
+#include "vl-cli-askpass.h"
 #include "vl-console.h"
 #include "vl-error.h"
 #include "vl-fs.h"
@@ -385,7 +386,9 @@ vl_cmd_ssh(int argc, char **argv, GError **error)
     const VlVm *vm;
 
     vl_node_opts_add(ctx, &o);
-    g_option_context_set_description(ctx, "Examples:\n"
+    g_option_context_set_description(ctx, "The spec's password reaches ssh through SSH_ASKPASS "
+                                          "(no prompt; works without a terminal).\n\n"
+                                          "Examples:\n"
                                           "  vmlab-virt ssh r2\n"
                                           "  vmlab-virt ssh r1 -- ip -br addr\n"
                                           "  vmlab-virt ssh -S specs/example r3 -- uname -a\n");
@@ -450,6 +453,10 @@ vl_cmd_ssh(int argc, char **argv, GError **error)
         g_autofree char *line = g_strjoinv(" ", (char **)args->pdata);
         vl_trace("running %s", line);
     }
+    /* the spec's password: ssh asks vmlab-virt for it (SSH_ASKPASS), no prompt, no terminal */
+    if (vm && vm->node->ssh_pass && *vm->node->ssh_pass &&
+        !vl_askpass_env_set(mm->lab, domain, error))
+        return FALSE;
     execvp("ssh", (char **)args->pdata);
     g_set_error(error, VL_ERROR, VL_ERROR_FAILED, "cannot run ssh: %s", g_strerror(errno));
     return FALSE;

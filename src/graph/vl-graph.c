@@ -75,40 +75,6 @@ vl_graph_group_rank(const char *group)
     return 2;
 }
 
-/* Return: (transfer none) (nullable): the string field @key of @obj, if it is a non-empty one. */
-static const char *
-vl_graph_string_field(json_object *obj, const char *key)
-{
-    json_object *v = NULL;
-
-    if (obj && json_object_object_get_ex(obj, key, &v) &&
-        json_object_is_type(v, json_type_string) && *json_object_get_string(v))
-        return json_object_get_string(v);
-    return NULL;
-}
-
-/* The device's group: topology's "group", then "role", then the profile's. */
-static const char *
-vl_graph_node_group(const VlSpec *spec, const VlNode *node)
-{
-    json_object *devices = NULL;
-    json_object *dev = NULL;
-    json_object *sources[2] = {NULL, node->profile};
-    const char *keys[] = {"group", "role"};
-
-    if (json_object_object_get_ex(spec->topology, "devices", &devices))
-        json_object_object_get_ex(devices, node->name, &dev);
-    sources[0] = dev;
-    for (guint s = 0; s < G_N_ELEMENTS(sources); s++) {
-        for (guint k = 0; k < G_N_ELEMENTS(keys); k++) {
-            const char *v = vl_graph_string_field(sources[s], keys[k]);
-            if (v)
-                return v;
-        }
-    }
-    return "";
-}
-
 VlGraph *
 vl_graph_new(const VlSpec *spec)
 {
@@ -123,7 +89,7 @@ vl_graph_new(const VlSpec *spec)
 
         n->name = g_strdup(node->name);
         n->platform = g_strdup(node->platform_name ? node->platform_name : "");
-        n->group = g_strdup(vl_graph_node_group(spec, node));
+        n->group = g_strdup(node->group ? node->group : "");
         n->rank = vl_graph_group_rank(n->group);
         n->cards = g_ptr_array_new_with_free_func(g_free);
         n->vms = g_ptr_array_new_with_free_func(vl_graph_vm_free);

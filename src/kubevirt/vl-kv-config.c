@@ -4,6 +4,7 @@
 
 #include "vl-json.h"
 #include "vl-oci-ref.h"
+#include "vl-spec-section.h"
 
 #include <string.h>
 
@@ -277,7 +278,6 @@ VlKvConfig *
 vl_kv_config_load(const VlSpec *spec, gboolean with_sftp, VlDiag *diag)
 {
     g_autoptr(VlKvConfig) cfg = g_new0(VlKvConfig, 1);
-    json_object *section = NULL;
     json_object *kv = NULL;
     const char *s;
 
@@ -287,9 +287,8 @@ vl_kv_config_load(const VlSpec *spec, gboolean with_sftp, VlDiag *diag)
     cfg->with_sftp = with_sftp;
     cfg->sftp_image = g_strdup(VL_KV_DEFAULT_SFTP_IMAGE);
     cfg->sftp_size = g_strdup(VL_KV_DEFAULT_SFTP_SIZE);
-    if (!json_object_object_get_ex(spec->topology, spec->section, &section) ||
-        !json_object_is_type(section, json_type_object) ||
-        !json_object_object_get_ex(section, "kubevirt", &kv)) {
+    kv = vl_spec_section_member(spec, "kubevirt");
+    if (!kv) {
         if (with_sftp) {
             g_autoptr(json_object) empty = json_object_new_object();
             vl_kv_config_load_ftp(cfg, empty, diag);

@@ -6,7 +6,6 @@
 #include "vl-kv-hookcfg.h"
 #include "vl-kv-net.h"
 #include "vl-kv-sftp.h"
-#include "vl-spec-settings.h"
 
 #include <string.h>
 
@@ -146,10 +145,7 @@ vl_kv_image_where(const VlVm *vm, const char *key, char **file, char **path)
     g_autofree char *where = NULL;
     char *sep;
 
-    if (g_str_has_prefix(key, "sros."))
-        vl_spec_sros_setting_lookup(vm->node, key + strlen("sros."), &where);
-    else
-        vl_spec_setting_lookup(vm->node, key, &where);
+    vl_spec_report_lookup(vm->node, key, &where);
     sep = where ? strstr(where, ": ") : NULL;
     if (!sep) {
         *file = g_strdup(VL_TOPOLOGY_FILE);

@@ -4,6 +4,8 @@
 
 #include "vl-spec.h"
 
+#include <json-c/json.h>
+
 /**
  * vl_ifmap_kind_from_string:
  * Return: TRUE and sets @kind for "sequential", "stride-4", "custom" or "linux".

@@ -39,7 +39,8 @@ vl_spec_host_detect(VlNode *node, json_object *dev, const char *dpath, VlDiag *d
         else if (g_str_equal(json_object_get_string(v), "host"))
             node->is_host = TRUE;
     }
-    if (node->platform && json_object_object_get_ex(node->platform, "device_type", &v) &&
+    if (node->docs->platform &&
+        json_object_object_get_ex(node->docs->platform, "device_type", &v) &&
         json_object_is_type(v, json_type_string) && g_str_equal(json_object_get_string(v), "host"))
         node->is_host = TRUE;
     return node->is_host;
@@ -88,7 +89,8 @@ vl_spec_host_vm_node_new(const char *name, const VlNode *first)
     n->index = first->index;
     n->is_host_vm = TRUE;
     n->platform_name = g_strdup(first->platform_name);
-    n->platform = first->platform;
+    n->docs = g_new0(VlNodeDocs, 1);
+    n->docs->platform = first->docs->platform;
     n->image = g_strdup(first->image);
     n->kernel = g_strdup(first->kernel);
     n->initrd = g_strdup(first->initrd);
@@ -104,6 +106,8 @@ vl_spec_host_vm_node_new(const char *name, const VlNode *first)
     n->ssh_pass = g_strdup(first->ssh_pass);
     n->boot_timeout = first->boot_timeout;
     n->ready_pattern = g_strdup(first->ready_pattern);
+    n->ansible_network_os = g_strdup(first->ansible_network_os);
+    n->ansible_connection = g_strdup(first->ansible_connection);
     n->console = first->console;
     n->template = g_strdup(first->template);
     n->xslt = g_strdup(first->xslt);
@@ -132,7 +136,7 @@ vl_spec_hosts_coalesce(VlSpec *spec)
         VlNode *host = g_ptr_array_index(spec->nodes, i);
         guint count;
 
-        if (!host->is_host || !host->platform)
+        if (!host->is_host || !host->docs->platform)
             continue;
         count = vl_spec_host_nic_count(host);
         if (!open || open->hosts->len >= VL_HOSTS_PER_VM ||
@@ -240,8 +244,8 @@ vl_spec_hosts_address(VlSpec *spec, VlDiag *diag)
             if (iface->link)
                 peer = iface->link->a == iface ? iface->link->z : iface->link->a;
         }
-        if (peer && json_object_is_type(peer->json, json_type_object) &&
-            json_object_object_get_ex(peer->json, "ip", &ip) &&
+        if (peer && json_object_is_type(vl_iface_json(peer), json_type_object) &&
+            json_object_object_get_ex(vl_iface_json(peer), "ip", &ip) &&
             json_object_is_type(ip, json_type_string) &&
             vl_spec_host_derive(host, json_object_get_string(ip)))
             continue;

@@ -185,11 +185,12 @@ vl_spec_read_link_fields(VlSpec *spec, GHashTable *by_iface, VlDiag *diag)
         for (guint j = 0; j < node->ifaces->len; j++) {
             VlIface *iface = g_ptr_array_index(node->ifaces, j);
             g_autofree char *p = vl_json_path_key(ipath, iface->name);
+            json_object *json = vl_iface_json(iface);
             json_object *v = NULL;
             VlLinkField *f;
 
-            if (!json_object_is_type(iface->json, json_type_object) ||
-                !json_object_object_get_ex(iface->json, "link", &v))
+            if (!json_object_is_type(json, json_type_object) ||
+                !json_object_object_get_ex(json, "link", &v))
                 continue;
             f = g_new0(VlLinkField, 1);
             f->iface = iface;
@@ -264,7 +265,7 @@ vl_spec_load_links(VlSpec *spec, VlDiag *diag)
     json_object *links = NULL;
     g_autoptr(GHashTable) by_iface = g_hash_table_new(g_direct_hash, g_direct_equal);
     g_autoptr(GPtrArray) fields = NULL;
-    gboolean listed = json_object_object_get_ex(spec->topology, "links", &links);
+    gboolean listed = json_object_object_get_ex(spec->docs->topology, "links", &links);
 
     if (listed && !json_object_is_type(links, json_type_array)) {
         vl_diag_error(diag, VL_TOPOLOGY_FILE, "links",
@@ -316,7 +317,7 @@ vl_spec_assign_ports(VlSpec *spec, VlDiag *diag)
     VlPortRange ranges[4];
 
     /* a links list's range counts its bad entries too: ports follow entry positions */
-    if (json_object_object_get_ex(spec->topology, "links", &links) &&
+    if (json_object_object_get_ex(spec->docs->topology, "links", &links) &&
         json_object_is_type(links, json_type_array))
         nlinks = (guint)json_object_array_length(links);
     else

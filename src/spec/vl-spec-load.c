@@ -4,7 +4,6 @@
 
 #include "vl-error.h"
 #include "vl-fs.h"
-#include "vl-ftp-listen.h"
 #include "vl-ifmap.h"
 #include "vl-json.h"
 #include "vl-spec-settings.h"
@@ -78,51 +77,6 @@ vl_spec_load_port_base(json_object *section, const char *section_name, const cha
     return (guint)n;
 }
 
-/* vmlab.ftp: where the FTP proxy listens and which backends serve the lab's SR OS routers. */
-static void
-vl_spec_load_ftp(VlSpec *spec, json_object *section, const char *sec, VlDiag *diag)
-{
-    json_object *ftp = NULL;
-    json_object *v = NULL;
-    g_autofree char *path = vl_json_path_key(sec, "ftp");
-
-    spec->ftp_listen = g_strdup("127.0.0.1:21");
-    if (!section || !json_object_object_get_ex(section, "ftp", &ftp))
-        return;
-    if (!json_object_is_type(ftp, json_type_object)) {
-        vl_diag_error(diag, VL_TOPOLOGY_FILE, path, "must be an object, got %s",
-                      vl_json_type_name(ftp));
-        return;
-    }
-    if (json_object_object_get_ex(ftp, "listen", &v)) {
-        g_autofree char *lpath = vl_json_path_key(path, "listen");
-        const char *l = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
-        g_autoptr(GError) err = NULL;
-        /* the proxy's own check: what passes here, the proxy accepts */
-        if (!l) {
-            vl_diag_error(diag, VL_TOPOLOGY_FILE, lpath, "must be \"ADDRESS:PORT\", got %s",
-                          vl_json_type_name(v));
-        } else if (!vl_ftp_listen_check(l, &err)) {
-            vl_diag_error(diag, VL_TOPOLOGY_FILE, lpath, "%s", err->message);
-        } else {
-            g_free(spec->ftp_listen);
-            spec->ftp_listen = g_strdup(l);
-        }
-    }
-    if (json_object_object_get_ex(ftp, "backend", &v) &&
-        !json_object_is_type(v, json_type_string)) {
-        g_autofree char *bpath = vl_json_path_key(path, "backend");
-        vl_diag_error(diag, VL_TOPOLOGY_FILE, bpath, "must be a backend name, got %s",
-                      vl_json_type_name(v));
-    }
-    if (json_object_object_get_ex(ftp, "backends", &v) &&
-        !json_object_is_type(v, json_type_object)) {
-        g_autofree char *bpath = vl_json_path_key(path, "backends");
-        vl_diag_error(diag, VL_TOPOLOGY_FILE, bpath, "must be an object of name -> backend, got %s",
-                      vl_json_type_name(v));
-    }
-}
-
 static void
 vl_spec_load_section(VlSpec *spec, VlDiag *diag)
 {
@@ -130,12 +84,12 @@ vl_spec_load_section(VlSpec *spec, VlDiag *diag)
     json_object *v = NULL;
     const char *sec = "vmlab";
 
-    if (json_object_object_get_ex(spec->topology, "vmlab", &section)) {
+    if (json_object_object_get_ex(spec->docs->topology, "vmlab", &section)) {
         json_object *other = NULL;
-        if (json_object_object_get_ex(spec->topology, "newtlab", &other))
+        if (json_object_object_get_ex(spec->docs->topology, "newtlab", &other))
             vl_diag_error(diag, VL_TOPOLOGY_FILE, "newtlab",
                           "both 'vmlab' and 'newtlab' sections are present; keep one");
-    } else if (json_object_object_get_ex(spec->topology, "newtlab", &section)) {
+    } else if (json_object_object_get_ex(spec->docs->topology, "newtlab", &section)) {
         sec = "newtlab";
     }
     spec->section = g_strdup(sec);
@@ -209,10 +163,10 @@ vl_spec_load_platforms(VlSpec *spec, VlDiag *diag)
 {
     json_object *platforms = NULL;
 
-    if (!spec->platforms)
+    if (!spec->docs->platforms)
         return;
-    if (!json_object_is_type(spec->platforms, json_type_object) ||
-        !json_object_object_get_ex(spec->platforms, "platforms", &platforms)) {
+    if (!json_object_is_type(spec->docs->platforms, json_type_object) ||
+        !json_object_object_get_ex(spec->docs->platforms, "platforms", &platforms)) {
         vl_diag_error(diag, VL_PLATFORMS_FILE, "platforms",
                       "missing: expected {\"platforms\": {NAME: {...}}}");
         return;
@@ -242,7 +196,8 @@ vl_spec_platform_find(const VlSpec *spec, const char *name)
     json_object *platforms = NULL;
     json_object *p = NULL;
 
-    if (!spec->platforms || !json_object_object_get_ex(spec->platforms, "platforms", &platforms) ||
+    if (!spec->docs->platforms ||
+        !json_object_object_get_ex(spec->docs->platforms, "platforms", &platforms) ||
         !json_object_is_type(platforms, json_type_object) ||
         !json_object_object_get_ex(platforms, name, &p) ||
         !json_object_is_type(p, json_type_object))
@@ -272,7 +227,6 @@ vl_spec_load_node_interfaces(VlSpec *spec, VlNode *node, json_object *dev, const
 
         iface->name = g_strdup(name);
         iface->node = node;
-        iface->json = v;
         g_ptr_array_add(node->ifaces, iface);
         if (!*name || strpbrk(name, ": \t\n\r")) {
             vl_diag_error(diag, VL_TOPOLOGY_FILE, p, "'%s' is not a valid interface name", name);
@@ -408,15 +362,16 @@ vl_spec_resolve_credentials(VlNode *node)
     const char *user = NULL;
     const char *pass = NULL;
 
-    if (node->profile && json_object_object_get_ex(node->profile, "vm_credentials", &cred) &&
+    if (node->docs->profile &&
+        json_object_object_get_ex(node->docs->profile, "vm_credentials", &cred) &&
         json_object_is_type(cred, json_type_object)) {
         if (json_object_object_get_ex(cred, "user", &v) && json_object_is_type(v, json_type_string))
             user = json_object_get_string(v);
         if (json_object_object_get_ex(cred, "pass", &v) && json_object_is_type(v, json_type_string))
             pass = json_object_get_string(v);
     }
-    if (node->platform &&
-        json_object_object_get_ex(node->platform, "vm_credentials", &platform_cred) &&
+    if (node->docs->platform &&
+        json_object_object_get_ex(node->docs->platform, "vm_credentials", &platform_cred) &&
         json_object_is_type(platform_cred, json_type_object)) {
         if (!user && json_object_object_get_ex(platform_cred, "user", &v) &&
             json_object_is_type(v, json_type_string))
@@ -426,10 +381,10 @@ vl_spec_resolve_credentials(VlNode *node)
             pass = json_object_get_string(v);
     }
     /* The profile's ssh_user/ssh_pass win over any vm_credentials. */
-    if (node->profile && json_object_object_get_ex(node->profile, "ssh_user", &v) &&
+    if (node->docs->profile && json_object_object_get_ex(node->docs->profile, "ssh_user", &v) &&
         json_object_is_type(v, json_type_string))
         user = json_object_get_string(v);
-    if (node->profile && json_object_object_get_ex(node->profile, "ssh_pass", &v) &&
+    if (node->docs->profile && json_object_object_get_ex(node->docs->profile, "ssh_pass", &v) &&
         json_object_is_type(v, json_type_string))
         pass = json_object_get_string(v);
     node->ssh_user = g_strdup(user ? user : "admin");
@@ -453,6 +408,8 @@ vl_spec_resolve_node(VlSpec *spec, VlNode *node, VlDiag *diag)
     node->boot_timeout =
         (guint)vl_spec_setting_posint(node, "vm_boot_timeout", VL_DEFAULT_BOOT_TIMEOUT);
     node->ready_pattern = g_strdup(vl_spec_setting_string(node, "vm_ready_pattern", NULL));
+    node->ansible_network_os = g_strdup(vl_spec_setting_string(node, "ansible_network_os", NULL));
+    node->ansible_connection = g_strdup(vl_spec_setting_string(node, "ansible_connection", NULL));
     node->console = g_strcmp0(vl_spec_setting_string(node, "vm_console", "pty"), "telnet") == 0
                         ? VL_CONSOLE_TELNET
                         : VL_CONSOLE_PTY;
@@ -509,6 +466,25 @@ vl_spec_resolve_node(VlSpec *spec, VlNode *node, VlDiag *diag)
     node->host_addr = g_strdup("127.0.0.1"); /* until placed */
 }
 
+/* Return: (transfer full) (nullable): @node's group: the first non-empty string of @dev's "group"
+ * and "role", then the profile's. */
+static char *
+vl_spec_node_group(const VlNode *node, json_object *dev)
+{
+    json_object *sources[] = {dev, node->docs->profile};
+    const char *keys[] = {"group", "role"};
+
+    for (guint s = 0; s < G_N_ELEMENTS(sources); s++) {
+        for (guint k = 0; k < G_N_ELEMENTS(keys); k++) {
+            json_object *v = NULL;
+            if (sources[s] && json_object_object_get_ex(sources[s], keys[k], &v) &&
+                json_object_is_type(v, json_type_string) && *json_object_get_string(v))
+                return g_strdup(json_object_get_string(v));
+        }
+    }
+    return NULL;
+}
+
 static void
 vl_spec_load_node(VlSpec *spec, const char *name, json_object *dev, VlDiag *diag)
 {
@@ -520,6 +496,7 @@ vl_spec_load_node(VlSpec *spec, const char *name, json_object *dev, VlDiag *diag
     const char *platform_file = rel;
 
     node->name = g_strdup(name);
+    node->docs = g_new0(VlNodeDocs, 1);
     node->index = spec->nodes->len;
     node->ifaces = g_ptr_array_new_with_free_func(vl_iface_free);
     node->vms = g_ptr_array_new();
@@ -543,17 +520,21 @@ vl_spec_load_node(VlSpec *spec, const char *name, json_object *dev, VlDiag *diag
                       vl_json_type_name(dev));
         return;
     }
+    node->docs->device = dev;
+    if (json_object_object_get_ex(dev, "role", &v) && json_object_is_type(v, json_type_string))
+        node->role = g_strdup(json_object_get_string(v));
     vl_spec_load_node_interfaces(spec, node, dev, dpath, diag);
 
-    node->profile = vl_spec_load_json(spec->dir, rel, FALSE, diag);
-    if (node->profile && !json_object_is_type(node->profile, json_type_object)) {
+    node->docs->profile = vl_spec_load_json(spec->dir, rel, FALSE, diag);
+    if (node->docs->profile && !json_object_is_type(node->docs->profile, json_type_object)) {
         vl_diag_error(diag, rel, "", "must be a JSON object, got %s",
-                      vl_json_type_name(node->profile));
-        g_clear_pointer(&node->profile, json_object_put);
+                      vl_json_type_name(node->docs->profile));
+        g_clear_pointer(&node->docs->profile, json_object_put);
     }
-    if (node->profile) {
-        vl_spec_settings_check(node->profile, rel, "", diag);
-        if (json_object_object_get_ex(node->profile, "platform", &v) &&
+    node->group = vl_spec_node_group(node, dev);
+    if (node->docs->profile) {
+        vl_spec_settings_check(node->docs->profile, rel, "", diag);
+        if (json_object_object_get_ex(node->docs->profile, "platform", &v) &&
             json_object_is_type(v, json_type_string))
             platform = json_object_get_string(v);
     }
@@ -574,8 +555,8 @@ vl_spec_load_node(VlSpec *spec, const char *name, json_object *dev, VlDiag *diag
         return;
     }
     node->platform_name = g_strdup(platform);
-    node->platform = vl_spec_platform_find(spec, platform);
-    if (!node->platform) {
+    node->docs->platform = vl_spec_platform_find(spec, platform);
+    if (!node->docs->platform) {
         if (platform_file == rel)
             vl_diag_error(diag, rel, "platform", "platform '%s' is not defined in platforms.json",
                           platform);
@@ -595,7 +576,7 @@ vl_spec_load_devices(VlSpec *spec, VlDiag *diag)
 {
     json_object *devices = NULL;
 
-    if (!json_object_object_get_ex(spec->topology, "devices", &devices)) {
+    if (!json_object_object_get_ex(spec->docs->topology, "devices", &devices)) {
         vl_diag_error(diag, VL_TOPOLOGY_FILE, "devices",
                       "missing: a topology needs at least one device");
         return;
@@ -659,18 +640,18 @@ vl_spec_load(const char *dir, VlDiag *diag)
                       "not a spec folder (expected topology.json, platforms.json, profiles/)");
         return NULL;
     }
-    spec->topology = vl_spec_load_json(spec->dir, VL_TOPOLOGY_FILE, TRUE, diag);
-    spec->platforms = vl_spec_load_json(spec->dir, VL_PLATFORMS_FILE, TRUE, diag);
-    if (spec->topology && !json_object_is_type(spec->topology, json_type_object)) {
+    spec->docs->topology = vl_spec_load_json(spec->dir, VL_TOPOLOGY_FILE, TRUE, diag);
+    spec->docs->platforms = vl_spec_load_json(spec->dir, VL_PLATFORMS_FILE, TRUE, diag);
+    if (spec->docs->topology && !json_object_is_type(spec->docs->topology, json_type_object)) {
         vl_diag_error(diag, VL_TOPOLOGY_FILE, "", "must be a JSON object, got %s",
-                      vl_json_type_name(spec->topology));
-        g_clear_pointer(&spec->topology, json_object_put);
+                      vl_json_type_name(spec->docs->topology));
+        g_clear_pointer(&spec->docs->topology, json_object_put);
     }
     vl_spec_load_platforms(spec, diag);
-    if (!spec->topology)
+    if (!spec->docs->topology)
         return NULL;
 
-    if (json_object_object_get_ex(spec->topology, "name", &v)) {
+    if (json_object_object_get_ex(spec->docs->topology, "name", &v)) {
         if (json_object_is_type(v, json_type_string) &&
             vl_spec_name_is_valid(json_object_get_string(v)))
             spec->name = g_strdup(json_object_get_string(v));

@@ -4,6 +4,26 @@
 
 #include "vl-spec.h"
 
+#include <json-c/json.h>
+
+/* The documents behind a spec: only src/spec reads them (vl-spec.h offers what they hold). */
+struct _VlSpecDocs {
+    json_object *topology;
+    json_object *platforms;
+};
+
+/* The documents behind a device. */
+struct _VlNodeDocs {
+    json_object *device;   /* (not owned, nullable) topology.json's devices entry; NULL for a host
+                              VM node */
+    json_object *profile;  /* (nullable) the profile document as read */
+    json_object *platform; /* (not owned, nullable) platforms.json's entry */
+};
+
+/* Return: (transfer none) (nullable): @iface's entry in topology.json
+ * (devices.NODE.interfaces.NAME), of any type. */
+json_object *vl_iface_json(const VlIface *iface);
+
 VlSpec *vl_spec_new(void);
 void vl_iface_free(gpointer data);
 void vl_nic_free(gpointer data);
@@ -21,6 +41,10 @@ gboolean vl_spec_name_is_valid(const char *name);
 /* Reads topology.json's links, else derives them from the interfaces' "link" fields, joining
  * interfaces; reports bad endpoints, reuse, one-sided fields and disagreement between the two. */
 void vl_spec_load_links(VlSpec *spec, VlDiag *diag);
+
+/* Reads vmlab.ftp (vl-spec-ftp.c): the proxy's listen address into spec->ftp_listen, and checks
+ * the types of its backend and backends. */
+void vl_spec_load_ftp(VlSpec *spec, json_object *section, const char *sec, VlDiag *diag);
 
 /* Gives every link and node its ports and checks the three ranges against each other. */
 void vl_spec_assign_ports(VlSpec *spec, VlDiag *diag);
@@ -77,5 +101,3 @@ void vl_spec_check_image_refs(VlSpec *spec, VlDiag *diag);
 /* Reads vmlab.insecure_registries. */
 void vl_spec_load_insecure_registries(VlSpec *spec, json_object *section, const char *sec,
                                       VlDiag *diag);
-/* Where @node's setting @key ("vm_image", "sros.iom_image"...) comes from, as "FILE: PATH". */
-void vl_spec_report_lookup(const VlNode *node, const char *key, char **where);

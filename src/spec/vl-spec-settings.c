@@ -65,6 +65,9 @@ static const VlSetting vl_settings[] = {
     {"device_type", VL_SETTING_NAME, 0}, /* newtron: "switch" (default) or "host" */
     {"host_ip", VL_SETTING_CIDR, 0},     /* a host's data address */
     {"host_gateway", VL_SETTING_ADDR, 0},
+    /* for the Ansible inventory `up` writes (vl-handoff.c) */
+    {"ansible_network_os", VL_SETTING_NAME, 0}, /* "cisco.ios.ios", "nokia.sros.md"... */
+    {"ansible_connection", VL_SETTING_NAME, 0}, /* "ansible.netcommon.network_cli", "ssh"... */
 };
 
 /* The keys of a platform's or profile's "sros" object. */
@@ -368,14 +371,14 @@ vl_spec_setting_lookup(const VlNode *node, const char *key, char **where)
 {
     json_object *v = NULL;
 
-    if (node->profile && json_object_object_get_ex(node->profile, key, &v)) {
+    if (node->docs->profile && json_object_object_get_ex(node->docs->profile, key, &v)) {
         if (where) {
             g_autofree char *rel = g_strdup_printf("profiles/%s.json", node->name);
             *where = g_strdup_printf("%s: %s", rel, key);
         }
         return v;
     }
-    if (node->platform && json_object_object_get_ex(node->platform, key, &v)) {
+    if (node->docs->platform && json_object_object_get_ex(node->docs->platform, key, &v)) {
         if (where) {
             g_autofree char *p = vl_json_path_key("platforms", node->platform_name);
             g_autofree char *pk = vl_json_path_key(p, key);
@@ -412,13 +415,13 @@ vl_spec_sros_setting_lookup(const VlNode *node, const char *key, char **where)
     json_object *obj = NULL;
     json_object *v = NULL;
 
-    if (node->profile && json_object_object_get_ex(node->profile, "sros", &obj) &&
+    if (node->docs->profile && json_object_object_get_ex(node->docs->profile, "sros", &obj) &&
         json_object_is_type(obj, json_type_object) && json_object_object_get_ex(obj, key, &v)) {
         if (where)
             *where = g_strdup_printf("profiles/%s.json: sros.%s", node->name, key);
         return v;
     }
-    if (node->platform && json_object_object_get_ex(node->platform, "sros", &obj) &&
+    if (node->docs->platform && json_object_object_get_ex(node->docs->platform, "sros", &obj) &&
         json_object_is_type(obj, json_type_object) && json_object_object_get_ex(obj, key, &v)) {
         if (where) {
             g_autofree char *p = vl_json_path_key("platforms", node->platform_name);

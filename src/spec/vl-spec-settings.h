@@ -2,7 +2,7 @@
 /* vl-spec-settings.h - the typed VM settings a platform or profile may hold, and their checks */
 #pragma once
 
-#include "vl-spec.h"
+#include "vl-spec-private.h"
 
 /**
  * vl_spec_settings_check:

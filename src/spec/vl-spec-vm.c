@@ -292,8 +292,12 @@ vl_spec_expand_vms(VlSpec *spec, VlDiag *diag)
     }
     /* Kernel command lines per VM: ${vm} is the domain name, ${card} the SR OS card ("" for a
      * one-VM device), ${index} the VM's position in its device (0, 1, ...). */
-    for (guint i = 0; i < spec->nodes->len; i++)
-        vl_spec_vm_cmdlines(g_ptr_array_index(spec->nodes, i));
+    for (guint i = 0; i < spec->nodes->len; i++) {
+        VlNode *node = g_ptr_array_index(spec->nodes, i);
+        /* a coalesced host's VM is its host VM's: its line comes from that node, once */
+        if (!node->host_vm)
+            vl_spec_vm_cmdlines(node);
+    }
     for (guint i = 0; i < spec->host_vms->len; i++)
         vl_spec_vm_cmdlines(g_ptr_array_index(spec->host_vms, i));
     /* NICs after every VM exists: a NIC may need its peer's VM. */

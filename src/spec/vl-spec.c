@@ -4,6 +4,7 @@
 
 #include "vl-oci-ref.h"
 #include "vl-fs.h"
+#include "vl-spec-section.h"
 #include "vl-spec-settings.h"
 
 void
@@ -62,9 +63,12 @@ vl_node_free(gpointer data)
 
     g_free(node->name);
     g_free(node->platform_name);
+    g_free(node->role);
+    g_free(node->group);
     g_free(node->profile_path);
-    if (node->profile)
-        json_object_put(node->profile);
+    if (node->docs && node->docs->profile)
+        json_object_put(node->docs->profile);
+    g_free(node->docs);
     if (node->images)
         g_ptr_array_unref(node->images);
     g_free(node->image);
@@ -76,6 +80,8 @@ vl_node_free(gpointer data)
     g_free(node->ssh_user);
     g_free(node->ssh_pass);
     g_free(node->ready_pattern);
+    g_free(node->ansible_network_os);
+    g_free(node->ansible_connection);
     g_free(node->template);
     g_free(node->xslt);
     g_free(node->host);
@@ -94,6 +100,8 @@ VlSpec *
 vl_spec_new(void)
 {
     VlSpec *spec = g_new0(VlSpec, 1);
+
+    spec->docs = g_new0(VlSpecDocs, 1);
 
     spec->servers = g_ptr_array_new_with_free_func(vl_server_free);
     spec->nodes = g_ptr_array_new_with_free_func(vl_node_free);
@@ -118,10 +126,11 @@ vl_spec_free(VlSpec *spec)
     g_free(spec->virt_type);
     if (spec->insecure_registries)
         g_ptr_array_unref(spec->insecure_registries);
-    if (spec->topology)
-        json_object_put(spec->topology);
-    if (spec->platforms)
-        json_object_put(spec->platforms);
+    if (spec->docs->topology)
+        json_object_put(spec->docs->topology);
+    if (spec->docs->platforms)
+        json_object_put(spec->docs->platforms);
+    g_free(spec->docs);
     /* VMs point at nodes and nodes at interfaces: free from the leaves up. */
     g_ptr_array_unref(spec->vms);
     g_ptr_array_unref(spec->links);
@@ -161,6 +170,32 @@ vl_spec_find_vm(const VlSpec *spec, const char *name)
 }
 
 /* Finds where a setting (or an "sros.KEY") came from, for messages. */
+json_object *
+vl_iface_json(const VlIface *iface)
+{
+    json_object *device = iface->node->docs->device;
+    json_object *ifaces = NULL;
+    json_object *v = NULL;
+
+    if (!device || !json_object_object_get_ex(device, "interfaces", &ifaces) ||
+        !json_object_object_get_ex(ifaces, iface->name, &v))
+        return NULL;
+    return v;
+}
+
+json_object *
+vl_spec_section_member(const VlSpec *spec, const char *key)
+{
+    json_object *section = NULL;
+    json_object *v = NULL;
+
+    if (!json_object_object_get_ex(spec->docs->topology, spec->section, &section) ||
+        !json_object_is_type(section, json_type_object) ||
+        !json_object_object_get_ex(section, key, &v))
+        return NULL;
+    return v;
+}
+
 void
 vl_spec_report_lookup(const VlNode *node, const char *key, char **where)
 {

@@ -5,7 +5,6 @@
 #include "vl-diag.h"
 
 #include <glib.h>
-#include <json-c/json.h>
 
 typedef enum {
     VL_TRANSPORT_UDP,
@@ -67,6 +66,12 @@ typedef struct _VlNode VlNode;
 typedef struct _VlLink VlLink;
 typedef struct _VlVm VlVm;
 
+/* The JSON documents the model was read from: private to src/spec (vl-spec-private.h). Other
+ * layers read the model's typed fields and its look-ups: here, in vl-spec-section.h and in
+ * vl-spec-ftp.h. */
+typedef struct _VlSpecDocs VlSpecDocs;
+typedef struct _VlNodeDocs VlNodeDocs;
+
 /*
  * A libvirt host of the lab ("server" in code, to keep it apart from host devices): from
  * vmlab.hosts ({"NAME": "ADDRESS"} or {"NAME": {"address", "uri", "max_nodes"}}) or newtlab's
@@ -86,12 +91,11 @@ typedef struct {
 
 /* One declared interface of a device. */
 typedef struct {
-    char *name;    /* as the device names it: "Ethernet4" */
-    guint nic;     /* data NIC index in its VM, >= 1 (NIC 0 is management) */
-    VlNode *node;  /* (not owned) */
-    VlLink *link;  /* (not owned, nullable): the link using it */
-    gboolean mgmt; /* the platform's management interface (linux map: eth0): never in a link */
-    json_object *json;
+    char *name;     /* as the device names it: "Ethernet4" */
+    guint nic;      /* data NIC index in its VM, >= 1 (NIC 0 is management) */
+    VlNode *node;   /* (not owned) */
+    VlLink *link;   /* (not owned, nullable): the link using it */
+    gboolean mgmt;  /* the platform's management interface (linux map: eth0): never in a link */
     guint vm_index; /* which of the node's VMs holds its NIC (SR OS: the card's) */
 } VlIface;
 
@@ -162,9 +166,11 @@ struct _VlNode {
     char *name;
     guint index; /* position in topology.json's devices */
     char *platform_name;
-    char *profile_path;    /* absolute; the file may not exist */
-    json_object *profile;  /* (nullable) the profile document as read */
-    json_object *platform; /* (not owned) platforms.json's entry */
+    char *profile_path; /* absolute; the file may not exist */
+    VlNodeDocs *docs;   /* (private) its profile, platform and topology entry as read */
+    char *role;  /* (nullable) topology.json's "role" of the device, as written (Ansible groups) */
+    char *group; /* (nullable) what graphs group it by: topology's "group", else its "role", else
+                    the profile's "group", else its "role" (the first non-empty string) */
 
     /* resolved settings: profile, then platform, then defaults */
     char *image;  /* (nullable) absolute path */
@@ -178,8 +184,10 @@ struct _VlNode {
     GPtrArray *cpu_features; /* "+sse4.2" style strings */
     char *ssh_user;
     char *ssh_pass;
-    guint boot_timeout;  /* seconds */
-    char *ready_pattern; /* (nullable) console regex for platforms without SSH */
+    guint boot_timeout;       /* seconds */
+    char *ready_pattern;      /* (nullable) console regex for platforms without SSH */
+    char *ansible_network_os; /* (nullable) for the Ansible inventory (vl-handoff.c) */
+    char *ansible_connection; /* (nullable) likewise: "network_cli", "ssh"... */
     VlConsoleKind console;
     char *template;   /* absolute path of the boilerplate */
     char *xslt;       /* (nullable) platform's extra stylesheet */
@@ -221,9 +229,8 @@ typedef struct {
     char *virt_type;    /* (nullable) vmlab.virt_type: "qemu" or "kvm"; NULL: detected */
     GPtrArray *servers; /* VlServer: the libvirt hosts, sorted by name; empty without hosts */
     GPtrArray
-        *insecure_registries; /* vmlab.insecure_registries: "HOST[:PORT]" allowed plain HTTP */
-    json_object *topology;
-    json_object *platforms;
+        *insecure_registries;  /* vmlab.insecure_registries: "HOST[:PORT]" allowed plain HTTP */
+    VlSpecDocs *docs;          /* (private) topology.json and platforms.json as read */
     GPtrArray *nodes;          /* VlNode, in file order */
     GPtrArray *links;          /* VlLink: the links list's order, else the interfaces' */
     GPtrArray *vms;            /* VlVm, node by node (a host VM at its first host) */
@@ -328,6 +335,14 @@ gboolean vl_spec_check_images(const VlSpec *spec, VlDiag *diag);
 
 const char *vl_transport_to_string(VlTransport t);
 const char *vl_nic_kind_to_string(VlNicKind k);
+
+/**
+ * vl_spec_report_lookup:
+ * @key: a setting: "vm_image", "sros.iom_image"...
+ * @where: (out) (transfer full): where @node's profile or platform sets it, as "FILE: PATH"
+ *   ("profiles/pe1.json: sros.iom_image"); left alone when neither sets it
+ */
+void vl_spec_report_lookup(const VlNode *node, const char *key, char **where);
 
 /* Return: (transfer none): the VM that holds @iface's NIC. */
 VlVm *vl_iface_vm(const VlIface *iface);

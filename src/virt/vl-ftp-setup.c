@@ -6,9 +6,9 @@
 #include "vl-error.h"
 #include "vl-fs.h"
 #include "vl-ftp-config-write.h"
-#include "vl-json.h"
 #include "vl-lock.h"
 #include "vl-random.h"
+#include "vl-spec-ftp.h"
 
 #include <errno.h>
 #include <gio/gio.h>
@@ -223,16 +223,6 @@ vl_ftp_proxy_lock(GError **error)
     return vl_lock_acquire_path(path, "the FTP proxy config", 60 * 1000, error);
 }
 
-/* The lab's backend @name: "<lab>/<name>" when the lab defines it, else a backend of the
- * config's own (the default "local", or one written by hand). */
-static char *
-vl_ftp_lab_backend(const VlSpec *spec, json_object *lab_backends, const char *name)
-{
-    if (lab_backends && json_object_object_get_ex(lab_backends, name, NULL))
-        return vl_ftp_config_lab_key(spec->name, name);
-    return g_strdup(name);
-}
-
 gboolean
 vl_ftp_proxy_update(const VlSpec *spec, GError **error)
 {
@@ -242,10 +232,6 @@ vl_ftp_proxy_update(const VlSpec *spec, GError **error)
     g_autoptr(VlLock) lock = NULL;
     g_autoptr(VlFtpConfigFile) cfg = NULL;
     g_autofree char *backend = NULL;
-    json_object *lab_backends = NULL;
-    json_object *ftp = NULL;
-    json_object *section = NULL;
-    const char *backend_name = "local";
     guint added = 0;
 
     gboolean has_sros = FALSE;
@@ -270,27 +256,9 @@ vl_ftp_proxy_update(const VlSpec *spec, GError **error)
     vl_ftp_config_file_remove_lab(cfg, spec->name);
 
     /* The lab's own backends (keyed "<lab>/<name>"), if its topology names them. */
-    if (json_object_object_get_ex(spec->topology, spec->section, &section) &&
-        json_object_object_get_ex(section, "ftp", &ftp) &&
-        json_object_is_type(ftp, json_type_object)) {
-        json_object *v = NULL;
-        if (json_object_object_get_ex(ftp, "backends", &v) &&
-            json_object_is_type(v, json_type_object)) {
-            lab_backends = v;
-            json_object_object_foreach(v, name, b)
-            {
-                g_autofree char *key = vl_ftp_config_lab_key(spec->name, name);
-                if (!vl_ftp_config_file_set_backend(cfg, key, b, error)) {
-                    g_prefix_error(error, "topology.json: %s.ftp.backends: ", spec->section);
-                    return FALSE;
-                }
-            }
-        }
-        if (json_object_object_get_ex(ftp, "backend", &v) &&
-            json_object_is_type(v, json_type_string))
-            backend_name = json_object_get_string(v);
-    }
-    backend = vl_ftp_lab_backend(spec, lab_backends, backend_name);
+    if (!vl_spec_ftp_backends_add(spec, cfg, error))
+        return FALSE;
+    backend = vl_spec_ftp_backend_key(spec);
     if (!vl_ftp_config_file_set_listen(cfg, spec->ftp_listen, error))
         return FALSE;
     /* The default backend, unless the config (a new one, or one written by hand) has its own. */

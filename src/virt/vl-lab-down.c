@@ -5,6 +5,7 @@
 #include "vl-error.h"
 #include "vl-fs.h"
 #include "vl-ftp-setup.h"
+#include "vl-handoff.h"
 #include "vl-json.h"
 #include "vl-lab-priv.h"
 #include "vl-lab-profiles.h"
@@ -166,6 +167,8 @@ vl_lab_down_hosts(const VlLabHosts *hosts, const char *lab, gboolean share, gboo
         if (!vl_snapshot_purge(lab, error))
             return FALSE;
     }
+    if (!vl_handoff_remove(lab_dir, error))
+        return FALSE;
     if (g_unlink(state_path) < 0 && g_file_test(state_path, G_FILE_TEST_EXISTS)) {
         g_set_error(error, VL_ERROR, VL_ERROR_IO, "%s: cannot remove", state_path);
         return FALSE;

@@ -4,6 +4,7 @@
 
 #include "vl-lab-priv.h"
 #include "vl-lab-remote.h"
+#include "vl-handoff.h"
 #include "vl-lab-state.h"
 
 #include "vl-conn-retry.h"
@@ -598,7 +599,9 @@ vl_lab_up_hosts(VlLabHosts *hosts, VlSpec *spec, const VlUpOptions *opts, GPtrAr
     if (opts->start)
         vl_up_start_all(&run, reps);
 
-    if (!vl_lab_state_write(spec, vms, reps, hosts, error) || !vl_lab_write_profiles(spec, error))
+    /* the hand-off files (ssh_config, inventory, topology data) always describe the whole lab */
+    if (!vl_lab_state_write(spec, vms, reps, hosts, error) || !vl_lab_write_profiles(spec, error) ||
+        !vl_handoff_write(spec, lab_dir, error))
         goto out;
     for (guint i = 0; i < reps->len; i++) {
         const VlVmReport *rep = g_ptr_array_index(reps, i);
