@@ -199,6 +199,7 @@ test_state(void)
     g_autoptr(GError) err = NULL;
     g_autoptr(VlRenderer) r = vl_renderer_new("qemu", &err);
     g_autoptr(virConnect) conn = virConnectOpen("test:///default");
+    g_autoptr(VlLabHosts) hosts = NULL;
     g_autoptr(VlGraph) g = NULL;
     g_autofree char *dot = NULL;
     g_autofree char *json = NULL;
@@ -206,9 +207,10 @@ test_state(void)
     g_assert_no_error(err);
     g_assert_nonnull(spec);
     g_assert_nonnull(conn);
+    hosts = vl_lab_hosts_wrap(conn, NULL);
     /* nothing of the lab defined: not deployed */
     g = vl_graph_new(spec);
-    g_assert_true(vl_graph_read_state(g, conn, &err));
+    g_assert_true(vl_graph_read_state(g, hosts, &err));
     g_assert_no_error(err);
     g_assert_false(g->deployed);
     g_clear_pointer(&g, vl_graph_free);
@@ -225,7 +227,7 @@ test_state(void)
             g_assert_cmpint(virDomainCreate(dom), ==, 0);
     }
     g = vl_graph_new(spec);
-    g_assert_true(vl_graph_read_state(g, conn, &err));
+    g_assert_true(vl_graph_read_state(g, hosts, &err));
     g_assert_true(g->deployed);
     g_assert_cmpstr(vl_graph_node_status(g, g_ptr_array_index(g->nodes, 0)), ==, "running");
     g_assert_cmpstr(vl_graph_node_status(g, g_ptr_array_index(g->nodes, 1)), ==, "down");
@@ -245,6 +247,68 @@ test_state(void)
         virDomainDestroy(dom);
         g_assert_cmpint(virDomainUndefine(dom), ==, 0);
     }
+}
+
+/* Each VM's state comes from the host it is on: r1 on host a, r2 on host b (two private test
+ * drivers), both running; without host b, r2 is not deployed. */
+static void
+test_state_hosts(void)
+{
+    g_autofree char *dir = vl_test_srcpath("../specs/example");
+    g_autoptr(VlDiag) diag = vl_diag_new();
+    g_autoptr(VlSpec) spec = vl_spec_load(dir, diag);
+    g_autoptr(GError) err = NULL;
+    g_autoptr(VlRenderer) r = vl_renderer_new("qemu", &err);
+    g_autofree char *tmp = vl_test_mkdtemp();
+    g_autofree char *node = g_build_filename(tmp, "node.xml", NULL);
+    g_autofree char *uri = g_strdup_printf("test://%s", node);
+    g_autoptr(virConnect) a = NULL;
+    g_autoptr(virConnect) bconn = NULL;
+    virConnectPtr conns[2];
+    g_autoptr(VlLabHosts) hosts = NULL;
+    g_autoptr(VlGraph) g = NULL;
+    VlLabHost *b = g_new0(VlLabHost, 1);
+
+    g_assert_no_error(err);
+    g_assert_nonnull(spec);
+    g_assert_true(g_file_set_contents(node, "<node/>", -1, NULL));
+    /* each connection to a test driver file has a state of its own */
+    for (guint i = 0; i < 2; i++) {
+        const VlVm *vm = g_ptr_array_index(spec->vms, i);
+        g_autofree char *xml = vl_render_vm(r, spec, vm, &err);
+        g_autoptr(virDomain) dom = NULL;
+
+        g_assert_no_error(err);
+        conns[i] = virConnectOpen(uri);
+        g_assert_nonnull(conns[i]);
+        if (i == 0)
+            a = conns[i];
+        else
+            bconn = conns[i];
+        dom = virDomainDefineXML(conns[i], xml);
+        g_assert_nonnull(dom);
+        g_assert_cmpint(virDomainCreate(dom), ==, 0);
+    }
+    hosts = vl_lab_hosts_wrap(conns[0], NULL);
+    g = vl_graph_new(spec);
+    g_assert_true(vl_graph_read_state(g, hosts, &err));
+    g_assert_no_error(err);
+    g_assert_cmpstr(vl_graph_node_status(g, g_ptr_array_index(g->nodes, 0)), ==, "running");
+    g_assert_cmpstr(vl_graph_node_status(g, g_ptr_array_index(g->nodes, 1)), ==, "down");
+    g_clear_pointer(&g, vl_graph_free);
+    b->name = g_strdup("b");
+    b->uri = g_strdup(uri);
+    b->remote = TRUE;
+    b->conn = conns[1];
+    virConnectRef(conns[1]);
+    g_ptr_array_add(hosts->hosts, b);
+    g = vl_graph_new(spec);
+    g_assert_true(vl_graph_read_state(g, hosts, &err));
+    g_assert_no_error(err);
+    g_assert_cmpstr(vl_graph_node_status(g, g_ptr_array_index(g->nodes, 0)), ==, "running");
+    g_assert_cmpstr(vl_graph_node_status(g, g_ptr_array_index(g->nodes, 1)), ==, "running");
+    g_assert_cmpstr(vl_graph_node_status(g, g_ptr_array_index(g->nodes, 2)), ==, "down");
+    vl_test_rmtree(tmp);
 }
 
 int
@@ -270,5 +334,6 @@ main(int argc, char **argv)
     g_test_add_func("/graph/usage/bad-format", test_bad_format);
     g_test_add_func("/graph/html/self-contained", test_html);
     g_test_add_func("/graph/state/test-driver", test_state);
+    g_test_add_func("/graph/state/each-vm-from-its-host", test_state_hosts);
     return g_test_run();
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vl-capture-run.c - one capture: anonymous pcap file, filter on, copy records, filter off */
-#include "vl-capture.h"
+#include "vl-capture-priv.h"
 
 #include "vl-error.h"
 
@@ -18,9 +18,9 @@
 #define VL_PCAP_RECORD 16
 
 typedef struct {
-    int in_fd;
     int out_fd;
-    off_t in_off;
+    VlCaptureFill fill;
+    gpointer fill_data;
     GByteArray *buf;
     gboolean header_done;
     guint64 limit;
@@ -56,13 +56,13 @@ vl_capture_write(VlCaptureStream *s, const guint8 *data, gsize len)
 static void
 vl_capture_pump(VlCaptureStream *s)
 {
-    guint8 chunk[65536];
-    ssize_t n;
     gsize used = 0;
 
-    while (!s->done && (n = pread(s->in_fd, chunk, sizeof chunk, s->in_off)) > 0) {
-        g_byte_array_append(s->buf, chunk, (guint)n);
-        s->in_off += n;
+    if (s->done)
+        return;
+    if (!s->fill(s->buf, s->fill_data, s->error ? NULL : &s->error)) {
+        s->done = TRUE;
+        return;
     }
     if (!s->header_done && s->buf->len >= VL_PCAP_HEADER) {
         if (!vl_capture_write(s, s->buf->data, VL_PCAP_HEADER))
@@ -143,28 +143,43 @@ vl_capture_tmpfile(int *wfd, GError **error)
     return fd;
 }
 
-gboolean
-vl_capture_run(virDomainPtr dom, const char *netdev, VlCaptureOptions *opts, GError **error)
+/* The local capture's file: read from our own descriptor as it grows. */
+typedef struct {
+    int fd;
+    off_t off;
+} VlCaptureLocal;
+
+static gboolean
+vl_capture_local_fill(GByteArray *buf, gpointer data, GError **error)
 {
-    static guint seq;
-    g_autofree char *id = g_strdup_printf("vlcap-%d-%u", (int)getpid(), seq++);
-    VlCaptureStream s = {.out_fd = opts->out_fd, .limit = opts->count};
+    VlCaptureLocal *l = data;
+    guint8 chunk[65536];
+    ssize_t n;
+
+    while ((n = pread(l->fd, chunk, sizeof chunk, l->off)) > 0) {
+        g_byte_array_append(buf, chunk, (guint)n);
+        l->off += n;
+    }
+    if (n < 0) {
+        int e = errno;
+        g_set_error(error, VL_ERROR, VL_ERROR_IO, "cannot read the capture file: %s",
+                    g_strerror(e));
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+vl_capture_loop(virDomainPtr dom, const char *id, guint interval_ms, VlCaptureFill fill,
+                gpointer data, VlCaptureOptions *opts, GError **error)
+{
+    VlCaptureStream s = {
+        .out_fd = opts->out_fd, .limit = opts->count, .fill = fill, .fill_data = data};
     g_autoptr(GMainContext) ctx = g_main_context_new();
     GSource *sources[5] = {NULL};
     int signals[] = {SIGINT, SIGTERM, SIGHUP};
-    int wfd = -1;
     gboolean ok;
 
-    s.in_fd = vl_capture_tmpfile(&wfd, error);
-    if (s.in_fd < 0)
-        return FALSE;
-    ok = vl_capture_attach(dom, netdev, id, wfd, error);
-    close(wfd);
-    if (!ok) {
-        close(s.in_fd);
-        return FALSE;
-    }
-    /* SETUP done: from here on, TEARDOWN always runs. */
     signal(SIGPIPE, SIG_IGN);
     s.buf = g_byte_array_new();
     s.loop = g_main_loop_new(ctx, FALSE);
@@ -172,7 +187,7 @@ vl_capture_run(virDomainPtr dom, const char *netdev, VlCaptureOptions *opts, GEr
         sources[i] = g_unix_signal_source_new(signals[i]);
         g_source_set_callback(sources[i], vl_capture_stop_cb, &s, NULL);
     }
-    sources[3] = g_timeout_source_new(100);
+    sources[3] = g_timeout_source_new(interval_ms);
     g_source_set_callback(sources[3], vl_capture_tick_cb, &s, NULL);
     if (opts->duration_s) {
         sources[4] = g_timeout_source_new_seconds(opts->duration_s);
@@ -185,8 +200,7 @@ vl_capture_run(virDomainPtr dom, const char *netdev, VlCaptureOptions *opts, GEr
     g_main_loop_run(s.loop);
     /* TEARDOWN: the filter goes first, so the last records are complete when we copy them. */
     ok = vl_capture_detach(dom, id, error);
-    if (!s.done)
-        vl_capture_pump(&s);
+    vl_capture_pump(&s);
     for (guint i = 0; i < G_N_ELEMENTS(sources); i++) {
         if (sources[i]) {
             g_source_destroy(sources[i]);
@@ -195,7 +209,6 @@ vl_capture_run(virDomainPtr dom, const char *netdev, VlCaptureOptions *opts, GEr
     }
     g_main_loop_unref(s.loop);
     g_byte_array_unref(s.buf);
-    close(s.in_fd);
     opts->frames_out = s.frames;
     if (s.error) {
         if (ok)
@@ -204,5 +217,25 @@ vl_capture_run(virDomainPtr dom, const char *netdev, VlCaptureOptions *opts, GEr
             g_error_free(s.error);
         return FALSE;
     }
+    return ok;
+}
+
+gboolean
+vl_capture_run(virDomainPtr dom, const char *netdev, VlCaptureOptions *opts, GError **error)
+{
+    g_autofree char *id = vl_capture_id_new(FALSE);
+    VlCaptureLocal l = {-1, 0};
+    int wfd = -1;
+    gboolean ok;
+
+    l.fd = vl_capture_tmpfile(&wfd, error);
+    if (l.fd < 0)
+        return FALSE;
+    ok = vl_capture_attach(dom, netdev, id, wfd, error);
+    close(wfd);
+    /* SETUP done: from here on, TEARDOWN always runs. */
+    if (ok)
+        ok = vl_capture_loop(dom, id, 100, vl_capture_local_fill, &l, opts, error);
+    close(l.fd);
     return ok;
 }

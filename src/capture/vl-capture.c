@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* vl-capture.c - rootless packet capture on a running VM's NIC through QEMU's filter-dump */
-#include "vl-capture.h"
+#include "vl-capture-priv.h"
 
 #include "vl-conn.h"
 #include "vl-error.h"
@@ -27,7 +27,8 @@
  * folders, and we must not make a folder writable for it. So we open an anonymous file ourselves
  * (O_TMPFILE in $TMPDIR: it has no name, so no other user can open it) and hand QEMU a write-only
  * descriptor of it with the monitor command add-fd (fd passing over libvirt's UNIX socket: local
- * connections only). filter-dump opens its file with a plain open(), not through QEMU's fd sets,
+ * connections only; a remote host's VM writes a volume of the lab's pool instead, see
+ * vl-capture-remote.c). filter-dump opens its file with a plain open(), not through QEMU's fd sets,
  * so object-add names QEMU's copy by its /proc/self/fd link; the file's mode (0622) lets QEMU's
  * user reopen it for writing there (only processes that may trace ours or QEMU's can reach that
  * link). The fd set is removed once the filter holds its own descriptor. We read the file from
@@ -40,11 +41,10 @@
  *
  * Leftovers: a capture killed with SIGKILL leaves its filter (and, killed during SETUP, its fd
  * set) in QEMU. Both carry the capture's PID in their names ("vlcap-PID-SEQ"), so the next capture
- * finds them (qom-list /objects, query-fdsets) and removes those whose process is gone. Two
+ * finds them (qom-list /objects, query-fdsets) and removes those whose process is gone (a remote
+ * capture's id also names its machine: "vlcap-PID-SEQ-MACHINE", judged only there). Two
  * captures at once each have their own filter and file, so they work side by side.
  */
-
-#define VL_CAPTURE_PREFIX "vlcap-"
 
 /* Sends one QMP command (and @fd, when >= 0). Return: (transfer full): its "return" value. */
 static json_object *
@@ -159,15 +159,52 @@ vl_capture_list(virDomainPtr dom, GError **error)
     return ids;
 }
 
-/* Return: TRUE when the capture named @id ("vlcap-PID-SEQ") belongs to a process that still
- * lives on this machine. */
-static gboolean
+/* Return: (transfer none): this machine's tag in capture ids: the start of /etc/machine-id (12 hex
+ * digits), "0" when it cannot be read. */
+static const char *
+vl_capture_machine(void)
+{
+    static char tag[13];
+
+    if (!tag[0]) {
+        g_autofree char *text = NULL;
+        gsize n = 0;
+
+        if (g_file_get_contents("/etc/machine-id", &text, NULL, NULL)) {
+            while (n < 12 && g_ascii_isxdigit(text[n]))
+                n++;
+        }
+        if (n == 12)
+            memcpy(tag, text, 12);
+        else
+            g_strlcpy(tag, "0", sizeof tag);
+    }
+    return tag;
+}
+
+char *
+vl_capture_id_new(gboolean tagged)
+{
+    static guint seq;
+    guint n = seq++;
+
+    if (tagged)
+        return g_strdup_printf(VL_CAPTURE_PREFIX "%d-%u-%s", (int)getpid(), n,
+                               vl_capture_machine());
+    return g_strdup_printf(VL_CAPTURE_PREFIX "%d-%u", (int)getpid(), n);
+}
+
+gboolean
 vl_capture_owner_alive(const char *id)
 {
-    guint64 pid = g_ascii_strtoull(id + strlen(VL_CAPTURE_PREFIX), NULL, 10);
+    g_auto(GStrv) parts = g_strsplit(id + strlen(VL_CAPTURE_PREFIX), "-", 3);
+    guint64 pid = g_ascii_strtoull(parts[0], NULL, 10);
     g_autofree char *path = g_strdup_printf("/proc/%" G_GUINT64_FORMAT "/exe", pid);
     g_autofree char *exe = NULL;
 
+    /* "vlcap-PID-SEQ-MACHINE": another machine's capture is not ours to judge */
+    if (parts[0] && parts[1] && parts[2] && !g_str_equal(parts[2], vl_capture_machine()))
+        return TRUE;
     if (pid == 0 || kill((pid_t)pid, 0) < 0)
         return FALSE;
     exe = g_file_read_link(path, NULL);
@@ -285,16 +322,33 @@ vl_capture_remove_stale(virDomainPtr dom, guint *removed, GError **error)
     return TRUE;
 }
 
+/* Adds filter-dump @id on @netdev, writing @file. Return: TRUE on success. */
+static gboolean
+vl_capture_object_add(virDomainPtr dom, const char *netdev, const char *id, const char *file,
+                      GError **error)
+{
+    json_object *args = json_object_new_object();
+    g_autoptr(json_object) cmd = NULL;
+    g_autoptr(json_object) ret = NULL;
+
+    json_object_object_add(args, "qom-type", json_object_new_string("filter-dump"));
+    json_object_object_add(args, "id", json_object_new_string(id));
+    json_object_object_add(args, "netdev", json_object_new_string(netdev));
+    json_object_object_add(args, "file", json_object_new_string(file));
+    cmd = vl_capture_cmd("object-add", args);
+    ret = vl_capture_qmp(dom, cmd, -1, error);
+    return ret != NULL;
+}
+
 gboolean
 vl_capture_attach(virDomainPtr dom, const char *netdev, const char *id, int fd, GError **error)
 {
     json_object *args = json_object_new_object();
     g_autoptr(json_object) cmd = NULL;
     g_autoptr(json_object) ret = NULL;
-    g_autoptr(json_object) obj_cmd = NULL;
-    g_autoptr(json_object) obj_ret = NULL;
     json_object *qemu_fd = NULL;
     g_autofree char *file = NULL;
+    gboolean added;
 
     json_object_object_add(args, "opaque", json_object_new_string(id));
     cmd = vl_capture_cmd("add-fd", args);
@@ -310,20 +364,21 @@ vl_capture_attach(virDomainPtr dom, const char *netdev, const char *id, int fd, 
     /* filter-dump opens its file with a plain open(), not through fd sets: it reopens QEMU's
        copy of our descriptor by its /proc link. */
     file = g_strdup_printf("/proc/self/fd/%d", json_object_get_int(qemu_fd));
-    args = json_object_new_object();
-    json_object_object_add(args, "qom-type", json_object_new_string("filter-dump"));
-    json_object_object_add(args, "id", json_object_new_string(id));
-    json_object_object_add(args, "netdev", json_object_new_string(netdev));
-    json_object_object_add(args, "file", json_object_new_string(file));
-    obj_cmd = vl_capture_cmd("object-add", args);
-    obj_ret = vl_capture_qmp(dom, obj_cmd, -1, error);
+    added = vl_capture_object_add(dom, netdev, id, file, error);
     /* The filter holds its own descriptor now: the fd set is not needed any more. */
-    if (!vl_capture_remove(dom, id, FALSE, error)) {
-        if (obj_ret)
+    if (!vl_capture_remove(dom, id, FALSE, added ? error : NULL)) {
+        if (added)
             vl_capture_remove(dom, id, TRUE, NULL);
         return FALSE;
     }
-    return obj_ret != NULL;
+    return added;
+}
+
+gboolean
+vl_capture_attach_file(virDomainPtr dom, const char *netdev, const char *id, const char *path,
+                       GError **error)
+{
+    return vl_capture_object_add(dom, netdev, id, path, error);
 }
 
 gboolean

@@ -47,6 +47,16 @@ GPtrArray *vl_capture_list(virDomainPtr dom, GError **error);
 gboolean vl_capture_attach(virDomainPtr dom, const char *netdev, const char *id, int fd,
                            GError **error);
 
+/**
+ * vl_capture_attach_file:
+ * @path: a file on the VM's host that QEMU may create or truncate and write
+ *
+ * Adds a filter-dump object on @netdev writing @path (the remote capture's way).
+ * Return: TRUE on success.
+ */
+gboolean vl_capture_attach_file(virDomainPtr dom, const char *netdev, const char *id,
+                                const char *path, GError **error);
+
 /* Removes filter @id (and an fd set of it, if any is left). Return: TRUE on success. */
 gboolean vl_capture_detach(virDomainPtr dom, const char *id, GError **error);
 
@@ -68,3 +78,27 @@ typedef struct {
  */
 gboolean vl_capture_run(virDomainPtr dom, const char *netdev, VlCaptureOptions *opts,
                         GError **error);
+
+/**
+ * vl_capture_run_remote:
+ * @dom: a running domain, on any connection (a remote one included)
+ * @pool: the lab's storage pool on the domain's host (QEMU there can write its folder)
+ * @netdev: the NIC's netdev id
+ *
+ * vl_capture_run() for a VM whose host this machine cannot hand a descriptor: QEMU writes the
+ * pcap into a volume "vlcap-ID.pcap" of @pool, which is downloaded from a growing offset every
+ * 200 ms over the libvirt connection (virStorageVolDownload). On stop: the filter goes, a last
+ * download, the volume is deleted.
+ * Return: TRUE on success.
+ */
+gboolean vl_capture_run_remote(virDomainPtr dom, virStoragePoolPtr pool, const char *netdev,
+                               VlCaptureOptions *opts, GError **error);
+
+/**
+ * vl_capture_remove_stale_files:
+ *
+ * Deletes the capture volumes of @pool whose capture is gone (see vl_capture_remove_stale()), left
+ * by a remote capture that was killed. Best effort.
+ * Return: how many were deleted.
+ */
+guint vl_capture_remove_stale_files(virStoragePoolPtr pool);

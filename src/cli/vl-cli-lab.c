@@ -183,3 +183,31 @@ vl_cli_lab_check_local(const char *lab, const char *what, GError **error)
     }
     return TRUE;
 }
+
+VlSpec *
+vl_cli_lab_host_find(GHashTable *metas, const char *lab, const char *name, char **domain)
+{
+    g_autoptr(GList) keys = g_list_sort(g_hash_table_get_keys(metas), (GCompareFunc)g_strcmp0);
+    g_autoptr(GHashTable) tried = g_hash_table_new(g_str_hash, g_str_equal);
+
+    for (GList *l = keys; l; l = l->next) {
+        const VlDomainMeta *m = g_hash_table_lookup(metas, l->data);
+        g_autoptr(VlDiag) diag = NULL;
+        g_autoptr(VlSpec) spec = NULL;
+        VlNode *host;
+
+        if (g_strcmp0(m->role, "hostvm") != 0 || !m->spec_dir || (lab && g_strcmp0(lab, m->lab)) ||
+            g_hash_table_contains(tried, m->lab))
+            continue;
+        g_hash_table_add(tried, m->lab);
+        diag = vl_diag_new();
+        spec = vl_spec_load(m->spec_dir, diag);
+        host = spec ? vl_spec_find_node(spec, name) : NULL;
+        if (host && host->host_vm) {
+            if (domain)
+                *domain = g_strconcat(spec->domain_prefix, host->host_vm->name, NULL);
+            return g_steal_pointer(&spec);
+        }
+    }
+    return NULL;
+}

@@ -102,6 +102,20 @@ GPtrArray *vl_cli_lab_vms_in(GHashTable *doms, const char *where, const char *la
                              char **lab_out, GError **error);
 
 /**
+ * vl_cli_lab_host_find:
+ * @metas: the deployed domains (name -> VlDomainMeta or VlLabDomain)
+ * @lab: (nullable): the lab to look in
+ * @name: a device name
+ * @domain: (out) (optional): the domain of the VM holding @name's namespace
+ *
+ * Coalesced hosts have no domain of their own: the specs of the labs with host VMs say which VM
+ * holds them.
+ * Return: (transfer full) (nullable): the spec of the lab where @name is a coalesced host; NULL
+ * (and no error) when it is none.
+ */
+VlSpec *vl_cli_lab_host_find(GHashTable *metas, const char *lab, const char *name, char **domain);
+
+/**
  * vl_cli_lab_hosts:
  * @uri: (nullable): the -c URI
  * @lab: (nullable): the lab; NULL: the -c connection only
@@ -165,7 +179,8 @@ gboolean vl_cmd_capture(int argc, char **argv, GError **error);
  * Writes the html page of the lab (as `graph -f html`) to <lab state folder>/graph.html.
  * Return: TRUE on success; FALSE with an error (e.g. Graphviz missing).
  */
-gboolean vl_cmd_graph_lab_page(virConnectPtr conn, const VlSpec *spec, char **path, GError **error);
+gboolean vl_cmd_graph_lab_page(const VlLabHosts *hosts, const VlSpec *spec, char **path,
+                               GError **error);
 
 /**
  * vl_cmd_capture_clean_lab:

@@ -76,8 +76,9 @@ vl_cmd_graph(int argc, char **argv, GError **error)
         return FALSE;
     g = vl_graph_new(spec);
     if (!offline) {
-        g_autoptr(virConnect) conn = vl_conn_open(uri, error);
-        if (!conn || !vl_graph_read_state(g, conn, error))
+        /* the hosts the lab's state records (each VM's state from its own), else -c */
+        g_autoptr(VlLabHosts) hosts = vl_cli_lab_hosts(uri, spec->name, NULL, error);
+        if (!hosts || !vl_graph_read_state(g, hosts, error))
             return FALSE;
     }
     if (g_str_equal(format, "mermaid"))
@@ -102,7 +103,7 @@ vl_cmd_graph(int argc, char **argv, GError **error)
 }
 
 gboolean
-vl_cmd_graph_lab_page(virConnectPtr conn, const VlSpec *spec, char **path, GError **error)
+vl_cmd_graph_lab_page(const VlLabHosts *hosts, const VlSpec *spec, char **path, GError **error)
 {
     g_autoptr(VlGraph) g = vl_graph_new(spec);
     g_autofree char *dot = NULL;
@@ -111,7 +112,7 @@ vl_cmd_graph_lab_page(virConnectPtr conn, const VlSpec *spec, char **path, GErro
     g_autofree char *dir = vl_fs_lab_dir(spec->name);
     g_autofree char *file = g_build_filename(dir, "graph.html", NULL);
 
-    if (!vl_graph_read_state(g, conn, error))
+    if (!vl_graph_read_state(g, hosts, error))
         return FALSE;
     dot = vl_graph_to_dot(g);
     svg = vl_graph_dot_to_svg(dot, error);

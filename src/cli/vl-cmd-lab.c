@@ -149,7 +149,6 @@ vl_cmd_up_extras(const VlLabHosts *hosts, const VlSpec *spec)
 {
     g_autoptr(GError) err = NULL;
     g_autofree char *page = NULL;
-    virConnectPtr conn = ((VlLabHost *)g_ptr_array_index(hosts->hosts, 0))->conn;
     guint stale = 0;
 
     for (guint i = 0; i < hosts->hosts->len; i++)
@@ -157,7 +156,7 @@ vl_cmd_up_extras(const VlLabHosts *hosts, const VlSpec *spec)
             vl_cmd_capture_clean_lab(((VlLabHost *)g_ptr_array_index(hosts->hosts, i))->conn, spec);
     if (stale)
         g_print("removed %u leftover capture filter%s\n", stale, stale == 1 ? "" : "s");
-    if (vl_cmd_graph_lab_page(conn, spec, &page, &err))
+    if (vl_cmd_graph_lab_page(hosts, spec, &page, &err))
         g_print("lab page: %s\n", page);
     else
         g_printerr("warning: no lab page: %s\n", err->message);

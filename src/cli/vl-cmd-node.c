@@ -133,45 +133,6 @@ vl_node_opts_clear(VlNodeOpts *o)
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(VlNodeOpts, vl_node_opts_clear)
 
-/*
- * vl_node_host_find:
- * @metas: the deployed domains (name -> VlDomainMeta)
- * @lab: (nullable): the lab to look in
- * @name: a device name
- * @domain: (out): the domain of the VM holding @name's namespace
- *
- * Coalesced hosts have no domain of their own: the specs of the labs with host VMs say which VM
- * holds them.
- * Return: (transfer full) (nullable): the spec of the lab where @name is a coalesced host; NULL
- * (and no error) when it is none.
- */
-static VlSpec *
-vl_node_host_find(GHashTable *metas, const char *lab, const char *name, char **domain)
-{
-    g_autoptr(GList) keys = g_list_sort(g_hash_table_get_keys(metas), (GCompareFunc)g_strcmp0);
-    g_autoptr(GHashTable) tried = g_hash_table_new(g_str_hash, g_str_equal);
-
-    for (GList *l = keys; l; l = l->next) {
-        const VlDomainMeta *m = g_hash_table_lookup(metas, l->data);
-        g_autoptr(VlDiag) diag = NULL;
-        g_autoptr(VlSpec) spec = NULL;
-        VlNode *host;
-
-        if (g_strcmp0(m->role, "hostvm") != 0 || !m->spec_dir || (lab && g_strcmp0(lab, m->lab)) ||
-            g_hash_table_contains(tried, m->lab))
-            continue;
-        g_hash_table_add(tried, m->lab);
-        diag = vl_diag_new();
-        spec = vl_spec_load(m->spec_dir, diag);
-        host = spec ? vl_spec_find_node(spec, name) : NULL;
-        if (host && host->host_vm) {
-            *domain = g_strconcat(spec->domain_prefix, host->host_vm->name, NULL);
-            return g_steal_pointer(&spec);
-        }
-    }
-    return NULL;
-}
-
 /* start/stop: the node's domains, in name order (CPMs before line cards). */
 static gboolean
 vl_cmd_start_stop(int argc, char **argv, gboolean start, GError **error)
@@ -202,7 +163,7 @@ vl_cmd_start_stop(int argc, char **argv, gboolean start, GError **error)
     if (!names) {
         /* a coalesced host has no VM of its own to start or stop */
         g_autofree char *domain = NULL;
-        g_autoptr(VlSpec) spec = vl_node_host_find(h.doms, o.lab, argv[1], &domain);
+        g_autoptr(VlSpec) spec = vl_cli_lab_host_find(h.doms, o.lab, argv[1], &domain);
         if (spec) {
             g_clear_error(error);
             g_set_error(error, VL_ERROR, VL_ERROR_USAGE,
@@ -310,7 +271,10 @@ vl_cmd_console(int argc, char **argv, GError **error)
 
     vl_node_opts_add(ctx, &o);
     g_option_context_add_main_entries(ctx, entries, NULL);
-    g_option_context_set_description(ctx, "Examples:\n"
+    g_option_context_set_description(ctx, "A coalesced host's console is its VM's, with a shell "
+                                          "in the host's namespace typed in (exit returns to "
+                                          "the VM's shell).\n"
+                                          "Examples:\n"
                                           "  vmlab-virt console r1\n"
                                           "  vmlab-virt console -S specs/example r1\n"
                                           "  vmlab-virt console --force r1\n");
@@ -325,7 +289,7 @@ vl_cmd_console(int argc, char **argv, GError **error)
     if (!vl_console_event_init(error) || !vl_node_hosts_open(&h, &o, error))
         return FALSE;
     /* a coalesced host: the console of its VM */
-    host_spec = vl_node_host_find(h.doms, o.lab, argv[1], &domain);
+    host_spec = vl_cli_lab_host_find(h.doms, o.lab, argv[1], &domain);
     if (!host_spec && !vl_node_single(&h, o.lab, argv[1], &domain, error))
         return FALSE;
     if (!vl_node_check_running(&h, domain, error))
@@ -336,10 +300,15 @@ vl_cmd_console(int argc, char **argv, GError **error)
         return FALSE;
     g_printerr("Connected to the console of '%s' (%s). Ctrl-] leaves.\n", domain,
                vl_console_target_describe(t));
-    if (host_spec)
-        g_printerr("Host '%s' is network namespace '%s' in it: enter it with `ip netns exec %s "
-                   "bash` (or sh).\n",
+    if (host_spec) {
+        /* a coalesced host: its shell is one in its namespace, typed into the VM's console */
+        g_autofree char *line = vl_netns_console_line(argv[1]);
+        if (!vl_console_target_type(t, line, error))
+            return FALSE;
+        g_printerr("Host '%s' is network namespace '%s' in it: typed `ip netns exec %s ...` to "
+                   "enter it (`exit` returns to the VM's shell).\n",
                    argv[1], argv[1], argv[1]);
+    }
     ok = vl_console_target_run(t, STDIN_FILENO, STDOUT_FILENO, error);
     g_printerr("\nDisconnected from '%s'.\n", domain);
     return ok;
@@ -433,7 +402,7 @@ vl_cmd_ssh(int argc, char **argv, GError **error)
     }
     if (!vl_node_hosts_open(&h, &o, error))
         return FALSE;
-    if ((spec = vl_node_host_find(h.doms, o.lab, argv[1], &domain))) {
+    if ((spec = vl_cli_lab_host_find(h.doms, o.lab, argv[1], &domain))) {
         /* a coalesced host: its VM, then its namespace */
         g_autofree char *cmd = command    ? g_strjoinv(" ", command)
                                : argc > 2 ? g_strjoinv(" ", argv + 2)
@@ -602,7 +571,7 @@ vl_cmd_exec(int argc, char **argv, GError **error)
                         o.lab ? " in lab " : "", o.lab ? o.lab : "");
             return FALSE;
         }
-    } else if ((spec = vl_node_host_find(metas, o.lab, argv[1], &host_domain))) {
+    } else if ((spec = vl_cli_lab_host_find(metas, o.lab, argv[1], &host_domain))) {
         if (!g_hash_table_contains(metas, host_domain)) {
             g_set_error(error, VL_ERROR, VL_ERROR_FAILED, "host '%s': its VM '%s' is not deployed",
                         argv[1], host_domain);

@@ -130,9 +130,9 @@ vl_graph_new(const VlSpec *spec)
 }
 
 gboolean
-vl_graph_read_state(VlGraph *g, virConnectPtr conn, GError **error)
+vl_graph_read_state(VlGraph *g, const VlLabHosts *hosts, GError **error)
 {
-    g_autoptr(GHashTable) doms = vl_conn_lab_domains(conn, g->lab, error);
+    g_autoptr(GHashTable) doms = vl_lab_hosts_domains(hosts, g->lab, error);
 
     if (!doms)
         return FALSE;
@@ -144,10 +144,13 @@ vl_graph_read_state(VlGraph *g, virConnectPtr conn, GError **error)
         for (guint v = 0; v < n->vms->len; v++) {
             VlGraphVm *gv = g_ptr_array_index(n->vms, v);
             g_autoptr(virDomain) dom = NULL;
+            virConnectPtr conn;
             int st = VIR_DOMAIN_NOSTATE;
 
-            /* Only the lab's own domains count: a namesake of another lab is not this VM. */
-            if (!g_hash_table_contains(doms, gv->domain))
+            /* Only the lab's own domains count: a namesake of another lab is not this VM. Each
+             * is asked on the host it was found on. */
+            conn = vl_lab_domains_conn(doms, gv->domain);
+            if (!conn)
                 continue;
             dom = virDomainLookupByName(conn, gv->domain);
             if (!dom || virDomainGetState(dom, &st, NULL, 0) < 0)

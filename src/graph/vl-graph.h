@@ -2,6 +2,7 @@
 /* vl-graph.h - a lab's topology as a graph (nodes, edges, deployed state) and its output formats */
 #pragma once
 
+#include "vl-lab-hosts.h"
 #include "vl-spec.h"
 
 #include <glib.h>
@@ -59,14 +60,14 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VlGraph, vl_graph_free)
 
 /**
  * vl_graph_read_state:
- * @conn: the lab's libvirt connection
+ * @hosts: the lab's libvirt hosts (vl_lab_hosts_open_state(): each VM's state comes from its own)
  *
  * Fills each VM's state from libvirt (the lab counts as deployed when libvirt holds at least
  * one of its domains); a running VM is ready when its SSH port answers with an SSH
  * banner (an SR OS line card, which has none, when it runs).
  * Return: TRUE on success, FALSE with @error when libvirt cannot list domains.
  */
-gboolean vl_graph_read_state(VlGraph *g, virConnectPtr conn, GError **error);
+gboolean vl_graph_read_state(VlGraph *g, const VlLabHosts *hosts, GError **error);
 
 /**
  * vl_graph_group_rank:

@@ -491,6 +491,41 @@ vl_console_target_describe(const VlConsoleTarget *t)
 }
 
 gboolean
+vl_console_target_type(VlConsoleTarget *t, const char *text, GError **error)
+{
+    gsize len = strlen(text);
+    gsize done = 0;
+
+    if (t->sc) {
+        GOutputStream *out = g_io_stream_get_output_stream(G_IO_STREAM(t->sc));
+        if (!g_output_stream_write_all(out, text, len, NULL, NULL, error)) {
+            g_prefix_error(error, "cannot type into the console (%s): ", t->what);
+            return FALSE;
+        }
+        return TRUE;
+    }
+    /* a non-blocking stream: -2 is "try again", a few seconds at most */
+    for (guint tries = 0; done < len && tries < 500; tries++) {
+        int n = virStreamSend(t->st, text + done, len - done);
+        if (n == -2) {
+            g_usleep(10 * 1000);
+            continue;
+        }
+        if (n < 0) {
+            vl_error_set_libvirt(error, "cannot type into the console");
+            return FALSE;
+        }
+        done += (gsize)n;
+    }
+    if (done < len) {
+        g_set_error(error, VL_ERROR, VL_ERROR_FAILED,
+                    "cannot type into the console: it takes no input");
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
 vl_console_target_run(VlConsoleTarget *t, int in_fd, int out_fd, GError **error)
 {
     if (t->st)

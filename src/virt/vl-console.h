@@ -64,6 +64,16 @@ VlConsoleTarget *vl_console_open(virDomainPtr dom, gboolean force, GError **erro
 const char *vl_console_target_describe(const VlConsoleTarget *t);
 
 /**
+ * vl_console_target_type:
+ * @text: what to type (ASCII: it is sent as is, without telnet escaping)
+ *
+ * Sends @text to the console as if typed, before vl_console_target_run(): how `console HOST`
+ * enters a coalesced host's network namespace.
+ * Return: TRUE, or FALSE with an error when the console takes no input.
+ */
+gboolean vl_console_target_type(VlConsoleTarget *t, const char *text, GError **error);
+
+/**
  * vl_console_target_run:
  *
  * Runs the session over @t (vl_console_run_stream() or vl_console_run_telnet()).

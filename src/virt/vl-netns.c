@@ -53,13 +53,22 @@ vl_netns_setup_script(const VlNode *host_vm)
     return g_string_free(s, FALSE);
 }
 
+/* The shell a host gets: bash when the VM has it (busybox sh would run its own `ip` applet). */
+#define VL_NETNS_SHELL "\"$(command -v bash || echo sh)\""
+
 char *
 vl_netns_wrap(const char *host, const char *command)
 {
     g_autofree char *quoted = command ? g_shell_quote(command) : NULL;
 
     if (!command)
-        return g_strdup_printf("exec ip netns exec %s \"$(command -v bash || echo sh)\" -l", host);
-    return g_strdup_printf("exec ip netns exec %s \"$(command -v bash || echo sh)\" -c %s", host,
-                           quoted);
+        return g_strdup_printf("exec ip netns exec %s " VL_NETNS_SHELL " -l", host);
+    return g_strdup_printf("exec ip netns exec %s " VL_NETNS_SHELL " -c %s", host, quoted);
+}
+
+char *
+vl_netns_console_line(const char *host)
+{
+    /* Ctrl-U first: whatever was half typed at the prompt goes */
+    return g_strdup_printf("\025ip netns exec %s " VL_NETNS_SHELL " -l\r", host);
 }

@@ -25,3 +25,13 @@ char *vl_netns_setup_script(const VlNode *host_vm);
  * when the VM has it (busybox sh would run its own `ip` applet), else sh.
  */
 char *vl_netns_wrap(const char *host, const char *command);
+
+/**
+ * vl_netns_console_line:
+ * @host: a host device's name (its namespace's)
+ *
+ * What `console HOST` types into its VM's console: a line that starts a login shell in @host's
+ * namespace (not exec'd: leaving it returns to the VM's shell), Ctrl-U before it, Enter after.
+ * Return: (transfer full): the keys.
+ */
+char *vl_netns_console_line(const char *host);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-e2e-capture.c - end to end: `capture` on a running lab's UDP link (file, pipe, signals,
  * leftovers), on a real libvirtd + QEMU (TCG) */
+#include "e2e-capture.h"
 #include "vl-test-util.h"
 
 #include <gio/gio.h>
@@ -97,18 +98,9 @@ r1_objects(void)
 static void
 wait_filters(guint n)
 {
-    guint have = 0;
+    g_autofree char *r1 = g_strconcat(cur->prefix, "r1", NULL);
 
-    for (int i = 0; i < 150; i++) {
-        g_autofree char *objs = r1_objects();
-        g_auto(GStrv) parts = g_strsplit(objs, "child<filter-dump>", -1);
-        have = g_strv_length(parts) - 1;
-        if (have == n)
-            return;
-        g_usleep(200 * 1000);
-    }
-    g_printerr("r1 has %u capture filters, expected %u\n", have, n);
-    g_assert_cmpuint(have, ==, n);
+    e2e_wait_filters(URI, r1, n);
 }
 
 static void
@@ -153,33 +145,6 @@ spawn_sh(guint seconds, const char *script)
 
     g_assert_no_error(err);
     return p;
-}
-
-/* Return: how many lines of `tcpdump -nr @file` contain @what. */
-static guint
-tcpdump_count(const char *text, const char *what)
-{
-    guint n = 0;
-
-    for (const char *p = text; (p = strstr(p, what)); p += strlen(what))
-        n++;
-    return n;
-}
-
-static char *
-tcpdump_read(const char *file)
-{
-    const char *argv[] = {"tcpdump", "-nr", file, NULL};
-    g_autofree char *out = NULL;
-    g_autofree char *err = NULL;
-    int status = 1;
-
-    g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out,
-                               &err, &status, NULL));
-    if (status != 0)
-        g_printerr("tcpdump -nr %s: status %d\n%s%s", file, status, out, err);
-    g_assert_cmpint(status, ==, 0);
-    return g_steal_pointer(&out);
 }
 
 /* Chromium, headless, quiet, with a throw-away profile; what a user's browser does with the page.
@@ -395,34 +360,36 @@ test_capture(gconstpointer data)
 
         for (guint i = 0; i < n; i++) {
             g_autofree char *name = g_strdup_printf("r1-eth1-%u.pcap", i);
-            g_autofree char *script = NULL;
             pcaps[i] = g_build_filename(tmp, name, NULL);
-            script = g_strdup_printf("exec \"$VMLAB_BIN\" capture --lab %s --connect " URI
-                                     " r1:eth1 -w '%s'",
-                                     cur->lab, pcaps[i]);
-            caps[i] = spawn_sh(120, script);
+            caps[i] = e2e_capture_start(URI, cur->lab, "r1:eth1", pcaps[i]);
             wait_filters(i + 1);
         }
         ping_r2(4);
         for (guint i = 0; i < n; i++) {
-            g_autoptr(GError) err = NULL;
-            g_autofree char *text = NULL;
-
-            /* timeout(1) passes SIGINT on to the capture (sh exec'd it) */
-            g_subprocess_send_signal(caps[i], SIGINT);
-            g_subprocess_wait(caps[i], NULL, &err);
-            g_assert_no_error(err);
-            g_assert_true(g_subprocess_get_if_exited(caps[i]));
-            g_assert_cmpint(g_subprocess_get_exit_status(caps[i]), ==, 0);
-            text = tcpdump_read(pcaps[i]);
-            if (tcpdump_count(text, "ICMP echo request") < 4 ||
-                tcpdump_count(text, "ICMP echo reply") < 4)
-                g_printerr("tcpdump -nr %s:\n%s", pcaps[i], text);
-            g_assert_cmpuint(tcpdump_count(text, "ICMP echo request"), >=, 4);
-            g_assert_cmpuint(tcpdump_count(text, "ICMP echo reply"), >=, 4);
+            e2e_capture_stop(caps[i]);
+            e2e_pcap_assert_pings(pcaps[i], 4);
             g_object_unref(caps[i]);
             g_free(pcaps[i]);
         }
+        assert_no_filter();
+    }
+
+    /* an unlinked NIC (r1:eth2, no link): the ARP requests of a ping nobody answers */
+    if (!cur->tcp) {
+        g_autofree char *pcap = g_build_filename(tmp, "r1-eth2.pcap", NULL);
+        g_autoptr(GSubprocess) cap = e2e_capture_start(URI, cur->lab, "r1:eth2", pcap);
+        const char *ping[] = {"exec", "--lab", cur->lab, "-c",
+                              URI,    "r1",    "--",     "ping -c 3 -W 1 10.3.99.2; true",
+                              NULL};
+        g_autofree char *text = NULL;
+
+        wait_filters(1);
+        vl_test_run_expect(90, ping, 0, NULL);
+        e2e_capture_stop(cap);
+        text = e2e_tcpdump_read(pcap);
+        if (e2e_count(text, "Request who-has 10.3.99.2") < 2)
+            g_printerr("tcpdump -nr %s:\n%s", pcap, text);
+        g_assert_cmpuint(e2e_count(text, "Request who-has 10.3.99.2"), >=, 2);
         assert_no_filter();
     }
 
@@ -447,11 +414,11 @@ test_capture(gconstpointer data)
         g_assert_no_error(err);
         g_assert_cmpint(g_subprocess_get_exit_status(pipe), ==, 0);
         g_assert_true(g_file_get_contents(out, &text, NULL, NULL));
-        if (tcpdump_count(text, "\n") != 12 || tcpdump_count(text, "ICMP echo reply") < 4)
+        if (e2e_count(text, "\n") != 12 || e2e_count(text, "ICMP echo reply") < 4)
             g_printerr("the pipe's tcpdump:\n%s", text);
-        g_assert_cmpuint(tcpdump_count(text, "\n"), ==, 12);
-        g_assert_cmpuint(tcpdump_count(text, "ICMP echo request"), >=, 4);
-        g_assert_cmpuint(tcpdump_count(text, "ICMP echo reply"), >=, 4);
+        g_assert_cmpuint(e2e_count(text, "\n"), ==, 12);
+        g_assert_cmpuint(e2e_count(text, "ICMP echo request"), >=, 4);
+        g_assert_cmpuint(e2e_count(text, "ICMP echo reply"), >=, 4);
         assert_no_filter();
     }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-e2e-hosts.c - end to end: newtlab-style hosts coalesced into one tiny-guest VM, a network
  * namespace each, behind a tiny-guest "switch" */
+#include "e2e-capture.h"
 #include "e2e-util.h"
 #include "vl-test-util.h"
 
@@ -101,6 +102,17 @@ test_hosts(void)
         g_free(e2e_exec_ok(LAB, hosts[i][0], own));
         g_free(e2e_exec_ok(LAB, hosts[i][0], across));
     }
+    /* capture h1:eth0 (its NIC in the host VM) while h1 pings the switch */
+    {
+        g_autofree char *pcap = g_build_filename(g_getenv("VMLAB_HOME"), "h1-eth0.pcap", NULL);
+        g_autoptr(GSubprocess) cap = e2e_capture_start(URI, LAB, "h1:eth0", pcap);
+
+        e2e_wait_filters(URI, PREFIX "hostvm-0", 1);
+        g_free(e2e_exec_ok(LAB, "h1", "ping -c 4 -W 2 10.61.1.1"));
+        e2e_capture_stop(cap);
+        e2e_pcap_assert_pings(pcap, 4);
+        g_assert_cmpuint(e2e_filter_count(URI, PREFIX "hostvm-0"), ==, 0);
+    }
     /* a host's namespace holds only its own interface (and lo) */
     {
         g_autofree char *br = e2e_exec_ok(LAB, "h2", "ip -br addr");
@@ -110,6 +122,36 @@ test_hosts(void)
         g_assert_null(strstr(br, "10.61.1."));
         g_assert_null(strstr(br, "10.0.2.15"));
         g_assert_cmpuint(g_strv_length(lines), ==, 2); /* lo and eth0 */
+    }
+    /* console h1: a shell in h1's namespace; `exit` returns to the VM's shell */
+    {
+        g_autofree char *script = g_strdup_printf(
+            "(sleep 4; printf 'ip -br addr; echo MARK-$((6*7))\\r'; sleep 3; "
+            "printf 'exit\\r'; sleep 2; printf 'ip -br addr; echo BACK-$((3*3))\\r'; sleep 3) | "
+            "timeout 60 \"$VMLAB_BIN\" console --lab %s -c %s h1",
+            LAB, URI);
+        const char *sh[] = {"sh", "-c", script, NULL};
+        g_autofree char *text = NULL;
+        g_autofree char *err = NULL;
+        const char *mark;
+        int st = -1;
+
+        g_assert_true(g_spawn_sync(NULL, (char **)sh, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &text,
+                                   &err, &st, NULL));
+        mark = strstr(text, "MARK-42");
+        if (!g_spawn_check_wait_status(st, NULL) || !mark || !strstr(mark, "BACK-9"))
+            g_printerr("console h1: status %d\n%s\n%s", st, text, err);
+        g_assert_true(g_spawn_check_wait_status(st, NULL));
+        g_assert_nonnull(strstr(err, "typed `ip netns exec h1"));
+        g_assert_nonnull(mark);
+        {
+            g_autofree char *before = g_strndup(text, (gsize)(mark - text));
+            g_assert_nonnull(strstr(before, hosts[0][1]));
+            g_assert_null(strstr(before, "10.61.2."));
+            g_assert_null(strstr(before, "10.0.2.15"));
+        }
+        g_assert_nonnull(strstr(mark, "BACK-9"));
+        g_assert_nonnull(strstr(mark, "10.0.2.15"));
     }
     /* status: a line per host, with its VM */
     g_clear_pointer(&out, g_free);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-e2e-lab.c - end to end on a real libvirtd + QEMU (TCG): up, pings over links, stop/start,
  * exec, down */
+#include "e2e-capture.h"
 #include "e2e-util.h"
 #include "vl-test-registry.h"
 #include "vl-test-util.h"
@@ -501,6 +502,17 @@ test_e2e_sros(SrosFixture *f, gconstpointer unused)
     g_assert_cmpint(sros_exec("e2es-vsim-1-a", "ping -c 3 -W 2 10.99.0.12", NULL), ==, 0);
     /* port 1/1/1 of line card 1 carries the link to r9 */
     g_assert_cmpint(sros_exec("e2es-vsim-1-1", "ping -c 3 -W 2 10.5.1.2", NULL), ==, 0);
+    /* ... and is captured on the line card's NIC while it pings r9 */
+    {
+        g_autofree char *pcap = g_build_filename(f->files, "pe1-1-1-1.pcap", NULL);
+        g_autoptr(GSubprocess) cap = e2e_capture_start(URI, "e2e-sros", "pe1:1/1/1", pcap);
+
+        e2e_wait_filters(URI, "e2es-vsim-1-1", 1);
+        g_assert_cmpint(sros_exec("e2es-vsim-1-1", "ping -c 4 -W 2 10.5.1.2", NULL), ==, 0);
+        e2e_capture_stop(cap);
+        e2e_pcap_assert_pings(pcap, 4);
+        g_assert_cmpuint(e2e_filter_count(URI, "e2es-vsim-1-1"), ==, 0);
+    }
     /* the CPM fetched the image through the proxy and saved a config naming its sha256 */
     cfg = g_build_filename(f->files, "data", "cfgs", "e2e-sros", "pe1", "config.cfg", NULL);
     for (int i = 0; i < 30 && !g_file_test(cfg, G_FILE_TEST_EXISTS); i++)
