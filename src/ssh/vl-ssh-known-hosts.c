@@ -20,8 +20,11 @@
  *  - no entry for the host: the key is recorded (trust on first use). The entry is "[host]:port"
  *    ("host" for port 22, as OpenSSH writes it), appended to the file's current content, which is
  *    rewritten atomically with mode 0600 (created if missing); the caller learns it through
- *    @key_recorded. Recording happens under a process-wide lock plus flock() on the file's folder,
- *    re-reading the file first, so parallel checks of one lab add each host exactly once.
+ *    @key_recorded. A caller that asked for known hosts only (vl_ssh_session_open() with
+ *    VL_SSH_SESSION_KNOWN_ONLY, as the FTP proxy's SFTP backend does) gets VL_ERROR_INVALID
+ *    instead, and the file is left unchanged. Recording happens under a process-wide lock plus
+ *    flock() on the file's folder, re-reading the file first, so parallel checks of one lab add
+ *    each host exactly once (vl_ssh_known_hosts_forget() takes the same lock).
  *  - an entry for the host: before the handshake the host key method is pinned to the recorded
  *    key type(s), so the server must show a key we can compare. A different key, or a server
  *    that cannot offer a recorded type, fails the call with VL_ERROR_INVALID naming the file and
@@ -428,6 +431,13 @@ vl_ssh_known_hosts_check(VlSshConn *c, LIBSSH2_KNOWNHOSTS *kh, gboolean *recorde
     case LIBSSH2_KNOWNHOST_CHECK_NOTFOUND:
         if (vl_ssh_known_hosts_types(c, kh) != 0 || kh_has_unchecked(c, kh))
             return kh_mismatch(c, error); /* only other key types recorded */
+        if (c->known_only) {
+            g_set_error(error, VL_ERROR, VL_ERROR_INVALID,
+                        "SSH %s: the host is not in known_hosts '%s' (unknown host key); not "
+                        "connecting",
+                        c->hostport, c->t->known_hosts);
+            return FALSE;
+        }
         return kh_record(c, key, key_len, kh_type, recorded, error);
     case LIBSSH2_KNOWNHOST_CHECK_MISMATCH:
         return kh_mismatch(c, error);
