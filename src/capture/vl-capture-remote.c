@@ -4,6 +4,7 @@
 #include "vl-capture-priv.h"
 
 #include "vl-error.h"
+#include "vl-virt-error.h"
 
 #include <string.h>
 

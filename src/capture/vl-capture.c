@@ -4,6 +4,7 @@
 
 #include "vl-conn.h"
 #include "vl-error.h"
+#include "vl-virt-error.h"
 #include "vl-json.h"
 #include "vl-xml.h"
 

@@ -3,7 +3,6 @@
 #include "vl-cli.h"
 
 #include "vl-error.h"
-#include "vl-fs.h"
 #include "vl-log.h"
 #include "vl-virt-type.h"
 
@@ -115,30 +114,6 @@ vl_cli_split_command(int *argc, char **argv, char ***command)
         }
     }
     return 0;
-}
-
-void
-vl_cli_known_hosts_forget(const char *path, const char *host, guint port)
-{
-    g_autofree char *text = NULL;
-    g_autofree char *prefix = g_strdup_printf("[%s]:%u ", host, port);
-    g_autoptr(GString) out = g_string_new(NULL);
-    g_auto(GStrv) lines = NULL;
-    gboolean dropped = FALSE;
-
-    if (!g_file_get_contents(path, &text, NULL, NULL))
-        return;
-    lines = g_strsplit(text, "\n", -1);
-    for (guint i = 0; lines[i]; i++) {
-        if (g_str_has_prefix(lines[i], prefix)) {
-            dropped = TRUE;
-            continue;
-        }
-        if (*lines[i])
-            g_string_append_printf(out, "%s\n", lines[i]);
-    }
-    if (dropped)
-        vl_fs_write_atomic(path, out->str, out->len, 0600, NULL);
 }
 
 VlRenderer *

@@ -78,14 +78,6 @@ char *vl_cli_lab_deployed(GError **error);
 char *vl_cli_lab_resolve(const char *lab, const char *dir, gboolean need, GError **error);
 
 /**
- * vl_cli_known_hosts_forget:
- *
- * Drops the entry of [@host]:@port from an OpenSSH known_hosts file (atomically), so the next
- * login records the key of a VM that booted from a fresh disk.
- */
-void vl_cli_known_hosts_forget(const char *path, const char *host, guint port);
-
-/**
  * vl_cli_lab_vms:
  * @lab: (nullable): restrict to this lab
  * @name: a domain name or a device (node) name

@@ -139,7 +139,7 @@ vl_cmd_up_forget_keys(const VlSpec *spec)
 
     for (guint i = 0; i < spec->vms->len; i++) {
         const VlVm *vm = g_ptr_array_index(spec->vms, i);
-        vl_cli_known_hosts_forget(known, vm->node->host_addr, vm->ssh_port);
+        vl_ssh_known_hosts_forget(known, vm->node->host_addr, vm->ssh_port, NULL);
     }
 }
 

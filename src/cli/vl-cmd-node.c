@@ -6,6 +6,7 @@
 #include "vl-cli-askpass.h"
 #include "vl-console.h"
 #include "vl-error.h"
+#include "vl-virt-error.h"
 #include "vl-fs.h"
 #include "vl-log.h"
 #include "vl-serial.h"

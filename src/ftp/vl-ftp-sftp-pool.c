@@ -2,8 +2,6 @@
 /* vl-ftp-sftp-pool.c - shared SSH connections of an SFTP backend: setup, retries, leases */
 #include "vl-ftp-sftp-pool.h"
 
-#include <string.h>
-
 /*
  * Theory of operation
  *
@@ -12,7 +10,10 @@
  * a burst of sessions failed with "Failed getting banner". Now each backend owns a pool of at
  * most max_connections SSH connections, and sessions share them.
  *
- * A connection is one TCP connection, one SSH session and one SFTP channel. Sessions using the
+ * A connection is one TCP connection, one SSH session and one SFTP channel, set up by src/ssh
+ * (vl_ssh_session_open(): TCP, handshake, the host key checked against known_hosts with no trust
+ * on first use, authentication with the key and then the password, SFTP, all within the
+ * backend's timeout, which then bounds each libssh2 call). Sessions using the
  * same connection share that channel: each has its own SFTP handles on it, and SFTP matches
  * replies to requests by id, so their operations interleave. libssh2 is not thread-safe per
  * session, so every call goes through vl_ftp_sftp_conn_lock(); a call holds the mutex only for
@@ -75,9 +76,7 @@ struct _VlFtpSftpConn {
     guint serial;        /* for log lines */
     GMutex lock;         /* serializes libssh2 calls */
     gboolean broken;     /* under lock: no more libssh2 calls */
-    GSocketConnection *socket;
-    LIBSSH2_SESSION *ssh;
-    LIBSSH2_SFTP *sftp;
+    VlSshSession *session;
 };
 
 struct _VlFtpSftpPool {
@@ -87,24 +86,6 @@ struct _VlFtpSftpPool {
     GPtrArray *conns; /* CONNECTING and READY connections, one reference each */
     guint serial;
 };
-
-static gsize libssh2_ready;
-
-static void
-conn_disconnect(VlFtpSftpConn *conn)
-{
-    if (conn->sftp)
-        libssh2_sftp_shutdown(conn->sftp);
-    conn->sftp = NULL;
-    if (conn->ssh) {
-        libssh2_session_disconnect(conn->ssh, "bye");
-        libssh2_session_free(conn->ssh);
-    }
-    conn->ssh = NULL;
-    if (conn->socket)
-        g_io_stream_close(G_IO_STREAM(conn->socket), NULL, NULL);
-    g_clear_object(&conn->socket);
-}
 
 static VlFtpSftpConn *
 conn_ref(VlFtpSftpConn *conn)
@@ -118,7 +99,7 @@ conn_unref(VlFtpSftpConn *conn)
 {
     if (!conn || !g_atomic_int_dec_and_test(&conn->refs))
         return;
-    conn_disconnect(conn);
+    vl_ssh_session_free(conn->session);
     g_clear_error(&conn->setup_error);
     g_mutex_clear(&conn->lock);
     g_free(conn);
@@ -151,8 +132,9 @@ void
 vl_ftp_sftp_conn_set_ssh_error(VlFtpSftpConn *conn, GError **error, const char *what)
 {
     const VlFtpBackend *b = conn->pool->backend;
+    LIBSSH2_SESSION *ssh = conn->session ? vl_ssh_session_get_libssh2(conn->session) : NULL;
     char *msg = NULL;
-    int code = conn->ssh ? libssh2_session_last_error(conn->ssh, &msg, NULL, 0) : 0;
+    int code = ssh ? libssh2_session_last_error(ssh, &msg, NULL, 0) : 0;
 
     g_set_error(error, G_IO_ERROR,
                 code == LIBSSH2_ERROR_TIMEOUT ? G_IO_ERROR_TIMED_OUT : G_IO_ERROR_CONNECTION_CLOSED,
@@ -160,199 +142,25 @@ vl_ftp_sftp_conn_set_ssh_error(VlFtpSftpConn *conn, GError **error, const char *
                 msg && *msg ? msg : "failed");
 }
 
-/* Return: the hostkey method matching a known_hosts key type, or NULL. */
-static const char *
-hostkey_method_for(int typemask)
-{
-    switch (typemask & LIBSSH2_KNOWNHOST_KEY_MASK) {
-    case LIBSSH2_KNOWNHOST_KEY_ECDSA_256:
-        return "ecdsa-sha2-nistp256";
-    case LIBSSH2_KNOWNHOST_KEY_ECDSA_384:
-        return "ecdsa-sha2-nistp384";
-    case LIBSSH2_KNOWNHOST_KEY_ECDSA_521:
-        return "ecdsa-sha2-nistp521";
-    case LIBSSH2_KNOWNHOST_KEY_ED25519:
-        return "ssh-ed25519";
-    case LIBSSH2_KNOWNHOST_KEY_SSHRSA:
-        return "rsa-sha2-512,rsa-sha2-256,ssh-rsa";
-    default:
-        return NULL;
-    }
-}
-
-/* Return: the known_hosts key type bit of a libssh2 host key type. */
-static int
-knownhost_key_for(int hostkey_type)
-{
-    switch (hostkey_type) {
-    case LIBSSH2_HOSTKEY_TYPE_RSA:
-        return LIBSSH2_KNOWNHOST_KEY_SSHRSA;
-    case LIBSSH2_HOSTKEY_TYPE_DSS:
-        return LIBSSH2_KNOWNHOST_KEY_SSHDSS;
-    case LIBSSH2_HOSTKEY_TYPE_ECDSA_256:
-        return LIBSSH2_KNOWNHOST_KEY_ECDSA_256;
-    case LIBSSH2_HOSTKEY_TYPE_ECDSA_384:
-        return LIBSSH2_KNOWNHOST_KEY_ECDSA_384;
-    case LIBSSH2_HOSTKEY_TYPE_ECDSA_521:
-        return LIBSSH2_KNOWNHOST_KEY_ECDSA_521;
-    case LIBSSH2_HOSTKEY_TYPE_ED25519:
-        return LIBSSH2_KNOWNHOST_KEY_ED25519;
-    default:
-        return LIBSSH2_KNOWNHOST_KEY_UNKNOWN;
-    }
-}
-
 /*
- * After the handshake, checks the server's key against known_hosts.
- * Return: TRUE if the server's key matches, FALSE with an error saying why not.
- */
-static gboolean
-conn_check_host_key(VlFtpSftpConn *conn, LIBSSH2_KNOWNHOSTS *kh, GError **error)
-{
-    const VlFtpBackend *b = conn->pool->backend;
-    struct libssh2_knownhost *found = NULL;
-    const char *key;
-    size_t key_len = 0;
-    int key_type = 0;
-    int rc;
-
-    key = libssh2_session_hostkey(conn->ssh, &key_len, &key_type);
-    if (!key) {
-        vl_ftp_sftp_conn_set_ssh_error(conn, error, "no host key");
-        return FALSE;
-    }
-    rc = libssh2_knownhost_checkp(kh, b->host, b->port, key, key_len,
-                                  LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW |
-                                      knownhost_key_for(key_type),
-                                  &found);
-    switch (rc) {
-    case LIBSSH2_KNOWNHOST_CHECK_MATCH:
-        return TRUE;
-    case LIBSSH2_KNOWNHOST_CHECK_MISMATCH:
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
-                    "sftp %s:%u: host key does not match known_hosts '%s' (changed key?); "
-                    "connection refused",
-                    b->host, b->port, b->known_hosts);
-        return FALSE;
-    case LIBSSH2_KNOWNHOST_CHECK_NOTFOUND:
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
-                    "sftp %s:%u: host is not in known_hosts '%s' (unknown host key); "
-                    "connection refused",
-                    b->host, b->port, b->known_hosts);
-        return FALSE;
-    default:
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
-                    "sftp %s:%u: cannot check the host key against '%s'", b->host, b->port,
-                    b->known_hosts);
-        return FALSE;
-    }
-}
-
-/* Return: the hostkey preference for @b from known_hosts entries naming it, or NULL. */
-static const char *
-pinned_method(LIBSSH2_KNOWNHOSTS *kh, const VlFtpBackend *b)
-{
-    struct libssh2_knownhost *store = NULL;
-    g_autofree char *bracketed = g_strdup_printf("[%s]:%u", b->host, b->port);
-
-    while (libssh2_knownhost_get(kh, &store, store) == 0) {
-        if (!store->name)
-            continue;
-        if ((b->port == 22 && strcmp(store->name, b->host) == 0) ||
-            strcmp(store->name, bracketed) == 0)
-            return hostkey_method_for(store->typemask);
-    }
-    return NULL;
-}
-
-/* Loads known_hosts and pins the host key method to the type recorded for the host (as curl
- * does, so the server offers the key we can check). Return: the list, or NULL with an error. */
-static LIBSSH2_KNOWNHOSTS *
-conn_load_known_hosts(VlFtpSftpConn *conn, GError **error)
-{
-    const VlFtpBackend *b = conn->pool->backend;
-    LIBSSH2_KNOWNHOSTS *kh = libssh2_knownhost_init(conn->ssh);
-    const char *method;
-
-    if (!kh || libssh2_knownhost_readfile(kh, b->known_hosts, LIBSSH2_KNOWNHOST_FILE_OPENSSH) < 0) {
-        if (kh)
-            libssh2_knownhost_free(kh);
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
-                    "sftp %s:%u: cannot read known_hosts '%s'", b->host, b->port, b->known_hosts);
-        return NULL;
-    }
-    method = pinned_method(kh, b);
-    if (method)
-        libssh2_session_method_pref(conn->ssh, LIBSSH2_METHOD_HOSTKEY, method);
-    return kh;
-}
-
-/*
- * One setup attempt: connects, checks the host key, authenticates and starts SFTP.
- * *@retry says whether a failure may pass with time (refused, or cut short by the server).
- * Return: TRUE on success; on failure the connection is closed again.
+ * One setup attempt (see vl_ssh_session_open()). *@retry says whether a failure may pass with
+ * time (refused, or cut short by the server). Return: TRUE on success.
  */
 static gboolean
 conn_connect_once(VlFtpSftpConn *conn, gboolean *retry, GError **error)
 {
     const VlFtpBackend *b = conn->pool->backend;
-    g_autoptr(GSocketClient) client = g_socket_client_new();
-    LIBSSH2_KNOWNHOSTS *kh = NULL;
-    gboolean authed = FALSE;
-    GSocket *sock;
+    VlSshTarget t = {.host = b->host,
+                     .port = b->port,
+                     .user = b->user,
+                     .password = b->password,
+                     .known_hosts = b->known_hosts,
+                     .timeout_ms = b->timeout * 1000};
+    VlSshKey key = {b->private_key, b->public_key, b->key_passphrase};
 
-    *retry = FALSE;
-    g_socket_client_set_timeout(client, b->timeout);
-    g_socket_client_set_enable_proxy(client, FALSE);
-    conn->socket = g_socket_client_connect_to_host(client, b->host, b->port, NULL, error);
-    if (!conn->socket) {
-        *retry = g_error_matches(*error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
-        g_prefix_error(error, "sftp %s:%u: ", b->host, b->port);
-        return FALSE;
-    }
-    sock = g_socket_connection_get_socket(conn->socket);
-    conn->ssh = libssh2_session_init();
-    if (!conn->ssh) {
-        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot create an SSH session");
-        goto fail;
-    }
-    libssh2_session_set_blocking(conn->ssh, 1);
-    libssh2_session_set_timeout(conn->ssh, (long)b->timeout * 1000);
-    kh = conn_load_known_hosts(conn, error);
-    if (!kh)
-        goto fail;
-    if (libssh2_session_handshake(conn->ssh, g_socket_get_fd(sock)) != 0) {
-        /* MaxStartups: sshd closes the connection before or instead of its banner. */
-        *retry = TRUE;
-        vl_ftp_sftp_conn_set_ssh_error(conn, error, "handshake");
-        goto fail;
-    }
-    if (!conn_check_host_key(conn, kh, error))
-        goto fail;
-    libssh2_knownhost_free(kh);
-    kh = NULL;
-    if (b->private_key)
-        authed = libssh2_userauth_publickey_fromfile(conn->ssh, b->user, b->public_key,
-                                                     b->private_key, b->key_passphrase) == 0;
-    if (!authed && b->password)
-        authed = libssh2_userauth_password(conn->ssh, b->user, b->password) == 0;
-    if (!authed) {
-        vl_ftp_sftp_conn_set_ssh_error(conn, error, "authentication failed");
-        goto fail;
-    }
-    conn->sftp = libssh2_sftp_init(conn->ssh);
-    if (!conn->sftp) {
-        *retry = TRUE;
-        vl_ftp_sftp_conn_set_ssh_error(conn, error, "cannot start SFTP");
-        goto fail;
-    }
-    return TRUE;
-
-fail:
-    if (kh)
-        libssh2_knownhost_free(kh);
-    conn_disconnect(conn);
-    return FALSE;
+    conn->session = vl_ssh_session_open(&t, &key, VL_SSH_SESSION_KNOWN_ONLY | VL_SSH_SESSION_SFTP,
+                                        retry, error);
+    return conn->session != NULL;
 }
 
 /* Sets the connection up, retrying with backoff (see the top). Return: TRUE on success. */
@@ -415,8 +223,8 @@ vl_ftp_sftp_pool_free(VlFtpSftpPool *pool)
         /* Nobody leases it any more. A clean SSH goodbye could wait for the server, and this
          * may run in the main loop: cut the TCP connection first, so libssh2 only frees. */
         g_assert(conn->leases == 0);
-        if (conn->socket)
-            g_socket_shutdown(g_socket_connection_get_socket(conn->socket), TRUE, TRUE, NULL);
+        if (conn->session)
+            vl_ssh_session_cut(conn->session);
         conn_unref(conn);
     }
     g_ptr_array_unref(pool->conns);
@@ -506,10 +314,6 @@ vl_ftp_sftp_pool_acquire(VlFtpSftpPool *pool, GError **error)
     VlFtpSftpConn *conn;
     ConnState state;
 
-    if (g_once_init_enter(&libssh2_ready)) {
-        libssh2_init(0);
-        g_once_init_leave(&libssh2_ready, 1);
-    }
     g_mutex_lock(&pool->lock);
     pool_take_stale(pool, stale);
     conn = pool_least_leased(pool);
@@ -557,7 +361,7 @@ LIBSSH2_SFTP *
 vl_ftp_sftp_conn_lock(VlFtpSftpConn *conn)
 {
     g_mutex_lock(&conn->lock);
-    return conn->broken ? NULL : conn->sftp;
+    return conn->broken ? NULL : vl_ssh_session_get_sftp(conn->session);
 }
 
 void
@@ -569,7 +373,7 @@ vl_ftp_sftp_conn_unlock(VlFtpSftpConn *conn)
 LIBSSH2_SESSION *
 vl_ftp_sftp_conn_get_session(VlFtpSftpConn *conn)
 {
-    return conn->ssh;
+    return vl_ssh_session_get_libssh2(conn->session);
 }
 
 void

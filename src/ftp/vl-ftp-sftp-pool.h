@@ -3,9 +3,7 @@
 #pragma once
 
 #include "vl-ftp-backend.h"
-
-#include <libssh2.h>
-#include <libssh2_sftp.h>
+#include "vl-ssh-session.h"
 
 /* Default of a backend's max_connections: SSH connections open at once to one server. */
 #define VL_FTP_SFTP_DEFAULT_MAX_CONNECTIONS 4

@@ -20,8 +20,11 @@
  *  - no entry for the host: the key is recorded (trust on first use). The entry is "[host]:port"
  *    ("host" for port 22, as OpenSSH writes it), appended to the file's current content, which is
  *    rewritten atomically with mode 0600 (created if missing); the caller learns it through
- *    @key_recorded. Recording happens under a process-wide lock plus flock() on the file's folder,
- *    re-reading the file first, so parallel checks of one lab add each host exactly once.
+ *    @key_recorded. A caller that asked for known hosts only (vl_ssh_session_open() with
+ *    VL_SSH_SESSION_KNOWN_ONLY, as the FTP proxy's SFTP backend does) gets VL_ERROR_INVALID
+ *    instead, and the file is left unchanged. Recording happens under a process-wide lock plus
+ *    flock() on the file's folder, re-reading the file first, so parallel checks of one lab add
+ *    each host exactly once (vl_ssh_known_hosts_forget() takes the same lock).
  *  - an entry for the host: before the handshake the host key method is pinned to the recorded
  *    key type(s), so the server must show a key we can compare. A different key, or a server
  *    that cannot offer a recorded type, fails the call with VL_ERROR_INVALID naming the file and
@@ -44,6 +47,9 @@ static const struct {
     {LIBSSH2_KNOWNHOST_KEY_SSHRSA, LIBSSH2_HOSTKEY_TYPE_RSA, "rsa-sha2-512,rsa-sha2-256,ssh-rsa"},
     {LIBSSH2_KNOWNHOST_KEY_SSHDSS, LIBSSH2_HOSTKEY_TYPE_DSS, "ssh-dss"},
 };
+
+/* How long vl_ssh_known_hosts_forget() waits for the known_hosts lock. */
+#define FORGET_LOCK_MS 10000
 
 G_LOCK_DEFINE_STATIC(known_hosts);
 
@@ -254,36 +260,53 @@ kh_mismatch(VlSshConn *c, GError **error)
     return FALSE;
 }
 
-/* Takes an exclusive flock() on folder @dir, retrying until @c's deadline. Return: the fd. */
+/*
+ * Takes the known_hosts lock: the process-wide one, then an exclusive flock() on folder @dir
+ * (created if missing), retrying until @deadline (g_get_monotonic_time() units).
+ * Return: the folder's fd, to pass to kh_unlock(); -1 with @error set (and no lock held).
+ */
 static int
-kh_lock_dir(VlSshConn *c, const char *dir, GError **error)
+kh_lock(const char *dir, gint64 deadline, GError **error)
 {
     int fd;
 
+    G_LOCK(known_hosts);
     if (g_mkdir_with_parents(dir, 0700) < 0) {
         int e = errno;
         g_set_error(error, VL_ERROR, VL_ERROR_IO, "cannot create folder '%s': %s", dir,
                     g_strerror(e));
-        return -1;
+        goto fail;
     }
     fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) {
         int e = errno;
         g_set_error(error, VL_ERROR, VL_ERROR_IO, "cannot open folder '%s': %s", dir,
                     g_strerror(e));
-        return -1;
+        goto fail;
     }
     while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
         int e = errno;
-        if ((e != EWOULDBLOCK && e != EINTR) || vl_ssh_conn_remaining_ms(c) == 0) {
+        if ((e != EWOULDBLOCK && e != EINTR) || g_get_monotonic_time() >= deadline) {
             close(fd);
             g_set_error(error, VL_ERROR, VL_ERROR_IO, "cannot lock folder '%s': %s", dir,
                         e == EWOULDBLOCK ? "held by another process" : g_strerror(e));
-            return -1;
+            goto fail;
         }
         g_usleep(5000);
     }
     return fd;
+
+fail:
+    G_UNLOCK(known_hosts);
+    return -1;
+}
+
+/* Releases the lock kh_lock() took (@fd: its return). */
+static void
+kh_unlock(int fd)
+{
+    close(fd); /* releases the flock */
+    G_UNLOCK(known_hosts);
 }
 
 /*
@@ -364,12 +387,11 @@ kh_record(VlSshConn *c, const char *key, size_t key_len, int kh_type, gboolean *
     gboolean ok;
     int lock_fd;
 
-    G_LOCK(known_hosts);
-    lock_fd = kh_lock_dir(c, dir, error);
-    ok = lock_fd >= 0 && kh_record_locked(c, key, key_len, kh_type, recorded, error);
-    if (lock_fd >= 0)
-        close(lock_fd); /* releases the flock */
-    G_UNLOCK(known_hosts);
+    lock_fd = kh_lock(dir, c->deadline, error);
+    if (lock_fd < 0)
+        return FALSE;
+    ok = kh_record_locked(c, key, key_len, kh_type, recorded, error);
+    kh_unlock(lock_fd);
     return ok;
 }
 
@@ -409,6 +431,13 @@ vl_ssh_known_hosts_check(VlSshConn *c, LIBSSH2_KNOWNHOSTS *kh, gboolean *recorde
     case LIBSSH2_KNOWNHOST_CHECK_NOTFOUND:
         if (vl_ssh_known_hosts_types(c, kh) != 0 || kh_has_unchecked(c, kh))
             return kh_mismatch(c, error); /* only other key types recorded */
+        if (c->known_only) {
+            g_set_error(error, VL_ERROR, VL_ERROR_INVALID,
+                        "SSH %s: the host is not in known_hosts '%s' (unknown host key); not "
+                        "connecting",
+                        c->hostport, c->t->known_hosts);
+            return FALSE;
+        }
         return kh_record(c, key, key_len, kh_type, recorded, error);
     case LIBSSH2_KNOWNHOST_CHECK_MISMATCH:
         return kh_mismatch(c, error);
@@ -418,4 +447,56 @@ vl_ssh_known_hosts_check(VlSshConn *c, LIBSSH2_KNOWNHOSTS *kh, gboolean *recorde
                     c->t->known_hosts);
         return FALSE;
     }
+}
+
+/* Drops @name's lines from known_hosts @path (see vl_ssh_known_hosts_forget()). */
+static gboolean
+kh_forget_locked(const char *path, const char *name, GError **error)
+{
+    g_autofree char *text = NULL;
+    g_autofree char *prefix = g_strdup_printf("%s ", name);
+    g_autoptr(GString) out = g_string_new(NULL);
+    g_autoptr(GError) local = NULL;
+    g_auto(GStrv) lines = NULL;
+    gboolean dropped = FALSE;
+
+    if (!g_file_get_contents(path, &text, NULL, &local)) {
+        if (g_error_matches(local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+            return TRUE;
+        g_set_error(error, VL_ERROR, VL_ERROR_IO, "cannot read known_hosts '%s': %s", path,
+                    local->message);
+        return FALSE;
+    }
+    lines = g_strsplit(text, "\n", -1);
+    for (guint i = 0; lines[i]; i++) {
+        if (g_str_has_prefix(lines[i], prefix)) {
+            dropped = TRUE;
+            continue;
+        }
+        if (*lines[i])
+            g_string_append_printf(out, "%s\n", lines[i]);
+    }
+    if (!dropped)
+        return TRUE;
+    g_debug("known_hosts '%s': %s forgotten", path, name);
+    return vl_fs_write_atomic(path, out->str, out->len, 0600, error);
+}
+
+gboolean
+vl_ssh_known_hosts_forget(const char *path, const char *host, guint port, GError **error)
+{
+    g_autofree char *dir = g_path_get_dirname(path);
+    g_autofree char *name = kh_entry_name(host, port);
+    gboolean ok;
+    int lock_fd;
+
+    if (!g_file_test(dir, G_FILE_TEST_IS_DIR))
+        return TRUE; /* no folder, no file: nothing to forget (and no folder made for it) */
+    lock_fd =
+        kh_lock(dir, g_get_monotonic_time() + FORGET_LOCK_MS * G_TIME_SPAN_MILLISECOND, error);
+    if (lock_fd < 0)
+        return FALSE;
+    ok = kh_forget_locked(path, name, error);
+    kh_unlock(lock_fd);
+    return ok;
 }

@@ -20,7 +20,7 @@
  *
  * Every call is self-contained: one TCP connection, one libssh2 session, used by the calling
  * thread only, torn down before the call returns. libssh2 runs in non-blocking mode; whenever it
- * says LIBSSH2_ERROR_EAGAIN, conn_wait() polls the socket in the directions
+ * says LIBSSH2_ERROR_EAGAIN, vl_ssh_conn_wait() polls the socket in the directions
  * libssh2_session_block_directions() names, never past the call's deadline (start +
  * timeout_ms). So a host that accepts TCP but never speaks, or stalls half way, costs at most
  * timeout_ms. Teardown switches to blocking mode with a short libssh2 timeout (GRACE_MS) for the
@@ -110,12 +110,8 @@ vl_ssh_conn_set_error(VlSshConn *c, int code, GError **error, const char *what)
                 msg && *msg ? msg : "failed");
 }
 
-/*
- * Waits until the socket is ready in the directions libssh2 is blocked on, or the deadline.
- * Return: TRUE to retry the libssh2 call, FALSE with @error set (timeout or poll failure).
- */
-static gboolean
-conn_wait(VlSshConn *c, const char *what, GError **error)
+gboolean
+vl_ssh_conn_wait(VlSshConn *c, const char *what, GError **error)
 {
     int dirs = libssh2_session_block_directions(c->ssh);
     struct pollfd pfd = {.fd = c->fd, .events = 0};
@@ -152,7 +148,7 @@ conn_wait(VlSshConn *c, const char *what, GError **error)
  */
 #define CONN_RETRY(rc, c, what, error, call)                                                       \
     while (((rc) = (call)) == LIBSSH2_ERROR_EAGAIN) {                                              \
-        if (!conn_wait((c), (what), (error)))                                                      \
+        if (!vl_ssh_conn_wait((c), (what), (error)))                                               \
             break;                                                                                 \
     }
 
@@ -227,6 +223,7 @@ conn_tcp(VlSshConn *c, GError **error)
         return TRUE;
     if (last == ETIMEDOUT)
         return conn_timed_out(c, "connecting", error);
+    c->retryable = last == ECONNREFUSED;
     g_set_error(error, VL_ERROR, VL_ERROR_IO, "SSH %s@%s: cannot connect: %s", c->t->user,
                 c->hostport, g_strerror(last));
     return FALSE;
@@ -253,7 +250,43 @@ method_offered(const char *list, const char *method)
     return g_strv_contains((const char *const *)methods, method);
 }
 
-/* Authenticates with the password (or keyboard-interactive). Return: TRUE if accepted. */
+/*
+ * Tries public key authentication with @c's key.
+ * Return: 1 if accepted, 0 if not (the error is set only when there is no password to try next),
+ * -1 with @error set when the deadline passed.
+ */
+static int
+conn_auth_key(VlSshConn *c, GError **error)
+{
+    const char *user = c->t->user;
+    int rc;
+
+    CONN_RETRY(rc, c, "authenticating", error,
+               libssh2_userauth_publickey_fromfile_ex(c->ssh, user, (unsigned int)strlen(user),
+                                                      c->key->public_key, c->key->private_key,
+                                                      c->key->passphrase));
+    if (rc == 0)
+        return 1;
+    if (rc == LIBSSH2_ERROR_EAGAIN)
+        return -1; /* timed out, error set */
+    if (c->t->password) {
+        g_debug("SSH %s@%s: key '%s' not accepted (libssh2 error %d); trying the password", user,
+                c->hostport, c->key->private_key, rc);
+        return 0;
+    }
+    if (rc == LIBSSH2_ERROR_AUTHENTICATION_FAILED || rc == LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED)
+        g_set_error(error, VL_ERROR, VL_ERROR_FAILED,
+                    "SSH %s@%s: login refused (publickey authentication with '%s')", user,
+                    c->hostport, c->key->private_key);
+    else
+        vl_ssh_conn_set_error(c, VL_ERROR_FAILED, error, "public key authentication failed");
+    return 0;
+}
+
+/*
+ * Authenticates with the key (if any and the server offers "publickey"), then with the password
+ * (or keyboard-interactive). Return: TRUE if accepted.
+ */
 static gboolean
 conn_auth(VlSshConn *c, GError **error)
 {
@@ -266,7 +299,7 @@ conn_auth(VlSshConn *c, GError **error)
 
     while (!(list = libssh2_userauth_list(c->ssh, user, user_len)) &&
            libssh2_session_last_errno(c->ssh) == LIBSSH2_ERROR_EAGAIN) {
-        if (!conn_wait(c, "asking for authentication methods", error))
+        if (!vl_ssh_conn_wait(c, "asking for authentication methods", error))
             return FALSE;
     }
     if (!list) {
@@ -276,6 +309,18 @@ conn_auth(VlSshConn *c, GError **error)
         return FALSE;
     }
     methods = g_strdup(list);
+    if (c->key && method_offered(methods, "publickey")) {
+        int ok = conn_auth_key(c, error);
+        if (ok != 0 || !c->t->password)
+            return ok > 0;
+    }
+    if (!c->t->password) {
+        g_set_error(error, VL_ERROR, VL_ERROR_FAILED,
+                    "SSH %s@%s: the server does not offer publickey authentication (it offers: "
+                    "%s)",
+                    user, c->hostport, methods);
+        return FALSE;
+    }
     if (method_offered(methods, "password")) {
         used = "password";
         CONN_RETRY(rc, c, "authenticating", error,
@@ -307,21 +352,24 @@ conn_auth(VlSshConn *c, GError **error)
     return FALSE;
 }
 
-/* Tears @c down (channel, session, socket) without waiting longer than GRACE_MS per step. */
-static void
-conn_close(VlSshConn *c)
+/* Tears @c down (SFTP, channel, session, socket), waiting at most GRACE_MS per step. */
+void
+vl_ssh_conn_close(VlSshConn *c)
 {
     if (c->broken && c->fd >= 0)
         shutdown(c->fd, SHUT_RDWR);
     if (c->ssh) {
         libssh2_session_set_blocking(c->ssh, 1);
         libssh2_session_set_timeout(c->ssh, GRACE_MS);
+        if (c->sftp)
+            libssh2_sftp_shutdown(c->sftp);
         if (c->chan)
             libssh2_channel_free(c->chan);
         if (c->handshaken && !c->broken)
             libssh2_session_disconnect(c->ssh, "bye");
         libssh2_session_free(c->ssh);
     }
+    c->sftp = NULL;
     c->chan = NULL;
     c->ssh = NULL;
     if (c->fd >= 0)
@@ -330,15 +378,18 @@ conn_close(VlSshConn *c)
     g_clear_pointer(&c->hostport, g_free);
 }
 
-/* Checks @t's fields. Return: TRUE if they are usable. */
+/* Checks @t's fields (@key: nullable). Return: TRUE if they are usable. */
 static gboolean
-target_valid(const VlSshTarget *t, GError **error)
+target_valid(const VlSshTarget *t, const VlSshKey *key, GError **error)
 {
-    if (!t->host || !*t->host || !t->user || !*t->user || !t->password || t->port == 0 ||
+    if (key && !key->private_key)
+        key = NULL;
+    if (!t->host || !*t->host || !t->user || !*t->user || (!t->password && !key) || t->port == 0 ||
         t->port > 65535 || t->timeout_ms == 0) {
         g_set_error(error, VL_ERROR, VL_ERROR_INVALID,
-                    "SSH: a host, a port (1-65535), a user, a password and a timeout are "
-                    "required");
+                    key ? "SSH: a host, a port (1-65535), a user and a timeout are required"
+                        : "SSH: a host, a port (1-65535), a user, a password and a timeout are "
+                          "required");
         return FALSE;
     }
     if (!t->known_hosts || !*t->known_hosts) {
@@ -351,21 +402,18 @@ target_valid(const VlSshTarget *t, GError **error)
     return TRUE;
 }
 
-/*
- * Connects @c to @t: TCP, handshake (host key methods pinned to known_hosts), host key check
- * (or trust on first use) and password authentication. On failure @c is closed.
- * Return: TRUE when logged in.
- */
-static gboolean
-conn_open(VlSshConn *c, const VlSshTarget *t, gboolean *recorded, GError **error)
+gboolean
+vl_ssh_conn_open(VlSshConn *c, const VlSshTarget *t, const VlSshKey *key, gboolean known_only,
+                 gboolean *recorded, GError **error)
 {
     LIBSSH2_KNOWNHOSTS *kh = NULL;
     int rc;
 
-    *c = (VlSshConn){.t = t, .fd = -1};
+    *c = (VlSshConn){
+        .t = t, .key = key && key->private_key ? key : NULL, .known_only = known_only, .fd = -1};
     if (recorded)
         *recorded = FALSE;
-    if (!target_valid(t, error) || !ssh_global_init(error))
+    if (!target_valid(t, key, error) || !ssh_global_init(error))
         return FALSE;
     c->deadline = g_get_monotonic_time() + (gint64)t->timeout_ms * G_TIME_SPAN_MILLISECOND;
     c->hostport = strchr(t->host, ':') ? g_strdup_printf("[%s]:%u", t->host, t->port)
@@ -382,8 +430,10 @@ conn_open(VlSshConn *c, const VlSshTarget *t, gboolean *recorded, GError **error
     if (!kh || !vl_ssh_known_hosts_pin(c, kh, error) || !conn_tcp(c, error))
         goto fail;
     CONN_RETRY(rc, c, "in the SSH handshake", error, libssh2_session_handshake(c->ssh, c->fd));
-    if (rc == LIBSSH2_ERROR_EAGAIN)
+    if (rc == LIBSSH2_ERROR_EAGAIN) {
+        c->retryable = TRUE;
         goto fail;
+    }
     if (rc != 0) {
         /* A server that cannot offer the pinned key type has changed its key. */
         if (rc == LIBSSH2_ERROR_KEX_FAILURE && vl_ssh_known_hosts_types(c, kh) != 0) {
@@ -393,6 +443,9 @@ conn_open(VlSshConn *c, const VlSshTarget *t, gboolean *recorded, GError **error
                         "recreated, remove its line from that file)",
                         c->hostport, c->t->known_hosts);
         } else {
+            /* Such as sshd's MaxStartups: it closes the connection before or instead of its
+             * banner. */
+            c->retryable = TRUE;
             vl_ssh_conn_set_error(c, VL_ERROR_IO, error, "SSH handshake failed");
         }
         goto fail;
@@ -410,7 +463,7 @@ conn_open(VlSshConn *c, const VlSshTarget *t, gboolean *recorded, GError **error
 fail:
     if (kh)
         libssh2_knownhost_free(kh);
-    conn_close(c);
+    vl_ssh_conn_close(c);
     return FALSE;
 }
 
@@ -419,9 +472,9 @@ vl_ssh_check_login(const VlSshTarget *target, gboolean *key_recorded, GError **e
 {
     VlSshConn c;
 
-    if (!conn_open(&c, target, key_recorded, error))
+    if (!vl_ssh_conn_open(&c, target, NULL, FALSE, key_recorded, error))
         return FALSE;
-    conn_close(&c);
+    vl_ssh_conn_close(&c);
     return TRUE;
 }
 
@@ -499,11 +552,11 @@ vl_ssh_exec(const VlSshTarget *target, const char *command, char **out, char **e
         g_set_error(error, VL_ERROR, VL_ERROR_INVALID, "SSH: no command given");
         return FALSE;
     }
-    if (!conn_open(&c, target, key_recorded, error))
+    if (!vl_ssh_conn_open(&c, target, NULL, FALSE, key_recorded, error))
         return FALSE;
     while (!(c.chan = libssh2_channel_open_session(c.ssh)) &&
            libssh2_session_last_errno(c.ssh) == LIBSSH2_ERROR_EAGAIN) {
-        if (!conn_wait(&c, "opening a channel", error))
+        if (!vl_ssh_conn_wait(&c, "opening a channel", error))
             goto fail;
     }
     if (!c.chan) {
@@ -533,7 +586,7 @@ vl_ssh_exec(const VlSshTarget *target, const char *command, char **out, char **e
             goto fail;
         if (libssh2_channel_eof(c.chan))
             break;
-        if (!got_out && !got_err && !conn_wait(&c, "running the command", error))
+        if (!got_out && !got_err && !vl_ssh_conn_wait(&c, "running the command", error))
             goto fail;
     }
     CONN_RETRY(rc, &c, "closing the channel", error, libssh2_channel_close(c.chan));
@@ -545,7 +598,7 @@ vl_ssh_exec(const VlSshTarget *target, const char *command, char **out, char **e
         goto fail;
     }
     status = conn_exit_status(&c);
-    conn_close(&c);
+    vl_ssh_conn_close(&c);
     if (out)
         *out = g_string_free(g_steal_pointer(&out_buf), FALSE);
     if (err)
@@ -555,6 +608,6 @@ vl_ssh_exec(const VlSshTarget *target, const char *command, char **out, char **e
     return TRUE;
 
 fail:
-    conn_close(&c);
+    vl_ssh_conn_close(&c);
     return FALSE;
 }

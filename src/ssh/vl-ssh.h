@@ -66,3 +66,20 @@ gboolean vl_ssh_check_login(const VlSshTarget *target, gboolean *key_recorded, G
  */
 gboolean vl_ssh_exec(const VlSshTarget *target, const char *command, char **out, char **err,
                      int *exit_status, gboolean *key_recorded, GError **error);
+
+/**
+ * vl_ssh_known_hosts_forget:
+ * @path: an OpenSSH known_hosts file, as in #VlSshTarget
+ * @host: the host whose entry goes
+ * @port: its SSH port
+ * @error: return location for a VL_ERROR_IO error (the file cannot be read or written, or the
+ *   lock is not had within 10 s)
+ *
+ * Drops the entries of @host:@port ("[host]:port", or "host" for port 22, as they are recorded)
+ * from @path, rewriting it atomically, so the next login records the key of a VM that booted
+ * from a fresh disk. Runs under the same process-wide lock and flock() on the file's folder as
+ * the recording of keys, so it never races a login in another thread or process. A missing file
+ * is not an error. Safe to call from several threads at once.
+ * Return: TRUE on success (also when there was nothing to drop).
+ */
+gboolean vl_ssh_known_hosts_forget(const char *path, const char *host, guint port, GError **error);

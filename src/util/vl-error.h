@@ -34,12 +34,3 @@ GQuark vl_error_quark(void);
  * otherwise.
  */
 int vl_error_exit_code(const GError *error);
-
-/**
- * vl_error_set_libvirt:
- * @error: where to store the error
- * @fmt: printf-style context, such as "cannot define domain 'r1'"
- *
- * Sets a VL_ERROR_LIBVIRT error from @fmt followed by libvirt's last error message.
- */
-void vl_error_set_libvirt(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);

@@ -3,6 +3,7 @@
 #include "vl-conn.h"
 
 #include "vl-error.h"
+#include "vl-virt-error.h"
 #include "vl-log.h"
 #include "vl-render.h"
 #include "vl-spec.h"

@@ -3,6 +3,7 @@
 #include "vl-console.h"
 
 #include "vl-error.h"
+#include "vl-virt-error.h"
 #include "vl-log.h"
 #include "vl-serial.h"
 #include "vl-telnet.h"

@@ -3,6 +3,7 @@
 #include "vl-image-upload.h"
 
 #include "vl-error.h"
+#include "vl-virt-error.h"
 #include "vl-fs.h"
 #include "vl-json.h"
 #include "vl-log.h"

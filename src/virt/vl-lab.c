@@ -10,6 +10,7 @@
 #include "vl-conn-retry.h"
 #include "vl-lab-images.h"
 #include "vl-error.h"
+#include "vl-virt-error.h"
 #include "vl-fs.h"
 #include "vl-json.h"
 #include "vl-log.h"

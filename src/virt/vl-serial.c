@@ -3,6 +3,7 @@
 #include "vl-serial.h"
 
 #include "vl-error.h"
+#include "vl-virt-error.h"
 #include "vl-xml.h"
 
 #include <libxml/xpath.h>

@@ -4,6 +4,7 @@
 
 #include "vl-disk-copy.h"
 #include "vl-error.h"
+#include "vl-virt-error.h"
 #include "vl-fs.h"
 #include "vl-lock.h"
 #include "vl-log.h"

@@ -3,6 +3,7 @@
 #include "vl-storage.h"
 
 #include "vl-error.h"
+#include "vl-virt-error.h"
 #include "vl-log.h"
 #include "vl-xml.h"
 

@@ -279,10 +279,15 @@ test_host_key_checks(Fixture *f, gconstpointer data)
     vl_test_write_file(unknown, line, -1, 0644);
     ftp_test_proxy_stop(f->proxy);
     proxy_start(f, changed);
-    expect_refused(f, "host key does not match known_hosts");
+    expect_refused(f, "host key differs from the one recorded in known_hosts");
     ftp_test_proxy_stop(f->proxy);
     proxy_start(f, unknown);
     expect_refused(f, "host is not in known_hosts");
+    {
+        /* No trust on first use for the proxy: the file is not written. */
+        g_autofree char *after = vl_test_read_file(unknown, NULL);
+        g_assert_cmpstr(after, ==, line);
+    }
 }
 
 static void
