@@ -5,6 +5,7 @@
 #include "vl-fs.h"
 #include "vl-json.h"
 #include "vl-lab.h"
+#include "vl-test-spec.h"
 #include "vl-test-util.h"
 
 #include <string.h>
@@ -95,23 +96,11 @@ fixture_teardown(Fixture *f, gconstpointer data)
     g_free(f->specdir);
 }
 
-static VlSpec *
-load(const char *dir)
-{
-    g_autoptr(VlDiag) diag = vl_diag_new();
-    g_autoptr(GError) err = NULL;
-    VlSpec *spec = vl_spec_load(dir, diag);
-
-    vl_diag_to_error(diag, &err);
-    g_assert_no_error(err);
-    return spec;
-}
-
 /* Runs up on @only's share (NULL: every host). Return: the result of vl_lab_up_hosts(). */
 static gboolean
 run_up(Fixture *f, const char *only, GError **error)
 {
-    g_autoptr(VlSpec) spec = load(f->specdir);
+    g_autoptr(VlSpec) spec = vl_test_spec_load(f->specdir, NULL);
     g_autoptr(VlLabHosts) hosts = vl_lab_hosts_open_spec(spec, "test:///default", only, error);
     g_autoptr(GPtrArray) reports = NULL;
     VlUpOptions opts = {.start = TRUE, .wait = FALSE, .jobs = 2};
