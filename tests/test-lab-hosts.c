@@ -7,6 +7,7 @@
 #include "vl-lab.h"
 #include "vl-test-spec.h"
 #include "vl-test-util.h"
+#include "vl-test-virt.h"
 
 #include <string.h>
 
@@ -76,18 +77,8 @@ static void
 fixture_teardown(Fixture *f, gconstpointer data)
 {
     g_autoptr(virConnect) conn = vl_conn_open("test:///default", NULL);
-    g_autoptr(GHashTable) doms = vl_conn_lab_domains(conn, NULL, NULL);
-    GHashTableIter it;
-    gpointer key;
 
-    g_hash_table_iter_init(&it, doms);
-    while (g_hash_table_iter_next(&it, &key, NULL)) {
-        virDomainPtr d = virDomainLookupByName(conn, key);
-        if (virDomainIsActive(d) == 1)
-            virDomainDestroy(d);
-        virDomainUndefine(d);
-        virDomainFree(d);
-    }
+    vl_test_virt_clear(conn);
     vl_renderer_free(f->r);
     virConnectClose(f->keep);
     vl_test_rmtree(f->home);

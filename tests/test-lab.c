@@ -11,6 +11,7 @@
 #include "vl-sros-bootfiles.h"
 #include "vl-test-spec.h"
 #include "vl-test-util.h"
+#include "vl-test-virt.h"
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -48,19 +49,7 @@ fixture_setup(Fixture *f, gconstpointer data)
 static void
 fixture_teardown(Fixture *f, gconstpointer data)
 {
-    /* Leave the shared test driver as we found it. */
-    g_autoptr(GHashTable) doms = vl_conn_lab_domains(f->conn, NULL, NULL);
-    GHashTableIter it;
-    gpointer key;
-
-    g_hash_table_iter_init(&it, doms);
-    while (g_hash_table_iter_next(&it, &key, NULL)) {
-        virDomainPtr d = virDomainLookupByName(f->conn, key);
-        if (virDomainIsActive(d) == 1)
-            virDomainDestroy(d);
-        virDomainUndefine(d);
-        virDomainFree(d);
-    }
+    vl_test_virt_clear(f->conn);
     vl_renderer_free(f->r);
     virConnectClose(f->conn);
     vl_test_rmtree(f->home);
