@@ -129,6 +129,34 @@ e2e_in_child(const char *lab, const char *prefix)
 }
 
 /*
+ * In the parent: purges lab @lab, makes a VMLAB_HOME and a copy of the spec @src (relative to
+ * tests/), runs the current case's body in a child, purges the lab again, removes both folders,
+ * then asserts the child passed. Return: in the child the spec copy's folder, NULL in the parent.
+ */
+char *
+e2e_spec_in_child(const char *lab, const char *prefix, const char *src, const char *const *files)
+{
+    g_autofree char *from = NULL;
+    g_autofree char *home = NULL;
+    g_autofree char *spec = NULL;
+
+    if (g_test_subprocess())
+        return g_strdup(g_getenv("VMLAB_E2E_SPEC"));
+    from = vl_test_srcpath(src);
+    e2e_purge(lab, prefix);
+    home = e2e_home_new();
+    spec = vl_test_mkdtemp();
+    g_setenv("VMLAB_E2E_SPEC", spec, TRUE);
+    vl_test_copy_files(from, spec, files);
+    g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+    e2e_purge(lab, prefix);
+    vl_test_rmtree(spec);
+    vl_test_rmtree(home);
+    g_test_trap_assert_passed();
+    return NULL;
+}
+
+/*
  * Return: (transfer full): a new VMLAB_HOME (now set in the environment) that QEMU, running as
  * libvirt-qemu, can reach, with images/tiny pointing at the tiny guest.
  */

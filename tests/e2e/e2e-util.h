@@ -43,6 +43,22 @@ void e2e_purge(const char *lab, const char *prefix);
 gboolean e2e_in_child(const char *lab, const char *prefix);
 
 /**
+ * e2e_spec_in_child:
+ * @lab: the lab
+ * @prefix: its domain prefix
+ * @src: the spec's folder, relative to tests/ (e.g. "e2e/data/hosts")
+ * @files: the files of the spec to copy (NULL-terminated)
+ *
+ * In the parent: purges lab @lab, makes a VMLAB_HOME (e2e_home_new()) and a copy of the spec
+ * (in VMLAB_E2E_SPEC), runs the current case's body in a child, purges the lab again, removes
+ * both folders, then asserts the child passed.
+ * Return: (transfer full) (nullable): in the child, the spec copy's folder (run the body); NULL in
+ * the parent (done).
+ */
+char *e2e_spec_in_child(const char *lab, const char *prefix, const char *src,
+                        const char *const *files);
+
+/**
  * e2e_home_new:
  *
  * Return: (transfer full): a new VMLAB_HOME (now set in the environment) that QEMU, running as
