@@ -75,20 +75,30 @@ e2e_purge_domains(const char *uri, const char *prefix)
 char *
 e2e_exec_ok(const char *lab, const char *node, const char *cmd)
 {
+    return e2e_exec_retry(lab, node, cmd, 5, 60, NULL);
+}
+
+char *
+e2e_exec_retry(const char *lab, const char *node, const char *cmd, guint tries, guint seconds,
+               const char *what)
+{
     const char *argv[] = {"exec", "--lab", lab, "-c", URI, node, "--", cmd, NULL};
     g_autofree char *err = NULL;
     char *out = NULL;
     int status = 1;
 
-    for (int attempt = 0; attempt < 5 && status != 0; attempt++) {
+    for (guint attempt = 0; attempt < tries && status != 0; attempt++) {
         g_clear_pointer(&out, g_free);
         g_clear_pointer(&err, g_free);
-        status = vl_test_run_timeout(60, argv, &out, &err);
+        status = vl_test_run_timeout(seconds, argv, &out, &err);
         if (status != 0)
             g_usleep(2 * G_USEC_PER_SEC);
     }
-    if (status != 0)
+    if (status != 0) {
+        if (what)
+            g_printerr("%s\n", what);
         vl_test_print_failure(argv, status, out, err);
+    }
     g_assert_cmpint(status, ==, 0);
     return out;
 }

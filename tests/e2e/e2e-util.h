@@ -74,3 +74,18 @@ char *e2e_home_new(void);
  * Return: (transfer full): the last run's stdout.
  */
 char *e2e_exec_ok(const char *lab, const char *node, const char *cmd);
+
+/**
+ * e2e_exec_retry:
+ * @lab: the lab
+ * @node: a node or a domain of it
+ * @cmd: the command
+ * @tries: how many runs at the most, 2 s apart
+ * @seconds: the bound of each run
+ * @what: (nullable): a line printed before the last run when none exits 0 (what failed)
+ *
+ * As e2e_exec_ok(), with @tries runs of @seconds each.
+ * Return: (transfer full): the last run's stdout.
+ */
+char *e2e_exec_retry(const char *lab, const char *node, const char *cmd, guint tries, guint seconds,
+                     const char *what);

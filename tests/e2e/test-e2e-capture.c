@@ -80,19 +80,8 @@ static void
 ping_r2(guint count)
 {
     g_autofree char *cmd = g_strdup_printf("ping -c %u -W 2 10.3.12.2", count);
-    const char *argv[] = {"exec", "--lab", cur->lab, "-c", URI, "r1", "--", cmd, NULL};
-    g_autofree char *out = NULL;
-    g_autofree char *err = NULL;
-    int status = 1;
 
-    for (int attempt = 0; attempt < 5 && status != 0; attempt++) {
-        g_clear_pointer(&out, g_free);
-        g_clear_pointer(&err, g_free);
-        status = vl_test_run_timeout(90, argv, &out, &err);
-    }
-    if (status != 0)
-        vl_test_print_failure(argv, status, out, err);
-    g_assert_cmpint(status, ==, 0);
+    g_free(e2e_exec_retry(cur->lab, "r1", cmd, 5, 90, NULL));
 }
 
 /* Starts `sh -c @script` bounded to @seconds, with VMLAB_BIN in its environment. */

@@ -161,23 +161,10 @@ exec_output(const char *out)
  * Return: its output without headers; the test fails otherwise.
  */
 static char *
-vm_exec(const Fixture *f, const char *name, const char *cmd, int tries)
+vm_exec(const Fixture *f, const char *name, const char *cmd, guint tries)
 {
-    const char *argv[] = {"exec", "--lab", f->c->lab, "-c", URI, name, "--", cmd, NULL};
-    g_autofree char *out = NULL;
-    g_autofree char *err = NULL;
-    int status = 1;
+    g_autofree char *out = e2e_exec_retry(f->c->lab, name, cmd, tries, 60, NULL);
 
-    for (int attempt = 0; attempt < tries && status != 0; attempt++) {
-        g_clear_pointer(&out, g_free);
-        g_clear_pointer(&err, g_free);
-        status = vl_test_run_timeout(60, argv, &out, &err);
-        if (status != 0)
-            g_usleep(2 * G_USEC_PER_SEC);
-    }
-    if (status != 0)
-        vl_test_print_failure(argv, status, out, err);
-    g_assert_cmpint(status, ==, 0);
     return exec_output(out);
 }
 
