@@ -100,10 +100,10 @@ vl_cmd_up_ready(const VlSpec *spec, const VlVm *vm, const VlVmReport *report, gu
     gint64 deadline = g_get_monotonic_time() + (gint64)timeout_s * G_USEC_PER_SEC;
     g_autoptr(GError) last = NULL;
 
-    /* An SR OS line card has no management plane of its own: running is all it can show. */
-    if (vm->card && g_str_equal(vm->role, "iom") && !node->ready_pattern)
+    /* vl_ready_vm_how(): running is all an SR OS line card can show */
+    if (vl_ready_vm_how(vm) == VL_READY_RUNNING)
         return TRUE;
-    if (node->ready_pattern) {
+    if (vl_ready_vm_how(vm) == VL_READY_CONSOLE) {
         if (!vl_ready_log_wait(vm->log_path, report->log_offset, node->ready_pattern, timeout_s,
                                error))
             return FALSE;

@@ -10,6 +10,7 @@
 #include "vl-log.h"
 #include "vl-serial.h"
 #include "vl-netns.h"
+#include "vl-ready.h"
 #include "vl-ssh.h"
 
 #include <errno.h>
@@ -593,7 +594,7 @@ vl_cmd_exec(int argc, char **argv, GError **error)
             g_free(lab);
             lab = g_strdup(m->lab);
             /* SR OS line cards have no management plane to log in to */
-            if (g_strcmp0(m->role, "iom") == 0)
+            if (!vl_ready_role_has_mgmt(m->role))
                 continue;
             vl_exec_targets_add(targets, l->data, NULL);
         }

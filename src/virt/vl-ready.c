@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* vl-ready.c - readiness checks: a boot log line matching a pattern, an SSH banner on a port */
+/* vl-ready.c - readiness: which VMs need it and how, where to reach them, and the checks */
 #include "vl-ready.h"
 
 #include "vl-error.h"
@@ -13,6 +13,50 @@
 
 #define VL_READY_POLL_US  (200 * 1000)
 #define VL_READY_MAX_LINE 65536
+
+gboolean
+vl_ready_role_has_mgmt(const char *role)
+{
+    return g_strcmp0(role, "iom") != 0;
+}
+
+VlReadyHow
+vl_ready_how(const char *role, const char *pattern)
+{
+    if (pattern)
+        return VL_READY_CONSOLE;
+    return vl_ready_role_has_mgmt(role) ? VL_READY_SSH : VL_READY_RUNNING;
+}
+
+VlReadyHow
+vl_ready_vm_how(const VlVm *vm)
+{
+    return vl_ready_how(vm->role, vm->node->ready_pattern);
+}
+
+gboolean
+vl_ready_vm_waits(const VlVm *vm, gboolean started)
+{
+    return started || vl_ready_vm_how(vm) != VL_READY_CONSOLE;
+}
+
+const char *
+vl_ready_address(const char *addr)
+{
+    return addr && !g_str_equal(addr, "0.0.0.0") ? addr : VL_DEFAULT_MGMT_ADDR;
+}
+
+const char *
+vl_ready_user(const VlVm *vm)
+{
+    return vm ? vm->node->ssh_user : VL_DEFAULT_SSH_USER;
+}
+
+const char *
+vl_ready_pass(const VlVm *vm)
+{
+    return vm ? vm->node->ssh_pass : "";
+}
 
 /* Matches every complete line of @text against @re, consuming them. Return: TRUE on a match. */
 static gboolean

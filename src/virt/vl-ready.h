@@ -1,8 +1,67 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* vl-ready.h - readiness checks: a boot log line matching a pattern, an SSH banner on a port */
+/* vl-ready.h - readiness: which VMs need it and how, where to reach them, and the checks */
 #pragma once
 
+#include "vl-spec.h"
+
 #include <glib.h>
+
+/* How a VM shows it is ready. */
+typedef enum {
+    VL_READY_RUNNING, /* running is all it can show: an SR OS line card (no management plane) */
+    VL_READY_CONSOLE, /* a line of its boot log matches the platform's vm_ready_pattern */
+    VL_READY_SSH,     /* an SSH login with the node's credentials succeeds */
+} VlReadyHow;
+
+/**
+ * vl_ready_role_has_mgmt:
+ * @role: (nullable): a VM's role (VlVm's, or a domain's metadata's)
+ *
+ * SR OS line cards (role "iom") have no management plane: nothing logs in to them, and `exec
+ * --all` leaves them out.
+ * Return: FALSE for a line card, TRUE for every other role.
+ */
+gboolean vl_ready_role_has_mgmt(const char *role);
+
+/**
+ * vl_ready_how:
+ * @role: (nullable): the VM's role
+ * @pattern: (nullable): its node's vm_ready_pattern
+ *
+ * The rule: a console pattern, when the platform sets one; else an SSH login, except for a line
+ * card, for which running is enough.
+ */
+VlReadyHow vl_ready_how(const char *role, const char *pattern);
+
+/* vl_ready_how() of @vm's role and its node's pattern. */
+VlReadyHow vl_ready_vm_how(const VlVm *vm);
+
+/**
+ * vl_ready_vm_waits:
+ * @vm: a running VM
+ * @started: whether this operation started it
+ *
+ * A console prints its ready line once, at boot: a VM this operation did not start cannot show
+ * it again, and is taken as ready since it runs.
+ * Return: FALSE when @vm is ready without waiting for it, TRUE when `up` waits for it.
+ */
+gboolean vl_ready_vm_waits(const VlVm *vm, gboolean started);
+
+/**
+ * vl_ready_address:
+ * @addr: (nullable): where a VM's port was recorded or bound (metadata, state.json, the serial
+ *   device's telnet host)
+ *
+ * Return: (transfer none): the address to connect to: @addr, or VL_DEFAULT_MGMT_ADDR when it is
+ *   NULL or the wildcard 0.0.0.0.
+ */
+const char *vl_ready_address(const char *addr);
+
+/* Return: (transfer none): @vm's SSH user, VL_DEFAULT_SSH_USER when @vm is NULL (not in the
+ * spec). */
+const char *vl_ready_user(const VlVm *vm);
+/* Return: (transfer none): @vm's SSH password, "" when @vm is NULL. */
+const char *vl_ready_pass(const VlVm *vm);
 
 /**
  * vl_ready_log_wait:
