@@ -459,7 +459,7 @@ vl_cmd_status_lab(const VlLabHosts *hosts, const char *lab, GError **error)
         const char *server = ld->host->name; /* where it was found, "" without hosts */
         json_object *o = json_object_new_object();
         int st = VIR_DOMAIN_NOSTATE;
-        const char *host = "127.0.0.1";
+        const char *host = NULL; /* state.json's, else vl_ready_address()'s fallback */
         json_object *nodes = NULL;
 
         if (dom)
@@ -475,6 +475,7 @@ vl_cmd_status_lab(const VlLabHosts *hosts, const char *lab, GError **error)
                     host = json_object_get_string(h);
             }
         }
+        host = vl_ready_address(host);
         json_object_object_add(o, "domain", json_object_new_string(l->data));
         json_object_object_add(o, "node", json_object_new_string(m->node ? m->node : ""));
         json_object_object_add(o, "role", json_object_new_string(m->role ? m->role : ""));
