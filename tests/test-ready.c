@@ -5,7 +5,10 @@
 
 #include "vl-diag.h"
 #include "vl-error.h"
+#include "vl-json.h"
+#include "vl-render.h"
 
+#include <gio/gio.h>
 #include <string.h>
 
 /* SR OS line cards (role "iom") have no management plane: running is enough, nothing logs in. */
@@ -126,6 +129,245 @@ test_rules_fallback_address(void)
     g_assert_cmpstr(vl_ready_address("127.0.0.3"), ==, "127.0.0.3");
 }
 
+/* The fake probe: 200 ms per call; counts calls and the most calls at once; even ports answer. */
+#define FAKE_PROBE_MS 200
+static gint fake_calls;
+static gint fake_now;
+static gint fake_most;
+
+static gboolean
+fake_probe(const char *host, guint port)
+{
+    gint now = g_atomic_int_add(&fake_now, 1) + 1;
+    gint most;
+
+    while ((most = g_atomic_int_get(&fake_most)) < now &&
+           !g_atomic_int_compare_and_exchange(&fake_most, most, now))
+        ;
+    g_atomic_int_inc(&fake_calls);
+    g_usleep(FAKE_PROBE_MS * 1000);
+    g_atomic_int_add(&fake_now, -1);
+    return g_str_equal(host, "127.0.0.1") && port % 2 == 0;
+}
+
+static void
+fake_reset(void)
+{
+    g_atomic_int_set(&fake_calls, 0);
+    g_atomic_int_set(&fake_now, 0);
+    g_atomic_int_set(&fake_most, 0);
+}
+
+/* Probes run at once, at most @max_threads of them; only running VMs with an SSH port are probed;
+ * each VM gets its own answer. */
+static void
+test_probe_parallel(void)
+{
+    VlReadyProbe probes[14];
+    gint64 t0;
+    double secs;
+
+    fake_reset();
+    for (guint i = 0; i < 12; i++)
+        probes[i] = (VlReadyProbe){TRUE, "127.0.0.1", 40000 + i, TRUE};
+    probes[12] = (VlReadyProbe){FALSE, "127.0.0.1", 40100, TRUE}; /* shut off */
+    probes[13] = (VlReadyProbe){TRUE, "127.0.0.1", 0, TRUE};      /* no SSH port */
+    t0 = g_get_monotonic_time();
+    vl_ready_probe_all(probes, G_N_ELEMENTS(probes), fake_probe, 4);
+    secs = (double)(g_get_monotonic_time() - t0) / G_USEC_PER_SEC;
+    g_test_message("12 probes of %d ms, 4 at once: %.2f s (%d at once at most)", FAKE_PROBE_MS,
+                   secs, g_atomic_int_get(&fake_most));
+    g_assert_cmpint(g_atomic_int_get(&fake_calls), ==, 12);
+    g_assert_cmpint(g_atomic_int_get(&fake_most), <=, 4);
+    g_assert_cmpint(g_atomic_int_get(&fake_most), >=, 2);
+    /* in sequence: 12 x 200 ms = 2.4 s; 4 at once: 0.6 s */
+    g_assert_cmpfloat(secs, <, 12 * FAKE_PROBE_MS / 1000.0 * 0.75);
+    for (guint i = 0; i < 12; i++)
+        g_assert_cmpint(probes[i].ready, ==, i % 2 == 0);
+    g_assert_false(probes[12].ready);
+    g_assert_false(probes[13].ready);
+}
+
+/* Without a bound of its own, VL_READY_PROBE_THREADS run at once, at most. */
+static void
+test_probe_default_bound(void)
+{
+    VlReadyProbe probes[VL_READY_PROBE_THREADS * 2];
+
+    fake_reset();
+    for (guint i = 0; i < G_N_ELEMENTS(probes); i++)
+        probes[i] = (VlReadyProbe){TRUE, "127.0.0.1", 40000 + i, FALSE};
+    vl_ready_probe_all(probes, G_N_ELEMENTS(probes), fake_probe, 0);
+    g_assert_cmpint(g_atomic_int_get(&fake_calls), ==, G_N_ELEMENTS(probes));
+    g_assert_cmpint(g_atomic_int_get(&fake_most), <=, VL_READY_PROBE_THREADS);
+    g_assert_cmpint(g_atomic_int_get(&fake_most), >, 1);
+}
+
+/* A TCP port on 127.0.0.1 that takes connections (the kernel's backlog) and never says a word:
+ * an SSH probe of it waits for its full read timeout (a VM whose sshd is not up yet). */
+static GSocket *
+silent_listener(guint *port)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GInetAddress) lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
+    g_autoptr(GSocketAddress) any = g_inet_socket_address_new(lo, 0);
+    g_autoptr(GSocketAddress) bound = NULL;
+    GSocket *s =
+        g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &err);
+
+    g_assert_no_error(err);
+    g_assert_true(g_socket_bind(s, any, TRUE, &err));
+    g_socket_set_listen_backlog(s, 64);
+    g_assert_true(g_socket_listen(s, &err));
+    bound = g_socket_get_local_address(s, &err);
+    g_assert_no_error(err);
+    *port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
+    return s;
+}
+
+/* Two ports: one that never answers, one whose thread answers each connection with an SSH
+ * banner (until ssh_ports_stop()). */
+typedef struct {
+    GSocket *silent;
+    GSocket *banner;
+    guint silent_port;
+    guint banner_port;
+    GCancellable *cancel;
+    GThread *thread;
+} SshPorts;
+
+static gpointer
+banner_serve(gpointer data)
+{
+    SshPorts *p = data;
+    GSocket *c;
+
+    while ((c = g_socket_accept(p->banner, p->cancel, NULL))) {
+        g_socket_send(c, "SSH-2.0-test\r\n", 14, NULL, NULL);
+        g_socket_close(c, NULL);
+        g_object_unref(c);
+    }
+    return NULL;
+}
+
+static void
+ssh_ports_start(SshPorts *p)
+{
+    p->silent = silent_listener(&p->silent_port);
+    p->banner = silent_listener(&p->banner_port);
+    p->cancel = g_cancellable_new();
+    p->thread = g_thread_new("banner", banner_serve, p);
+}
+
+static void
+ssh_ports_stop(SshPorts *p)
+{
+    g_cancellable_cancel(p->cancel);
+    g_thread_join(p->thread);
+    g_object_unref(p->cancel);
+    g_object_unref(p->silent);
+    g_object_unref(p->banner);
+}
+
+#define SILENT_VMS 8
+
+/* The real probe on VMs whose sshd says nothing: about one timeout in all, not one per VM. */
+static void
+test_probe_ssh_silent(void)
+{
+    SshPorts ports;
+    VlReadyProbe probes[SILENT_VMS + 1];
+    gint64 t0;
+    double secs;
+
+    ssh_ports_start(&ports);
+    for (guint i = 0; i < SILENT_VMS; i++)
+        probes[i] = (VlReadyProbe){TRUE, "127.0.0.1", ports.silent_port, TRUE};
+    probes[SILENT_VMS] = (VlReadyProbe){TRUE, "127.0.0.1", ports.banner_port, FALSE};
+    t0 = g_get_monotonic_time();
+    vl_ready_probe_all(probes, G_N_ELEMENTS(probes), NULL, 0);
+    secs = (double)(g_get_monotonic_time() - t0) / G_USEC_PER_SEC;
+    ssh_ports_stop(&ports);
+    g_test_message("%d silent SSH ports and one banner: %.2f s", SILENT_VMS, secs);
+    for (guint i = 0; i < SILENT_VMS; i++)
+        g_assert_false(probes[i].ready);
+    g_assert_true(probes[SILENT_VMS].ready);
+    /* each silent probe waits its 1 s read timeout: in sequence that is >= 8 s */
+    g_assert_cmpfloat(secs, <, SILENT_VMS / 2.0);
+}
+
+/* A libvirt test driver file: @n running domains of lab "rdy" whose SSH port is @port, and one,
+ * rdy-banner, whose port is @banner_port. */
+static char *
+status_driver_xml(guint n, guint port, guint banner_port)
+{
+    GString *x = g_string_new("<node>\n");
+
+    for (guint i = 0; i <= n; i++) {
+        g_autofree char *name = i < n ? g_strdup_printf("rdy-r%u", i) : g_strdup("rdy-banner");
+        g_string_append_printf(
+            x,
+            "  <domain type='test'><name>%s</name><memory>1024</memory><os><type>hvm</type></os>"
+            "<metadata><vmlab:vm xmlns:vmlab='" VL_METADATA_NS "'><vmlab:lab>rdy</vmlab:lab>"
+            "<vmlab:node>%s</vmlab:node><vmlab:role>router</vmlab:role>"
+            "<vmlab:ssh-port>%u</vmlab:ssh-port></vmlab:vm></metadata></domain>\n",
+            name, name + 4, i < n ? port : banner_port);
+    }
+    g_string_append(x, "</node>\n");
+    return g_string_free(x, FALSE);
+}
+
+/* `status` of a lab whose VMs' sshd says nothing probes them at once: about one probe's timeout,
+ * not one per VM; the VM that answers is ready, the others are not. */
+static void
+test_status_parallel(void)
+{
+    g_autofree char *home = vl_test_mkdtemp();
+    g_autofree char *dir = vl_test_mkdtemp();
+    SshPorts ports;
+    g_autofree char *xml = NULL;
+    g_autofree char *path = g_build_filename(dir, "driver.xml", NULL);
+    g_autofree char *uri = g_strdup_printf("test://%s", path);
+    const char *const argv[] = {"status", "--lab", "rdy", "-c", uri, "--json", NULL};
+    g_autofree char *out = NULL;
+    g_autoptr(json_object) doc = NULL;
+    json_object *vms = NULL;
+    guint ready = 0;
+    gint64 t0;
+    double secs;
+
+    ssh_ports_start(&ports);
+    xml = status_driver_xml(SILENT_VMS, ports.silent_port, ports.banner_port);
+    vl_test_write(dir, "driver.xml", xml);
+    g_setenv("VMLAB_HOME", home, TRUE);
+    t0 = g_get_monotonic_time();
+    vl_test_run_expect(60, argv, 0, &out);
+    secs = (double)(g_get_monotonic_time() - t0) / G_USEC_PER_SEC;
+    ssh_ports_stop(&ports);
+    g_test_message("status of %d silent VMs and one that answers: %.2f s", SILENT_VMS, secs);
+    doc = json_tokener_parse(out);
+    if (!doc || !json_object_object_get_ex(doc, "vms", &vms) ||
+        json_object_array_length(vms) != SILENT_VMS + 1)
+        vl_test_print_failure(argv, 0, out, NULL);
+    g_assert_nonnull(vms);
+    g_assert_cmpuint(json_object_array_length(vms), ==, SILENT_VMS + 1);
+    for (size_t i = 0; i < json_object_array_length(vms); i++) {
+        json_object *vm = json_object_array_get_idx(vms, i);
+        json_object *d = NULL;
+        json_object *r = NULL;
+        g_assert_true(json_object_object_get_ex(vm, "domain", &d));
+        g_assert_true(json_object_object_get_ex(vm, "ready", &r));
+        g_assert_cmpint(json_object_get_boolean(r), ==,
+                        g_str_equal(json_object_get_string(d), "rdy-banner"));
+        ready += json_object_get_boolean(r);
+    }
+    g_assert_cmpuint(ready, ==, 1);
+    /* in sequence, each silent VM costs its 1 s read timeout: >= 8 s */
+    g_assert_cmpfloat(secs, <, SILENT_VMS / 2.0);
+    vl_test_rmtree(home);
+    vl_test_rmtree(dir);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -136,5 +378,9 @@ main(int argc, char **argv)
     g_test_add_func("/ready/rules/fallback-user", test_rules_fallback_user);
     g_test_add_func("/ready/rules/fallback-user-spec", test_rules_fallback_user_spec);
     g_test_add_func("/ready/rules/fallback-address", test_rules_fallback_address);
+    g_test_add_func("/ready/probe/parallel", test_probe_parallel);
+    g_test_add_func("/ready/probe/default-bound", test_probe_default_bound);
+    g_test_add_func("/ready/probe/ssh-silent", test_probe_ssh_silent);
+    g_test_add_func("/ready/status/parallel", test_status_parallel);
     return g_test_run();
 }

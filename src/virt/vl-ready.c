@@ -158,3 +158,33 @@ vl_ready_ssh_banner(const char *host, guint port)
     n = g_input_stream_read(g_io_stream_get_input_stream(G_IO_STREAM(conn)), buf, 4, NULL, NULL);
     return n == 4 && memcmp(buf, "SSH-", 4) == 0;
 }
+
+/* What the workers of vl_ready_probe_all() share. */
+typedef struct {
+    VlReadyProbeFunc probe;
+} VlReadyProbeRun;
+
+/* Worker: one probe of vl_ready_probe_all(). */
+static void
+vl_ready_probe_one(gpointer data, gpointer user_data)
+{
+    VlReadyProbe *p = data;
+    const VlReadyProbeRun *run = user_data;
+
+    p->ready = run->probe(p->host, p->ssh_port);
+}
+
+void
+vl_ready_probe_all(VlReadyProbe *probes, guint n, VlReadyProbeFunc probe, guint max_threads)
+{
+    VlReadyProbeRun run = {probe ? probe : vl_ready_ssh_banner};
+    guint threads = MIN(MAX(n, 1), max_threads ? max_threads : VL_READY_PROBE_THREADS);
+    GThreadPool *tp = g_thread_pool_new(vl_ready_probe_one, &run, (gint)threads, FALSE, NULL);
+
+    for (guint i = 0; i < n; i++) {
+        probes[i].ready = FALSE;
+        if (probes[i].running && probes[i].ssh_port)
+            g_thread_pool_push(tp, &probes[i], NULL);
+    }
+    g_thread_pool_free(tp, FALSE, TRUE);
+}

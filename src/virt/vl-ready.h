@@ -86,3 +86,28 @@ gboolean vl_ready_log_wait(const char *log_path, gint64 offset, const char *patt
  * Return: TRUE when something answers with an SSH banner on @host:@port within a second.
  */
 gboolean vl_ready_ssh_banner(const char *host, guint port);
+
+/* One readiness probe of `status`: the facts about a VM, and the answer. */
+typedef struct {
+    gboolean running;
+    const char *host; /* (not owned) where its SSH port is reached */
+    guint ssh_port;   /* 0: none */
+    gboolean ready;   /* (out) */
+} VlReadyProbe;
+
+/* A probe: TRUE when @host:@port answers; vl_ready_ssh_banner() is the real one. */
+typedef gboolean (*VlReadyProbeFunc)(const char *host, guint port);
+
+#define VL_READY_PROBE_THREADS 16 /* probes at once, at most */
+
+/**
+ * vl_ready_probe_all:
+ * @probes: (array length=n): the VMs; each one's ready is set
+ * @probe: (nullable): the probe; NULL: vl_ready_ssh_banner()
+ * @max_threads: how many probes run at once, at most; 0: VL_READY_PROBE_THREADS
+ *
+ * What `status` shows as ready: a running VM with an SSH port whose @probe answers. The probes
+ * run in parallel (a bounded thread pool), so a lab of not-ready VMs takes about one probe's
+ * timeout, not one per VM. Returns once every probe has answered.
+ */
+void vl_ready_probe_all(VlReadyProbe *probes, guint n, VlReadyProbeFunc probe, guint max_threads);
