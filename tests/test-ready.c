@@ -169,9 +169,9 @@ test_probe_parallel(void)
 
     fake_reset();
     for (guint i = 0; i < 12; i++)
-        probes[i] = (VlReadyProbe){TRUE, "127.0.0.1", 40000 + i, TRUE};
-    probes[12] = (VlReadyProbe){FALSE, "127.0.0.1", 40100, TRUE}; /* shut off */
-    probes[13] = (VlReadyProbe){TRUE, "127.0.0.1", 0, TRUE};      /* no SSH port */
+        probes[i] = (VlReadyProbe){"router", TRUE, "127.0.0.1", 40000 + i, TRUE};
+    probes[12] = (VlReadyProbe){"router", FALSE, "127.0.0.1", 40100, TRUE}; /* shut off */
+    probes[13] = (VlReadyProbe){"router", TRUE, "127.0.0.1", 0, TRUE};      /* no SSH port */
     t0 = g_get_monotonic_time();
     vl_ready_probe_all(probes, G_N_ELEMENTS(probes), fake_probe, 4);
     secs = (double)(g_get_monotonic_time() - t0) / G_USEC_PER_SEC;
@@ -196,11 +196,31 @@ test_probe_default_bound(void)
 
     fake_reset();
     for (guint i = 0; i < G_N_ELEMENTS(probes); i++)
-        probes[i] = (VlReadyProbe){TRUE, "127.0.0.1", 40000 + i, FALSE};
+        probes[i] = (VlReadyProbe){"router", TRUE, "127.0.0.1", 40000 + i, FALSE};
     vl_ready_probe_all(probes, G_N_ELEMENTS(probes), fake_probe, 0);
     g_assert_cmpint(g_atomic_int_get(&fake_calls), ==, G_N_ELEMENTS(probes));
     g_assert_cmpint(g_atomic_int_get(&fake_most), <=, VL_READY_PROBE_THREADS);
     g_assert_cmpint(g_atomic_int_get(&fake_most), >, 1);
+}
+
+/* A running line card is ready unprobed (running is all it can show); a stopped one is not. */
+static void
+test_probe_sros_iom(void)
+{
+    VlReadyProbe probes[] = {
+        {"iom", TRUE, "127.0.0.1", 40001, FALSE},
+        {"iom", FALSE, "127.0.0.1", 40003, TRUE},
+        {"cpm", TRUE, "127.0.0.1", 40005, TRUE},
+        {"cpm", TRUE, "127.0.0.1", 40006, FALSE},
+    };
+
+    fake_reset();
+    vl_ready_probe_all(probes, G_N_ELEMENTS(probes), fake_probe, 0);
+    g_assert_cmpint(g_atomic_int_get(&fake_calls), ==, 2); /* the CPMs only */
+    g_assert_true(probes[0].ready);
+    g_assert_false(probes[1].ready);
+    g_assert_false(probes[2].ready); /* odd port: the fake says no */
+    g_assert_true(probes[3].ready);
 }
 
 /* A TCP port on 127.0.0.1 that takes connections (the kernel's backlog) and never says a word:
@@ -282,8 +302,8 @@ test_probe_ssh_silent(void)
 
     ssh_ports_start(&ports);
     for (guint i = 0; i < SILENT_VMS; i++)
-        probes[i] = (VlReadyProbe){TRUE, "127.0.0.1", ports.silent_port, TRUE};
-    probes[SILENT_VMS] = (VlReadyProbe){TRUE, "127.0.0.1", ports.banner_port, FALSE};
+        probes[i] = (VlReadyProbe){"router", TRUE, "127.0.0.1", ports.silent_port, TRUE};
+    probes[SILENT_VMS] = (VlReadyProbe){"router", TRUE, "127.0.0.1", ports.banner_port, FALSE};
     t0 = g_get_monotonic_time();
     vl_ready_probe_all(probes, G_N_ELEMENTS(probes), NULL, 0);
     secs = (double)(g_get_monotonic_time() - t0) / G_USEC_PER_SEC;
@@ -296,29 +316,31 @@ test_probe_ssh_silent(void)
     g_assert_cmpfloat(secs, <, SILENT_VMS / 2.0);
 }
 
-/* A libvirt test driver file: @n running domains of lab "rdy" whose SSH port is @port, and one,
- * rdy-banner, whose port is @banner_port. */
+/* A libvirt test driver file: @n running domains of lab "rdy" whose SSH port is @port; rdy-banner,
+ * whose port is @banner_port; rdy-iom, an SR OS line card on @port. */
 static char *
 status_driver_xml(guint n, guint port, guint banner_port)
 {
     GString *x = g_string_new("<node>\n");
 
-    for (guint i = 0; i <= n; i++) {
-        g_autofree char *name = i < n ? g_strdup_printf("rdy-r%u", i) : g_strdup("rdy-banner");
+    for (guint i = 0; i <= n + 1; i++) {
+        g_autofree char *name = i < n    ? g_strdup_printf("rdy-r%u", i)
+                                : i == n ? g_strdup("rdy-banner")
+                                         : g_strdup("rdy-iom");
         g_string_append_printf(
             x,
             "  <domain type='test'><name>%s</name><memory>1024</memory><os><type>hvm</type></os>"
             "<metadata><vmlab:vm xmlns:vmlab='" VL_METADATA_NS "'><vmlab:lab>rdy</vmlab:lab>"
-            "<vmlab:node>%s</vmlab:node><vmlab:role>router</vmlab:role>"
+            "<vmlab:node>%s</vmlab:node><vmlab:role>%s</vmlab:role>"
             "<vmlab:ssh-port>%u</vmlab:ssh-port></vmlab:vm></metadata></domain>\n",
-            name, name + 4, i < n ? port : banner_port);
+            name, name + 4, i <= n ? "router" : "iom", i == n ? banner_port : port);
     }
     g_string_append(x, "</node>\n");
     return g_string_free(x, FALSE);
 }
 
 /* `status` of a lab whose VMs' sshd says nothing probes them at once: about one probe's timeout,
- * not one per VM; the VM that answers is ready, the others are not. */
+ * not one per VM; the VM that answers is ready, the others are not; a running line card is. */
 static void
 test_status_parallel(void)
 {
@@ -344,13 +366,14 @@ test_status_parallel(void)
     vl_test_run_expect(60, argv, 0, &out);
     secs = (double)(g_get_monotonic_time() - t0) / G_USEC_PER_SEC;
     ssh_ports_stop(&ports);
-    g_test_message("status of %d silent VMs and one that answers: %.2f s", SILENT_VMS, secs);
+    g_test_message("status of %d silent VMs, one that answers and a line card: %.2f s", SILENT_VMS,
+                   secs);
     doc = json_tokener_parse(out);
     if (!doc || !json_object_object_get_ex(doc, "vms", &vms) ||
-        json_object_array_length(vms) != SILENT_VMS + 1)
+        json_object_array_length(vms) != SILENT_VMS + 2)
         vl_test_print_failure(argv, 0, out, NULL);
     g_assert_nonnull(vms);
-    g_assert_cmpuint(json_object_array_length(vms), ==, SILENT_VMS + 1);
+    g_assert_cmpuint(json_object_array_length(vms), ==, SILENT_VMS + 2);
     for (size_t i = 0; i < json_object_array_length(vms); i++) {
         json_object *vm = json_object_array_get_idx(vms, i);
         json_object *d = NULL;
@@ -358,10 +381,11 @@ test_status_parallel(void)
         g_assert_true(json_object_object_get_ex(vm, "domain", &d));
         g_assert_true(json_object_object_get_ex(vm, "ready", &r));
         g_assert_cmpint(json_object_get_boolean(r), ==,
-                        g_str_equal(json_object_get_string(d), "rdy-banner"));
+                        g_str_equal(json_object_get_string(d), "rdy-banner") ||
+                            g_str_equal(json_object_get_string(d), "rdy-iom"));
         ready += json_object_get_boolean(r);
     }
-    g_assert_cmpuint(ready, ==, 1);
+    g_assert_cmpuint(ready, ==, 2);
     /* in sequence, each silent VM costs its 1 s read timeout: >= 8 s */
     g_assert_cmpfloat(secs, <, SILENT_VMS / 2.0);
     vl_test_rmtree(home);
@@ -380,6 +404,7 @@ main(int argc, char **argv)
     g_test_add_func("/ready/rules/fallback-address", test_rules_fallback_address);
     g_test_add_func("/ready/probe/parallel", test_probe_parallel);
     g_test_add_func("/ready/probe/default-bound", test_probe_default_bound);
+    g_test_add_func("/ready/probe/sros-iom", test_probe_sros_iom);
     g_test_add_func("/ready/probe/ssh-silent", test_probe_ssh_silent);
     g_test_add_func("/ready/status/parallel", test_status_parallel);
     return g_test_run();

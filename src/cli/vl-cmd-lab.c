@@ -485,7 +485,8 @@ vl_cmd_status_lab(const VlLabHosts *hosts, const char *lab, GError **error)
         json_object_object_add(o, "state", json_object_new_string(vl_domain_state_name(st)));
         /* set below, once all VMs are probed at once */
         json_object_object_add(o, "ready", json_object_new_boolean(FALSE));
-        probes[nprobes++] = (VlReadyProbe){st == VIR_DOMAIN_RUNNING, host, m->ssh_port, FALSE};
+        probes[nprobes++] =
+            (VlReadyProbe){m->role, st == VIR_DOMAIN_RUNNING, host, m->ssh_port, FALSE};
         json_object_object_add(o, "host", json_object_new_string(host));
         /* the libvirt host it runs on (vmlab.hosts), "" for a lab without hosts */
         json_object_object_add(o, "server", json_object_new_string(server));

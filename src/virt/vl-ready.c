@@ -182,8 +182,10 @@ vl_ready_probe_all(VlReadyProbe *probes, guint n, VlReadyProbeFunc probe, guint 
     GThreadPool *tp = g_thread_pool_new(vl_ready_probe_one, &run, (gint)threads, FALSE, NULL);
 
     for (guint i = 0; i < n; i++) {
-        probes[i].ready = FALSE;
-        if (probes[i].running && probes[i].ssh_port)
+        /* running is all a line card can show (no pattern: status reads no spec) */
+        probes[i].ready =
+            probes[i].running && vl_ready_how(probes[i].role, NULL) == VL_READY_RUNNING;
+        if (probes[i].running && probes[i].ssh_port && !probes[i].ready)
             g_thread_pool_push(tp, &probes[i], NULL);
     }
     g_thread_pool_free(tp, FALSE, TRUE);

@@ -89,6 +89,7 @@ gboolean vl_ready_ssh_banner(const char *host, guint port);
 
 /* One readiness probe of `status`: the facts about a VM, and the answer. */
 typedef struct {
+    const char *role; /* (nullable, not owned) its metadata's role */
     gboolean running;
     const char *host; /* (not owned) where its SSH port is reached */
     guint ssh_port;   /* 0: none */
@@ -106,7 +107,9 @@ typedef gboolean (*VlReadyProbeFunc)(const char *host, guint port);
  * @probe: (nullable): the probe; NULL: vl_ready_ssh_banner()
  * @max_threads: how many probes run at once, at most; 0: VL_READY_PROBE_THREADS
  *
- * What `status` shows as ready: a running VM with an SSH port whose @probe answers. The probes
+ * What `status` shows as ready: a running SR OS line card (vl_ready_how() says
+ * VL_READY_RUNNING; not probed), or a running VM with an SSH port whose @probe answers. (`status`
+ * reads no spec, so a VM of a vm_ready_pattern platform is probed as the others are.) The probes
  * run in parallel (a bounded thread pool), so a lab of not-ready VMs takes about one probe's
  * timeout, not one per VM. Returns once every probe has answered.
  */
