@@ -100,10 +100,10 @@ vl_cmd_up_ready(const VlSpec *spec, const VlVm *vm, const VlVmReport *report, gu
     gint64 deadline = g_get_monotonic_time() + (gint64)timeout_s * G_USEC_PER_SEC;
     g_autoptr(GError) last = NULL;
 
-    /* An SR OS line card has no management plane of its own: running is all it can show. */
-    if (vm->card && g_str_equal(vm->role, "iom") && !node->ready_pattern)
+    /* vl_ready_vm_how(): running is all an SR OS line card can show */
+    if (vl_ready_vm_how(vm) == VL_READY_RUNNING)
         return TRUE;
-    if (node->ready_pattern) {
+    if (vl_ready_vm_how(vm) == VL_READY_CONSOLE) {
         if (!vl_ready_log_wait(vm->log_path, report->log_offset, node->ready_pattern, timeout_s,
                                error))
             return FALSE;
@@ -439,12 +439,15 @@ vl_cmd_status_lab(const VlLabHosts *hosts, const char *lab, GError **error)
     g_autofree char *state_path = vl_lab_state_path(lab);
     g_autoptr(json_object) state = vl_json_load_file(state_path, NULL);
     g_autoptr(GList) names = NULL;
+    g_autofree VlReadyProbe *probes = NULL;
+    guint nprobes = 0;
     json_object *out;
     json_object *vms;
     json_object *v = NULL;
 
     if (!doms)
         return NULL;
+    probes = g_new0(VlReadyProbe, g_hash_table_size(doms));
     out = json_object_new_object();
     vms = json_object_new_array();
     json_object_object_add(out, "lab", json_object_new_string(lab));
@@ -458,7 +461,7 @@ vl_cmd_status_lab(const VlLabHosts *hosts, const char *lab, GError **error)
         const char *server = ld->host->name; /* where it was found, "" without hosts */
         json_object *o = json_object_new_object();
         int st = VIR_DOMAIN_NOSTATE;
-        const char *host = "127.0.0.1";
+        const char *host = NULL; /* state.json's, else vl_ready_address()'s fallback */
         json_object *nodes = NULL;
 
         if (dom)
@@ -474,13 +477,15 @@ vl_cmd_status_lab(const VlLabHosts *hosts, const char *lab, GError **error)
                     host = json_object_get_string(h);
             }
         }
+        host = vl_ready_address(host);
         json_object_object_add(o, "domain", json_object_new_string(l->data));
         json_object_object_add(o, "node", json_object_new_string(m->node ? m->node : ""));
         json_object_object_add(o, "role", json_object_new_string(m->role ? m->role : ""));
         json_object_object_add(o, "state", json_object_new_string(vl_domain_state_name(st)));
-        json_object_object_add(o, "ready",
-                               json_object_new_boolean(st == VIR_DOMAIN_RUNNING && m->ssh_port &&
-                                                       vl_ready_ssh_banner(host, m->ssh_port)));
+        /* set below, once all VMs are probed at once */
+        json_object_object_add(o, "ready", json_object_new_boolean(FALSE));
+        probes[nprobes++] =
+            (VlReadyProbe){m->role, st == VIR_DOMAIN_RUNNING, host, m->ssh_port, FALSE};
         json_object_object_add(o, "host", json_object_new_string(host));
         /* the libvirt host it runs on (vmlab.hosts), "" for a lab without hosts */
         json_object_object_add(o, "server", json_object_new_string(server));
@@ -490,6 +495,10 @@ vl_cmd_status_lab(const VlLabHosts *hosts, const char *lab, GError **error)
         json_object_object_add(o, "console_port", json_object_new_int((int)m->console_port));
         json_object_array_add(vms, o);
     }
+    vl_ready_probe_all(probes, nprobes, NULL, 0);
+    for (guint i = 0; i < nprobes; i++)
+        json_object_object_add(json_object_array_get_idx(vms, i), "ready",
+                               json_object_new_boolean(probes[i].ready));
     json_object_object_add(out, "vms", vms);
     json_object_object_add(out, "hosts", vl_cmd_status_hosts(state, vms));
     json_object_object_add(out, "files", vl_cmd_status_files(lab));

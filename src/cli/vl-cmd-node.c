@@ -11,6 +11,7 @@
 #include "vl-log.h"
 #include "vl-serial.h"
 #include "vl-netns.h"
+#include "vl-ready.h"
 #include "vl-ssh.h"
 
 #include <errno.h>
@@ -429,8 +430,7 @@ vl_cmd_ssh(int argc, char **argv, GError **error)
     known = g_build_filename(lab_dir, "known_hosts", NULL);
     port = g_strdup_printf("%u", mm->ssh_port);
     kh_opt = g_strdup_printf("UserKnownHostsFile=%s", known);
-    dest = g_strdup_printf("%s@%s", vm ? vm->node->ssh_user : "admin",
-                           mm->host ? mm->host : "127.0.0.1");
+    dest = g_strdup_printf("%s@%s", vl_ready_user(vm), vl_ready_address(mm->host));
     g_ptr_array_add(args, "ssh");
     if (remote && !command && argc <= 2)
         g_ptr_array_add(args, "-t"); /* an interactive shell in the namespace */
@@ -563,7 +563,7 @@ vl_cmd_exec(int argc, char **argv, GError **error)
             g_free(lab);
             lab = g_strdup(m->lab);
             /* SR OS line cards have no management plane to log in to */
-            if (g_strcmp0(m->role, "iom") == 0)
+            if (!vl_ready_role_has_mgmt(m->role))
                 continue;
             vl_exec_targets_add(targets, l->data, NULL);
         }
@@ -630,9 +630,8 @@ vl_cmd_exec(int argc, char **argv, GError **error)
         g_autofree char *err = NULL;
         g_autoptr(GError) e = NULL;
         int status = 0;
-        VlSshTarget t = {
-            m->host ? m->host : "127.0.0.1", m->ssh_port, vm ? vm->node->ssh_user : "admin",
-            vm ? vm->node->ssh_pass : "",    known,       (guint)(timeout * 1000)};
+        VlSshTarget t = {vl_ready_address(m->host), m->ssh_port, vl_ready_user(vm),
+                         vl_ready_pass(vm),         known,       (guint)(timeout * 1000)};
 
         if (tg->host)
             g_print("== %s (in %s)\n", tg->host, name);

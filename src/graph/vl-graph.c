@@ -15,6 +15,7 @@ vl_graph_vm_free(gpointer data)
 
     g_free(v->domain);
     g_free(v->card);
+    g_free(v->role);
     g_free(v->host);
     g_free(v->ssh_user);
     g_free(v->state);
@@ -103,6 +104,7 @@ vl_graph_new(const VlSpec *spec)
 
             gv->domain = g_strdup(vm->name);
             gv->card = g_strdup(vm->card);
+            gv->role = g_strdup(vm->role);
             gv->host = g_strdup(vl_vm_mgmt_address(vm));
             gv->ssh_port = vm->ssh_port;
             gv->console_port = vm->console_port;
@@ -133,6 +135,8 @@ gboolean
 vl_graph_read_state(VlGraph *g, const VlLabHosts *hosts, GError **error)
 {
     g_autoptr(GHashTable) doms = vl_lab_hosts_domains(hosts, g->lab, error);
+    g_autoptr(GPtrArray) probed = g_ptr_array_new(); /* VlGraphVm (not owned) */
+    g_autoptr(GArray) probes = g_array_new(FALSE, TRUE, sizeof(VlReadyProbe));
 
     if (!doms)
         return FALSE;
@@ -146,6 +150,7 @@ vl_graph_read_state(VlGraph *g, const VlLabHosts *hosts, GError **error)
             g_autoptr(virDomain) dom = NULL;
             virConnectPtr conn;
             int st = VIR_DOMAIN_NOSTATE;
+            VlReadyProbe p;
 
             /* Only the lab's own domains count: a namesake of another lab is not this VM. Each
              * is asked on the host it was found on. */
@@ -158,11 +163,16 @@ vl_graph_read_state(VlGraph *g, const VlLabHosts *hosts, GError **error)
             g_free(gv->state);
             gv->state = g_strdup(vl_domain_state_name(st));
             gv->running = st == VIR_DOMAIN_RUNNING;
-            /* SR OS line cards ("1", "2"...) have no management plane: running is ready. */
-            gv->ready =
-                gv->running && (gv->ssh_port == 0 || (gv->card && g_ascii_isdigit(gv->card[0])) ||
-                                vl_ready_ssh_banner(gv->host, gv->ssh_port));
+            p = (VlReadyProbe){gv->role, gv->running, gv->host, gv->ssh_port, FALSE};
+            g_array_append_val(probes, p);
+            g_ptr_array_add(probed, gv);
         }
+    }
+    /* as `status` has it (line cards: running is ready), all at once; no SSH port: running */
+    vl_ready_probe_all((VlReadyProbe *)probes->data, probes->len, NULL, 0);
+    for (guint i = 0; i < probed->len; i++) {
+        VlGraphVm *gv = g_ptr_array_index(probed, i);
+        gv->ready = g_array_index(probes, VlReadyProbe, i).ready || (gv->running && !gv->ssh_port);
     }
     return TRUE;
 }
@@ -253,10 +263,10 @@ vl_graph_node_label(const VlGraph *g, const VlGraphNode *n)
 char *
 vl_graph_vm_ssh_command(const VlGraphVm *vm)
 {
-    if (!vm->ssh_port || (vm->card && g_ascii_isdigit(vm->card[0])))
+    if (!vm->ssh_port || !vl_ready_role_has_mgmt(vm->role))
         return g_strdup("");
-    return g_strdup_printf("ssh -p %u %s@%s", vm->ssh_port, vm->ssh_user ? vm->ssh_user : "root",
-                           vm->host);
+    return g_strdup_printf("ssh -p %u %s@%s", vm->ssh_port,
+                           vm->ssh_user ? vm->ssh_user : VL_DEFAULT_SSH_USER, vm->host);
 }
 
 char *

@@ -12,6 +12,7 @@
 typedef struct {
     char *domain;
     char *card; /* (nullable): SR OS card ("a", "1"...) */
+    char *role; /* its VM's role: an SR OS line card ("iom") has no management plane */
     char *host; /* the address its ports are on */
     guint ssh_port;
     guint console_port;

@@ -387,7 +387,7 @@ vl_spec_resolve_credentials(VlNode *node)
     if (node->docs->profile && json_object_object_get_ex(node->docs->profile, "ssh_pass", &v) &&
         json_object_is_type(v, json_type_string))
         pass = json_object_get_string(v);
-    node->ssh_user = g_strdup(user ? user : "admin");
+    node->ssh_user = g_strdup(user ? user : VL_DEFAULT_SSH_USER);
     node->ssh_pass = g_strdup(pass ? pass : "");
 }
 
@@ -463,7 +463,7 @@ vl_spec_resolve_node(VlSpec *spec, VlNode *node, VlDiag *diag)
                       "host '%s' is not defined in topology.json %s.hosts (or %s.servers)", host,
                       spec->section, spec->section);
     }
-    node->host_addr = g_strdup("127.0.0.1"); /* until placed */
+    node->host_addr = g_strdup(VL_DEFAULT_MGMT_ADDR); /* until placed */
 }
 
 /* Return: (transfer full) (nullable): @node's group: the first non-empty string of @dev's "group"

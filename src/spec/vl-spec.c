@@ -252,7 +252,7 @@ vl_spec_check_images(const VlSpec *spec, VlDiag *diag)
 const char *
 vl_vm_mgmt_address(const VlVm *vm)
 {
-    return vm->server ? vm->server->address : "127.0.0.1";
+    return vm->server ? vm->server->address : VL_DEFAULT_MGMT_ADDR;
 }
 
 VlVm *

@@ -192,7 +192,7 @@ struct _VlNode {
     char *template;   /* absolute path of the boilerplate */
     char *xslt;       /* (nullable) platform's extra stylesheet */
     char *host;       /* vm_host, then (after placement) its server's name; "" without hosts */
-    char *host_addr;  /* its server's address (management binds it); 127.0.0.1 without hosts */
+    char *host_addr;  /* its server's address (management binds it), else VL_DEFAULT_MGMT_ADDR */
     VlServer *server; /* (not owned, nullable) where it is placed (a coalesced host: its VM's);
                          set by vl_spec_place(); NULL when the spec has no hosts */
     guint console_port;
@@ -248,7 +248,9 @@ typedef struct {
 #define VL_DEFAULT_CONSOLE_PORT_BASE 30000
 #define VL_DEFAULT_SSH_PORT_BASE     40000
 #define VL_DEFAULT_FABRIC_PORT_BASE  19000
-#define VL_HOSTS_PER_VM              8 /* coalesced hosts per hostvm-N VM, at most */
+#define VL_HOSTS_PER_VM              8           /* coalesced hosts per hostvm-N VM, at most */
+#define VL_DEFAULT_SSH_USER          "admin"     /* no vm_credentials, no profile ssh_user */
+#define VL_DEFAULT_MGMT_ADDR         "127.0.0.1" /* a VM's management address without hosts */
 
 /**
  * vl_spec_load:
@@ -319,7 +321,7 @@ char *vl_spec_placement_describe(const VlSpec *spec);
  * Where the VM's management is reached: its forwarded SSH port and telnet console bind this
  * address, profiles get it as mgmt_ip, ssh/exec/readiness connect to it. Its server's address
  * when the spec has hosts (local or not: the domain must not depend on where it is rendered),
- * else 127.0.0.1.
+ * else VL_DEFAULT_MGMT_ADDR.
  * Return: (transfer none): an IP address.
  */
 const char *vl_vm_mgmt_address(const VlVm *vm);

@@ -5,6 +5,7 @@
 #include "vl-error.h"
 #include "vl-virt-error.h"
 #include "vl-log.h"
+#include "vl-ready.h"
 #include "vl-serial.h"
 #include "vl-telnet.h"
 
@@ -458,8 +459,7 @@ vl_console_open(virDomainPtr dom, gboolean force, GError **error)
     t = g_new0(VlConsoleTarget, 1);
     if (serial->telnet) {
         g_autoptr(GSocketClient) client = g_socket_client_new();
-        const char *host =
-            serial->host && !g_str_equal(serial->host, "0.0.0.0") ? serial->host : "127.0.0.1";
+        const char *host = vl_ready_address(serial->host);
 
         g_socket_client_set_timeout(client, 10);
         t->what = g_strdup_printf("telnet %s:%u", host, serial->port);

@@ -6,6 +6,7 @@
 #include "vl-fs.h"
 #include "vl-json.h"
 #include "vl-netns.h"
+#include "vl-ready.h"
 
 #include <errno.h>
 #include <glib/gstdio.h>
@@ -15,7 +16,7 @@
 gboolean
 vl_handoff_vm_has_ssh(const VlVm *vm)
 {
-    return g_strcmp0(vm->role, "iom") != 0;
+    return vl_ready_role_has_mgmt(vm->role);
 }
 
 /* Return: (transfer full): "<lab>-<node>" for @node's first VM with SSH, else

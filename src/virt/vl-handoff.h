@@ -74,5 +74,5 @@ gboolean vl_handoff_remove(const char *lab_dir, GError **error);
  * inventory, topology). */
 char **vl_handoff_paths(const char *lab_dir);
 
-/* Return: whether @vm can be logged in to (an SR OS line card cannot). */
+/* Return: whether @vm can be logged in to (an SR OS line card cannot: vl_ready_role_has_mgmt()). */
 gboolean vl_handoff_vm_has_ssh(const VlVm *vm);

@@ -4,6 +4,7 @@
 
 #include "vl-error.h"
 #include "vl-image-upload.h"
+#include "vl-ready.h"
 #include "vl-storage.h"
 
 /*
@@ -35,7 +36,7 @@ vl_lab_remote_check(const VlLabHosts *hosts, GPtrArray *vms, GError **error)
                                    "%s%s: an SR OS router on remote host '%s': its FTP proxy runs "
                                    "where `up` runs; run `vmlab-virt up --host %s` on that host",
                                    msg->len ? "\n" : "", vm->name, h->name, h->name);
-        else if (vm->node->ready_pattern)
+        else if (vl_ready_vm_how(vm) == VL_READY_CONSOLE)
             g_string_append_printf(msg,
                                    "%s%s: readiness by console pattern reads the boot log, which "
                                    "stays on remote host '%s'; it needs an SSH login there",

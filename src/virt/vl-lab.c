@@ -17,6 +17,7 @@
 #include "vl-ftp-setup.h"
 #include "vl-lab-profiles.h"
 #include "vl-lock.h"
+#include "vl-ready.h"
 #include "vl-snapshot.h"
 #include "vl-sros-disk.h"
 #include "vl-storage.h"
@@ -216,9 +217,8 @@ vl_up_ready_worker(gpointer data, gpointer user_data)
     VlUpRun *run = job->run;
     g_autoptr(GError) err = NULL;
 
-    /* A console prints its ready line once, at boot: a VM this run did not start cannot show it
-     * again, and is taken as ready since it runs. */
-    if (job->vm->node->ready_pattern && !job->report->started) {
+    /* a console VM this run did not start cannot show its ready line again (vl-ready.h) */
+    if (!vl_ready_vm_waits(job->vm, job->report->started)) {
         job->report->ready = TRUE;
         return;
     }

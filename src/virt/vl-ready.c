@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* vl-ready.c - readiness checks: a boot log line matching a pattern, an SSH banner on a port */
+/* vl-ready.c - readiness: which VMs need it and how, where to reach them, and the checks */
 #include "vl-ready.h"
 
 #include "vl-error.h"
@@ -13,6 +13,50 @@
 
 #define VL_READY_POLL_US  (200 * 1000)
 #define VL_READY_MAX_LINE 65536
+
+gboolean
+vl_ready_role_has_mgmt(const char *role)
+{
+    return g_strcmp0(role, "iom") != 0;
+}
+
+VlReadyHow
+vl_ready_how(const char *role, const char *pattern)
+{
+    if (pattern)
+        return VL_READY_CONSOLE;
+    return vl_ready_role_has_mgmt(role) ? VL_READY_SSH : VL_READY_RUNNING;
+}
+
+VlReadyHow
+vl_ready_vm_how(const VlVm *vm)
+{
+    return vl_ready_how(vm->role, vm->node->ready_pattern);
+}
+
+gboolean
+vl_ready_vm_waits(const VlVm *vm, gboolean started)
+{
+    return started || vl_ready_vm_how(vm) != VL_READY_CONSOLE;
+}
+
+const char *
+vl_ready_address(const char *addr)
+{
+    return addr && !g_str_equal(addr, "0.0.0.0") ? addr : VL_DEFAULT_MGMT_ADDR;
+}
+
+const char *
+vl_ready_user(const VlVm *vm)
+{
+    return vm ? vm->node->ssh_user : VL_DEFAULT_SSH_USER;
+}
+
+const char *
+vl_ready_pass(const VlVm *vm)
+{
+    return vm ? vm->node->ssh_pass : "";
+}
 
 /* Matches every complete line of @text against @re, consuming them. Return: TRUE on a match. */
 static gboolean
@@ -113,4 +157,36 @@ vl_ready_ssh_banner(const char *host, guint port)
     g_socket_set_timeout(g_socket_connection_get_socket(conn), 1);
     n = g_input_stream_read(g_io_stream_get_input_stream(G_IO_STREAM(conn)), buf, 4, NULL, NULL);
     return n == 4 && memcmp(buf, "SSH-", 4) == 0;
+}
+
+/* What the workers of vl_ready_probe_all() share. */
+typedef struct {
+    VlReadyProbeFunc probe;
+} VlReadyProbeRun;
+
+/* Worker: one probe of vl_ready_probe_all(). */
+static void
+vl_ready_probe_one(gpointer data, gpointer user_data)
+{
+    VlReadyProbe *p = data;
+    const VlReadyProbeRun *run = user_data;
+
+    p->ready = run->probe(p->host, p->ssh_port);
+}
+
+void
+vl_ready_probe_all(VlReadyProbe *probes, guint n, VlReadyProbeFunc probe, guint max_threads)
+{
+    VlReadyProbeRun run = {probe ? probe : vl_ready_ssh_banner};
+    guint threads = MIN(MAX(n, 1), max_threads ? max_threads : VL_READY_PROBE_THREADS);
+    GThreadPool *tp = g_thread_pool_new(vl_ready_probe_one, &run, (gint)threads, FALSE, NULL);
+
+    for (guint i = 0; i < n; i++) {
+        /* running is all a line card can show (no pattern: status reads no spec) */
+        probes[i].ready =
+            probes[i].running && vl_ready_how(probes[i].role, NULL) == VL_READY_RUNNING;
+        if (probes[i].running && probes[i].ssh_port && !probes[i].ready)
+            g_thread_pool_push(tp, &probes[i], NULL);
+    }
+    g_thread_pool_free(tp, FALSE, TRUE);
 }
