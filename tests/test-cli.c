@@ -6,6 +6,7 @@
 #include "vl-log.h"
 #include "vl-test-registry.h"
 #include "vl-test-util.h"
+#include "vl-test-virt.h"
 #include "vl-xml-diff.h"
 
 #include <glib/gstdio.h>
@@ -613,18 +614,7 @@ test_verbose_redefine_reason(void)
         g_assert_nonnull(strstr(why, "domain/memory: '262144 KiB' -> '524288 KiB'"));
     }
     g_assert_null(trace_find(lines, "redefining 'r2'"));
-    {
-        /* clean up the shared test driver */
-        g_autoptr(GHashTable) doms = vl_conn_lab_domains(conn, NULL, NULL);
-        GHashTableIter it;
-        gpointer key;
-        g_hash_table_iter_init(&it, doms);
-        while (g_hash_table_iter_next(&it, &key, NULL)) {
-            virDomainPtr d = virDomainLookupByName(conn, key);
-            virDomainUndefine(d);
-            virDomainFree(d);
-        }
-    }
+    vl_test_virt_clear(conn); /* clean up the shared test driver */
     vl_renderer_free(r);
     virConnectClose(conn);
     workspace_close(&w);

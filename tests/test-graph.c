@@ -3,6 +3,7 @@
 #include "vl-conn.h"
 #include "vl-graph.h"
 #include "vl-render.h"
+#include "vl-test-spec.h"
 #include "vl-test-util.h"
 
 #include <gio/gio.h>
@@ -172,9 +173,7 @@ test_html(void)
     g_assert_false(g_regex_match(href, out, 0, NULL));
     /* every VM of the spec has a row, every link a row and an svg edge */
     {
-        g_autoptr(VlDiag) diag = vl_diag_new();
-        g_autoptr(VlSpec) spec = vl_spec_load(dir, diag);
-        g_assert_nonnull(spec);
+        g_autoptr(VlSpec) spec = vl_test_spec_load(dir, NULL);
         for (guint i = 0; i < spec->vms->len; i++) {
             const VlVm *vm = g_ptr_array_index(spec->vms, i);
             g_autofree char *cell = g_strdup_printf("<td>%s</td>", vm->name);
@@ -194,8 +193,7 @@ static void
 test_state(void)
 {
     g_autofree char *dir = vl_test_srcpath("../specs/example");
-    g_autoptr(VlDiag) diag = vl_diag_new();
-    g_autoptr(VlSpec) spec = vl_spec_load(dir, diag);
+    g_autoptr(VlSpec) spec = vl_test_spec_load(dir, NULL);
     g_autoptr(GError) err = NULL;
     g_autoptr(VlRenderer) r = vl_renderer_new("qemu", &err);
     g_autoptr(virConnect) conn = virConnectOpen("test:///default");
@@ -205,7 +203,6 @@ test_state(void)
     g_autofree char *json = NULL;
 
     g_assert_no_error(err);
-    g_assert_nonnull(spec);
     g_assert_nonnull(conn);
     hosts = vl_lab_hosts_wrap(conn, NULL);
     /* nothing of the lab defined: not deployed */
@@ -255,8 +252,7 @@ static void
 test_state_hosts(void)
 {
     g_autofree char *dir = vl_test_srcpath("../specs/example");
-    g_autoptr(VlDiag) diag = vl_diag_new();
-    g_autoptr(VlSpec) spec = vl_spec_load(dir, diag);
+    g_autoptr(VlSpec) spec = vl_test_spec_load(dir, NULL);
     g_autoptr(GError) err = NULL;
     g_autoptr(VlRenderer) r = vl_renderer_new("qemu", &err);
     g_autofree char *tmp = vl_test_mkdtemp();
@@ -270,7 +266,6 @@ test_state_hosts(void)
     VlLabHost *b = g_new0(VlLabHost, 1);
 
     g_assert_no_error(err);
-    g_assert_nonnull(spec);
     g_assert_true(g_file_set_contents(node, "<node/>", -1, NULL));
     /* each connection to a test driver file has a state of its own */
     for (guint i = 0; i < 2; i++) {

@@ -2,6 +2,7 @@
 /* test-hosts.c - multi-host specs: host forms, URIs, placement, cross-host links, their errors */
 #include "vl-diag.h"
 #include "vl-spec.h"
+#include "vl-test-spec.h"
 #include "vl-test-util.h"
 
 #include <string.h>
@@ -34,19 +35,6 @@ hosts_spec(const char *devices, const char *links, const char *section, const ch
         vl_test_write(dir, rel, prof);
     }
     return dir;
-}
-
-static VlSpec *
-load_ok(const char *dir)
-{
-    g_autoptr(VlDiag) diag = vl_diag_new();
-    g_autoptr(GError) err = NULL;
-    VlSpec *spec = vl_spec_load(dir, diag);
-
-    vl_diag_to_error(diag, &err);
-    g_assert_no_error(err);
-    g_assert_nonnull(spec);
-    return spec;
 }
 
 /* Return: (transfer full): "SERVER: vm, vm; SERVER: vm" in server order, VMs in spec order. */
@@ -83,7 +71,7 @@ test_place_newtlab_example(void)
                    "\"max_nodes\": 4}, {\"name\": \"server-a\", \"address\": \"192.0.2.10\", "
                    "\"max_nodes\": 4}]}",
                    pins);
-    g_autoptr(VlSpec) spec = load_ok(dir);
+    g_autoptr(VlSpec) spec = vl_test_spec_load(dir, NULL);
     g_autofree char *got = placement_string(spec);
 
     g_assert_cmpstr(got, ==, "server-a: spine2, leaf1, leaf3; server-b: spine1, spine3, leaf2");
@@ -103,7 +91,7 @@ test_place_spread(void)
         "{\"hosts\": {\"z\": \"192.0.2.3\", \"y\": {\"address\": \"192.0.2.2\", \"max_nodes\": 1},"
         " \"x\": \"192.0.2.1\"}}",
         NULL);
-    g_autoptr(VlSpec) spec = load_ok(dir);
+    g_autoptr(VlSpec) spec = vl_test_spec_load(dir, NULL);
     g_autofree char *got = placement_string(spec);
 
     /* a->x, b->y (full now), c->z, d->x, e->z */
@@ -140,7 +128,7 @@ test_place_sros_one_host(void)
                   " \"links\": [{\"a\": \"pe1:1/1/1\", \"z\": \"pe2:1/1/1\"}],"
                   " \"vmlab\": {\"hosts\": {\"a\": {\"address\": \"192.0.2.1\", \"max_nodes\": 4},"
                   " \"b\": {\"address\": \"192.0.2.2\", \"max_nodes\": 4}}}}");
-    spec = load_ok(dir);
+    spec = vl_test_spec_load(dir, NULL);
     got = placement_string(spec);
     /* pe1 (4 cards) fills a; pe2 (2 cards), pe3 and pe4 go to b */
     g_assert_cmpstr(got, ==,
@@ -175,7 +163,7 @@ test_place_host_vms(void)
 
     /* h3 pinned to b: a host VM of its own */
     vl_test_write(dir, "profiles/h3.json", "{\"platform\": \"hostp\", \"vm_host\": \"b\"}");
-    spec = load_ok(dir);
+    spec = vl_test_spec_load(dir, NULL);
     got = placement_string(spec);
     /* pinned hostvm-1 (h3) -> b; then hostvm-0 (h1, h2) -> a, sw -> a (a=1, b=1: tie) */
     g_assert_cmpstr(got, ==, "a: sw, hostvm-0; b: hostvm-1");
@@ -203,8 +191,8 @@ test_place_deterministic(void)
         "{\"n3\": {\"platform\": \"p\"}, \"n1\": {\"platform\": \"p\"}, \"n2\": {\"platform\": "
         "\"p\"}, \"n0\": {\"platform\": \"p\"}}",
         NULL, "{\"hosts\": {\"b\": \"192.0.2.2\", \"a\": \"192.0.2.1\"}}", NULL);
-    g_autoptr(VlSpec) one = load_ok(dir);
-    g_autoptr(VlSpec) two = load_ok(dir);
+    g_autoptr(VlSpec) one = vl_test_spec_load(dir, NULL);
+    g_autoptr(VlSpec) two = vl_test_spec_load(dir, NULL);
     g_autofree char *p1 = placement_string(one);
     g_autofree char *p2 = placement_string(two);
 
@@ -239,7 +227,7 @@ test_hosts_forms(void)
         g_autofree char *dir =
             hosts_spec("{\"n1\": {\"platform\": \"p\"}, \"n2\": {\"platform\": \"p\"}}", NULL,
                        sections[i], NULL);
-        g_autoptr(VlSpec) spec = load_ok(dir);
+        g_autoptr(VlSpec) spec = vl_test_spec_load(dir, NULL);
         const VlServer *a = g_ptr_array_index(spec->servers, 0);
         const VlServer *b = g_ptr_array_index(spec->servers, 1);
 
@@ -272,7 +260,7 @@ test_hosts_newtlab_section(void)
                   " \"newtlab\": {\"servers\": [{\"name\": \"server-a\", \"address\": "
                   "\"192.0.2.10\", \"max_nodes\": 4}, {\"name\": \"server-b\", \"address\": "
                   "\"192.0.2.11\", \"max_nodes\": 4}]}}");
-    spec = load_ok(dir);
+    spec = vl_test_spec_load(dir, NULL);
     g_assert_cmpstr(spec->section, ==, "newtlab");
     g_assert_cmpstr(server(spec, "server-b")->where, ==, "newtlab.servers[1]");
     g_assert_true(vl_spec_find_vm(spec, "n1")->server == server(spec, "server-b"));
@@ -300,7 +288,7 @@ test_hosts_uri_rule(void)
         "{\"here\": \"192.0.2.1\", \"there\": \"192.0.2.2\", \"v6\": \"2001:db8::5\","
         " \"lo\": {\"address\": \"127.0.0.3\", \"uri\": "
         "\"qemu+ssh://u@127.0.0.1:2222/session\"}}}}");
-    spec = load_ok(dir);
+    spec = vl_test_spec_load(dir, NULL);
     g_assert_true(server(spec, "here")->local);
     g_assert_null(server(spec, "here")->uri);
     g_assert_cmpstr(vl_server_uri(server(spec, "here"), "qemu:///system"), ==, "qemu:///system");
@@ -321,7 +309,7 @@ test_hosts_uri_rule(void)
     vl_test_write(dir, "topology.json",
                   "{\"name\": \"u\", \"devices\": {\"n1\": {\"platform\": \"p\"}}, \"vmlab\": "
                   "{\"hosts\": {\"far\": \"203.0.113.9\"}}}");
-    spec = load_ok(dir);
+    spec = vl_test_spec_load(dir, NULL);
     g_assert_true(server(spec, "far")->local);
     g_assert_null(server(spec, "far")->uri);
     /* ...and its VMs' management is still on its address */
@@ -339,7 +327,7 @@ test_hosts_local_detect(void)
     g_autoptr(VlSpec) spec = NULL;
 
     g_unsetenv("VMLAB_TEST_LOCAL_ADDRS");
-    spec = load_ok(dir);
+    spec = vl_test_spec_load(dir, NULL);
     g_setenv("VMLAB_TEST_LOCAL_ADDRS", "", TRUE);
     g_assert_true(server(spec, "lo")->local);
     g_assert_null(server(spec, "lo")->uri);
@@ -358,7 +346,7 @@ test_links_cross_host(void)
 
     for (guint i = 0; i < G_N_ELEMENTS(specs); i++) {
         g_autofree char *dir = vl_test_srcpath(specs[i]);
-        g_autoptr(VlSpec) spec = load_ok(dir);
+        g_autoptr(VlSpec) spec = vl_test_spec_load(dir, NULL);
         const VlVm *r1 = vl_spec_find_vm(spec, "r1");
         const VlVm *r2 = vl_spec_find_vm(spec, "r2");
         const VlVm *r4 = vl_spec_find_vm(spec, "r4");

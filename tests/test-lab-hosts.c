@@ -5,7 +5,9 @@
 #include "vl-fs.h"
 #include "vl-json.h"
 #include "vl-lab.h"
+#include "vl-test-spec.h"
 #include "vl-test-util.h"
+#include "vl-test-virt.h"
 
 #include <string.h>
 
@@ -75,18 +77,8 @@ static void
 fixture_teardown(Fixture *f, gconstpointer data)
 {
     g_autoptr(virConnect) conn = vl_conn_open("test:///default", NULL);
-    g_autoptr(GHashTable) doms = vl_conn_lab_domains(conn, NULL, NULL);
-    GHashTableIter it;
-    gpointer key;
 
-    g_hash_table_iter_init(&it, doms);
-    while (g_hash_table_iter_next(&it, &key, NULL)) {
-        virDomainPtr d = virDomainLookupByName(conn, key);
-        if (virDomainIsActive(d) == 1)
-            virDomainDestroy(d);
-        virDomainUndefine(d);
-        virDomainFree(d);
-    }
+    vl_test_virt_clear(conn);
     vl_renderer_free(f->r);
     virConnectClose(f->keep);
     vl_test_rmtree(f->home);
@@ -95,23 +87,11 @@ fixture_teardown(Fixture *f, gconstpointer data)
     g_free(f->specdir);
 }
 
-static VlSpec *
-load(const char *dir)
-{
-    g_autoptr(VlDiag) diag = vl_diag_new();
-    g_autoptr(GError) err = NULL;
-    VlSpec *spec = vl_spec_load(dir, diag);
-
-    vl_diag_to_error(diag, &err);
-    g_assert_no_error(err);
-    return spec;
-}
-
 /* Runs up on @only's share (NULL: every host). Return: the result of vl_lab_up_hosts(). */
 static gboolean
 run_up(Fixture *f, const char *only, GError **error)
 {
-    g_autoptr(VlSpec) spec = load(f->specdir);
+    g_autoptr(VlSpec) spec = vl_test_spec_load(f->specdir, NULL);
     g_autoptr(VlLabHosts) hosts = vl_lab_hosts_open_spec(spec, "test:///default", only, error);
     g_autoptr(GPtrArray) reports = NULL;
     VlUpOptions opts = {.start = TRUE, .wait = FALSE, .jobs = 2};

@@ -9,7 +9,9 @@
 #include "vl-ready.h"
 #include "vl-storage.h"
 #include "vl-sros-bootfiles.h"
+#include "vl-test-spec.h"
 #include "vl-test-util.h"
+#include "vl-test-virt.h"
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -47,19 +49,7 @@ fixture_setup(Fixture *f, gconstpointer data)
 static void
 fixture_teardown(Fixture *f, gconstpointer data)
 {
-    /* Leave the shared test driver as we found it. */
-    g_autoptr(GHashTable) doms = vl_conn_lab_domains(f->conn, NULL, NULL);
-    GHashTableIter it;
-    gpointer key;
-
-    g_hash_table_iter_init(&it, doms);
-    while (g_hash_table_iter_next(&it, &key, NULL)) {
-        virDomainPtr d = virDomainLookupByName(f->conn, key);
-        if (virDomainIsActive(d) == 1)
-            virDomainDestroy(d);
-        virDomainUndefine(d);
-        virDomainFree(d);
-    }
+    vl_test_virt_clear(f->conn);
     vl_renderer_free(f->r);
     virConnectClose(f->conn);
     vl_test_rmtree(f->home);
@@ -68,23 +58,11 @@ fixture_teardown(Fixture *f, gconstpointer data)
     g_free(f->specdir);
 }
 
-static VlSpec *
-load(const char *dir)
-{
-    g_autoptr(VlDiag) diag = vl_diag_new();
-    g_autoptr(GError) err = NULL;
-    VlSpec *spec = vl_spec_load(dir, diag);
-
-    vl_diag_to_error(diag, &err);
-    g_assert_no_error(err);
-    return spec;
-}
-
 /* Runs up on the fixture's spec. Return: the reports; @ok set to vl_lab_up's result. */
 static GPtrArray *
 run_up(Fixture *f, gboolean *ok, GError **error)
 {
-    g_autoptr(VlSpec) spec = load(f->specdir);
+    g_autoptr(VlSpec) spec = vl_test_spec_load(f->specdir, NULL);
     VlUpOptions opts = {.start = TRUE, .wait = FALSE, .jobs = 2};
     GPtrArray *reports = NULL;
 
@@ -514,7 +492,7 @@ test_sros_disks(Fixture *f, gconstpointer data)
     int status;
 
     write_sros_spec(spec, "\"vm_id\": 7, \"cards\": [\"a\", 1]");
-    s = load(spec);
+    s = vl_test_spec_load(spec, NULL);
     g_assert_true(vl_lab_up(f->conn, s, f->r, &opts, &reports, &err));
     g_assert_no_error(err);
     g_clear_pointer(&reports, g_ptr_array_unref);
@@ -609,7 +587,7 @@ test_sros_pinned_uuid(Fixture *f, gconstpointer data)
     VlUpOptions opts = {.start = FALSE, .jobs = 1};
 
     write_sros_spec(spec, extra);
-    s = load(spec);
+    s = vl_test_spec_load(spec, NULL);
     xml = vl_lab_domain_xml(f->r, s, g_ptr_array_index(s->vms, 0),
                             "11111111-2222-4333-8444-555555555555", &err);
     g_assert_no_error(err);
@@ -628,7 +606,7 @@ test_sros_pinned_uuid(Fixture *f, gconstpointer data)
                             "\"sros\": {\"cpm_memory\": 3072}",
                             pinned);
     write_sros_profile(spec, extra);
-    s = load(spec);
+    s = vl_test_spec_load(spec, NULL);
     g_assert_true(vl_lab_up(f->conn, s, f->r, &opts, &reports, &err));
     g_assert_no_error(err);
     g_assert_cmpint(report_of(reports, "vsim-3-a")->action, ==, VL_VM_ACTION_REDEFINE);
@@ -642,7 +620,7 @@ test_sros_pinned_uuid(Fixture *f, gconstpointer data)
     g_clear_pointer(&extra, g_free);
     extra = g_strdup_printf("\"vm_id\": 3, \"cards\": [\"a\", 1], \"vm_uuid\": \"%s\"", pinned2);
     write_sros_profile(spec, extra);
-    s = load(spec);
+    s = vl_test_spec_load(spec, NULL);
     g_assert_true(vl_lab_up(f->conn, s, f->r, &opts, &reports, &err));
     g_assert_no_error(err);
     g_clear_pointer(&uuid, g_free);

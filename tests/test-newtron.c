@@ -9,6 +9,7 @@
 #include "vl-netns.h"
 #include "vl-render.h"
 #include "vl-spec.h"
+#include "vl-test-spec.h"
 #include "vl-test-util.h"
 
 #include <string.h>
@@ -223,15 +224,8 @@ nt_load_folder(const char *name, guint *warnings)
 {
     g_autofree char *rel = g_strdup_printf("data/render/%s", name);
     g_autofree char *dir = vl_test_srcpath(rel);
-    g_autoptr(VlDiag) diag = vl_diag_new();
-    g_autoptr(GError) err = NULL;
-    VlSpec *spec = vl_spec_load(dir, diag);
 
-    vl_diag_to_error(diag, &err);
-    g_assert_no_error(err);
-    g_assert_nonnull(spec);
-    *warnings = vl_diag_count(diag, VL_DIAG_WARNING);
-    return spec;
+    return vl_test_spec_load(dir, warnings);
 }
 
 static const VlIface *

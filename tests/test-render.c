@@ -2,6 +2,7 @@
 /* test-render.c - golden domain XML, libvirt schema and test-driver checks, XSLT sandboxing */
 #include "vl-error.h"
 #include "vl-render.h"
+#include "vl-test-spec.h"
 #include "vl-test-util.h"
 
 #include <glib/gstdio.h>
@@ -79,18 +80,6 @@ golden_mask(const char *xml, const char *specdir)
                                    NULL);
 }
 
-static VlSpec *
-load_spec(const char *dir)
-{
-    g_autoptr(VlDiag) diag = vl_diag_new();
-    g_autoptr(GError) err = NULL;
-    VlSpec *spec = vl_spec_load(dir, diag);
-
-    vl_diag_to_error(diag, &err);
-    g_assert_no_error(err);
-    return spec;
-}
-
 /* libvirt accepts the domain: define it on the test driver, read it back, undefine it. */
 static void
 assert_definable(const char *xml, const char *name)
@@ -115,7 +104,7 @@ test_golden(gconstpointer data)
     g_autofree char *specdir = vl_test_srcpath(c->spec);
     g_autofree char *rel = g_strdup_printf("data/render/%s/expected", c->name);
     g_autofree char *expdir = vl_test_srcpath(rel);
-    g_autoptr(VlSpec) spec = load_spec(specdir);
+    g_autoptr(VlSpec) spec = vl_test_spec_load(specdir, NULL);
     g_autoptr(GError) err = NULL;
     g_autoptr(VlRenderer) r = vl_renderer_new(c->virt_type, &err);
     gboolean regen = g_getenv("VMLAB_TEST_REGENERATE") != NULL;
@@ -176,7 +165,7 @@ test_digest(void)
     g_assert_no_error(err);
     vl_test_copy_files(src, dir, files);
     {
-        g_autoptr(VlSpec) spec = load_spec(dir);
+        g_autoptr(VlSpec) spec = vl_test_spec_load(dir, NULL);
         g_autofree char *x1 = vl_render_vm(r, spec, vl_spec_find_vm(spec, "r1"), &err);
         g_autofree char *x2 = vl_render_vm(r, spec, vl_spec_find_vm(spec, "r2"), &err);
         g_autofree char *x1b = vl_render_vm(r, spec, vl_spec_find_vm(spec, "r1"), &err);
@@ -191,7 +180,7 @@ test_digest(void)
     /* a change to r1's profile changes r1's digest */
     vl_test_write(dir, "profiles/r1.json", "{\"platform\": \"tiny-linux\", \"vm_memory\": 300}");
     {
-        g_autoptr(VlSpec) spec = load_spec(dir);
+        g_autoptr(VlSpec) spec = vl_test_spec_load(dir, NULL);
         g_autofree char *x1 = vl_render_vm(r, spec, vl_spec_find_vm(spec, "r1"), &err);
         g_assert_no_error(err);
         d3 = vl_render_domain_digest(x1);

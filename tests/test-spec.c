@@ -13,6 +13,7 @@
 #include "vl-fs.h"
 #include "vl-ifmap.h"
 #include "vl-json.h"
+#include "vl-test-spec.h"
 #include "vl-test-util.h"
 
 #include <glib/gstdio.h>
@@ -51,24 +52,11 @@ spec_make(const char *topology, const char *platforms, const char *prof_a, const
     return dir;
 }
 
-static VlSpec *
-spec_load_ok(const char *dir)
-{
-    g_autoptr(VlDiag) diag = vl_diag_new();
-    VlSpec *spec = vl_spec_load(dir, diag);
-    g_autoptr(GError) err = NULL;
-
-    vl_diag_to_error(diag, &err);
-    g_assert_no_error(err);
-    g_assert_nonnull(spec);
-    return spec;
-}
-
 static void
 test_load_base(void)
 {
     g_autofree char *dir = spec_make(BASE_TOPOLOGY, BASE_PLATFORMS, BASE_PROFILE_A, BASE_PROFILE_B);
-    g_autoptr(VlSpec) spec = spec_load_ok(dir);
+    g_autoptr(VlSpec) spec = vl_test_spec_load(dir, NULL);
     VlNode *a = vl_spec_find_node(spec, "a");
     VlLink *link;
 
@@ -161,7 +149,7 @@ test_ports_tcp(void)
     g_autofree char *t =
         g_strdup_printf("%.*s\"link_transport\": \"tcp\", %s", (int)(p - topo), topo, p);
     dir = spec_make(t, BASE_PLATFORMS, BASE_PROFILE_A, BASE_PROFILE_B);
-    spec = spec_load_ok(dir);
+    spec = vl_test_spec_load(dir, NULL);
     g_assert_cmpuint(((VlLink *)g_ptr_array_index(spec->links, 0))->port_a, ==, 20000);
     vm = vl_spec_find_vm(spec, "a");
     nic = g_ptr_array_index(vm->nics, 0);
@@ -183,8 +171,8 @@ static void
 test_nics_and_macs(void)
 {
     g_autofree char *dir = spec_make(BASE_TOPOLOGY, BASE_PLATFORMS, BASE_PROFILE_A, BASE_PROFILE_B);
-    g_autoptr(VlSpec) spec = spec_load_ok(dir);
-    g_autoptr(VlSpec) again = spec_load_ok(dir);
+    g_autoptr(VlSpec) spec = vl_test_spec_load(dir, NULL);
+    g_autoptr(VlSpec) again = vl_test_spec_load(dir, NULL);
     VlVm *a = vl_spec_find_vm(spec, "a");
     VlVm *b = vl_spec_find_vm(spec, "b");
     VlNic *an = g_ptr_array_index(a->nics, 0);
@@ -212,7 +200,7 @@ test_newtlab_section(void)
     g_autofree char *u =
         g_strdup_printf("%.*s\"newtlab\"%s", (int)(p - t), t, p + strlen("\"vmlab\""));
     g_autofree char *dir = spec_make(u, BASE_PLATFORMS, BASE_PROFILE_A, BASE_PROFILE_B);
-    g_autoptr(VlSpec) spec = spec_load_ok(dir);
+    g_autoptr(VlSpec) spec = vl_test_spec_load(dir, NULL);
 
     g_assert_cmpstr(spec->section, ==, "newtlab");
     g_assert_cmpuint(spec->servers->len, ==, 1);
@@ -580,7 +568,7 @@ test_examples_valid(void)
 
     for (guint i = 0; i < G_N_ELEMENTS(specs); i++) {
         g_autofree char *dir = vl_test_srcpath(specs[i]);
-        g_autoptr(VlSpec) spec = spec_load_ok(dir);
+        g_autoptr(VlSpec) spec = vl_test_spec_load(dir, NULL);
         g_assert_cmpuint(spec->nodes->len, >=, 3);
     }
 }
@@ -598,7 +586,7 @@ test_load_group(void)
     g_autoptr(VlSpec) spec = NULL;
 
     vl_test_write(dir, "profiles/c.json", "{\"group\": 7, \"role\": \"host\"}");
-    spec = spec_load_ok(dir);
+    spec = vl_test_spec_load(dir, NULL);
     g_assert_cmpstr(vl_spec_find_node(spec, "a")->group, ==, "spine");
     g_assert_cmpstr(vl_spec_find_node(spec, "b")->group, ==, "leaf");
     g_assert_cmpstr(vl_spec_find_node(spec, "c")->group, ==, "host");

@@ -75,20 +75,30 @@ e2e_purge_domains(const char *uri, const char *prefix)
 char *
 e2e_exec_ok(const char *lab, const char *node, const char *cmd)
 {
+    return e2e_exec_retry(lab, node, cmd, 5, 60, NULL);
+}
+
+char *
+e2e_exec_retry(const char *lab, const char *node, const char *cmd, guint tries, guint seconds,
+               const char *what)
+{
     const char *argv[] = {"exec", "--lab", lab, "-c", URI, node, "--", cmd, NULL};
     g_autofree char *err = NULL;
     char *out = NULL;
     int status = 1;
 
-    for (int attempt = 0; attempt < 5 && status != 0; attempt++) {
+    for (guint attempt = 0; attempt < tries && status != 0; attempt++) {
         g_clear_pointer(&out, g_free);
         g_clear_pointer(&err, g_free);
-        status = vl_test_run_timeout(60, argv, &out, &err);
+        status = vl_test_run_timeout(seconds, argv, &out, &err);
         if (status != 0)
             g_usleep(2 * G_USEC_PER_SEC);
     }
-    if (status != 0)
+    if (status != 0) {
+        if (what)
+            g_printerr("%s\n", what);
         vl_test_print_failure(argv, status, out, err);
+    }
     g_assert_cmpint(status, ==, 0);
     return out;
 }
@@ -126,6 +136,34 @@ e2e_in_child(const char *lab, const char *prefix)
     e2e_purge(lab, prefix);
     g_test_trap_assert_passed();
     return FALSE;
+}
+
+/*
+ * In the parent: purges lab @lab, makes a VMLAB_HOME and a copy of the spec @src (relative to
+ * tests/), runs the current case's body in a child, purges the lab again, removes both folders,
+ * then asserts the child passed. Return: in the child the spec copy's folder, NULL in the parent.
+ */
+char *
+e2e_spec_in_child(const char *lab, const char *prefix, const char *src, const char *const *files)
+{
+    g_autofree char *from = NULL;
+    g_autofree char *home = NULL;
+    g_autofree char *spec = NULL;
+
+    if (g_test_subprocess())
+        return g_strdup(g_getenv("VMLAB_E2E_SPEC"));
+    from = vl_test_srcpath(src);
+    e2e_purge(lab, prefix);
+    home = e2e_home_new();
+    spec = vl_test_mkdtemp();
+    g_setenv("VMLAB_E2E_SPEC", spec, TRUE);
+    vl_test_copy_files(from, spec, files);
+    g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
+    e2e_purge(lab, prefix);
+    vl_test_rmtree(spec);
+    vl_test_rmtree(home);
+    g_test_trap_assert_passed();
+    return NULL;
 }
 
 /*

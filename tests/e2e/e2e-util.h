@@ -43,6 +43,22 @@ void e2e_purge(const char *lab, const char *prefix);
 gboolean e2e_in_child(const char *lab, const char *prefix);
 
 /**
+ * e2e_spec_in_child:
+ * @lab: the lab
+ * @prefix: its domain prefix
+ * @src: the spec's folder, relative to tests/ (e.g. "e2e/data/hosts")
+ * @files: the files of the spec to copy (NULL-terminated)
+ *
+ * In the parent: purges lab @lab, makes a VMLAB_HOME (e2e_home_new()) and a copy of the spec
+ * (in VMLAB_E2E_SPEC), runs the current case's body in a child, purges the lab again, removes
+ * both folders, then asserts the child passed.
+ * Return: (transfer full) (nullable): in the child, the spec copy's folder (run the body); NULL in
+ * the parent (done).
+ */
+char *e2e_spec_in_child(const char *lab, const char *prefix, const char *src,
+                        const char *const *files);
+
+/**
  * e2e_home_new:
  *
  * Return: (transfer full): a new VMLAB_HOME (now set in the environment) that QEMU, running as
@@ -58,3 +74,18 @@ char *e2e_home_new(void);
  * Return: (transfer full): the last run's stdout.
  */
 char *e2e_exec_ok(const char *lab, const char *node, const char *cmd);
+
+/**
+ * e2e_exec_retry:
+ * @lab: the lab
+ * @node: a node or a domain of it
+ * @cmd: the command
+ * @tries: how many runs at the most, 2 s apart
+ * @seconds: the bound of each run
+ * @what: (nullable): a line printed before the last run when none exits 0 (what failed)
+ *
+ * As e2e_exec_ok(), with @tries runs of @seconds each.
+ * Return: (transfer full): the last run's stdout.
+ */
+char *e2e_exec_retry(const char *lab, const char *node, const char *cmd, guint tries, guint seconds,
+                     const char *what);

@@ -2,6 +2,7 @@
 /* test-e2e-capture.c - end to end: `capture` on a running lab's UDP link (file, pipe, signals,
  * leftovers), on a real libvirtd + QEMU (TCG) */
 #include "e2e-capture.h"
+#include "e2e-util.h"
 #include "vl-test-util.h"
 
 #include <gio/gio.h>
@@ -18,8 +19,6 @@
  * child: the parent purges the lab before and after, pass or fail.
  */
 
-#define URI "qemu:///system"
-
 /* One lab: the UDP one runs every step, the TCP one (same spec, "link_transport": "tcp") the
  * file capture. */
 typedef struct {
@@ -35,52 +34,14 @@ static const CaptureCase capture_cases[] = {
 
 static const CaptureCase *cur; /* the case being run */
 
-static gboolean
-e2e_enabled(void)
-{
-    return g_strcmp0(g_getenv("VMLAB_E2E"), "1") == 0;
-}
-
-/* Runs virsh @args (one string, split on spaces) on URI. Return: (transfer full): its stdout. */
+/* Runs virsh @args (split on spaces, no shell quoting) on URI. Return: (transfer full): its
+ * stdout, "" if virsh cannot run. */
 static char *
-e2e_virsh(const char *args)
+capture_virsh(const char *args)
 {
-    g_autofree char *cmd = g_strdup_printf("timeout 60 virsh -q -c " URI " %s", args);
-    char *out = NULL;
-    g_autofree char *err = NULL;
+    char *out = e2e_virsh_on(URI, args);
 
-    g_spawn_command_line_sync(cmd, &out, &err, NULL, NULL);
     return out ? out : g_strdup("");
-}
-
-/* Removes every trace of the lab: `down --force --purge`, then domains PREFIX* and the pool. */
-static void
-e2e_purge(void)
-{
-    const char *down[] = {"down", "--lab", cur->lab, "--force", "--purge", "-c", URI, NULL};
-    g_autofree char *names = NULL;
-    g_auto(GStrv) lines = NULL;
-
-    vl_test_run_timeout(120, down, NULL, NULL);
-    names = e2e_virsh("list --all --name");
-    lines = g_strsplit(names, "\n", -1);
-    for (guint i = 0; lines[i]; i++) {
-        g_autofree char *destroy = NULL;
-        g_autofree char *undefine = NULL;
-
-        if (!g_str_has_prefix(g_strstrip(lines[i]), cur->prefix))
-            continue;
-        destroy = g_strdup_printf("destroy %s", lines[i]);
-        undefine = g_strdup_printf("undefine --nvram %s", lines[i]);
-        g_free(e2e_virsh(destroy));
-        g_free(e2e_virsh(undefine));
-    }
-    {
-        g_autofree char *destroy = g_strdup_printf("pool-destroy vmlab-%s", cur->lab);
-        g_autofree char *undefine = g_strdup_printf("pool-undefine vmlab-%s", cur->lab);
-        g_free(e2e_virsh(destroy));
-        g_free(e2e_virsh(undefine));
-    }
 }
 
 /* The QEMU objects of r1, through the monitor (qom-list /objects). */
@@ -89,9 +50,9 @@ r1_objects(void)
 {
     g_autofree char *cmd =
         g_strdup_printf("qemu-monitor-command %sr1 "
-                        "'{\"execute\":\"qom-list\",\"arguments\":{\"path\":\"/objects\"}}'",
+                        "{\"execute\":\"qom-list\",\"arguments\":{\"path\":\"/objects\"}}",
                         cur->prefix);
-    return e2e_virsh(cmd);
+    return capture_virsh(cmd);
 }
 
 /* Waits (bounded) until r1 has @n capture filters. */
@@ -119,19 +80,8 @@ static void
 ping_r2(guint count)
 {
     g_autofree char *cmd = g_strdup_printf("ping -c %u -W 2 10.3.12.2", count);
-    const char *argv[] = {"exec", "--lab", cur->lab, "-c", URI, "r1", "--", cmd, NULL};
-    g_autofree char *out = NULL;
-    g_autofree char *err = NULL;
-    int status = 1;
 
-    for (int attempt = 0; attempt < 5 && status != 0; attempt++) {
-        g_clear_pointer(&out, g_free);
-        g_clear_pointer(&err, g_free);
-        status = vl_test_run_timeout(90, argv, &out, &err);
-    }
-    if (status != 0)
-        vl_test_print_failure(argv, status, out, err);
-    g_assert_cmpint(status, ==, 0);
+    g_free(e2e_exec_retry(cur->lab, "r1", cmd, 5, 90, NULL));
 }
 
 /* Starts `sh -c @script` bounded to @seconds, with VMLAB_BIN in its environment. */
@@ -295,31 +245,18 @@ test_capture(gconstpointer data)
     g_autofree char *tmp = NULL;
     g_autofree char *inactive = NULL;
     g_autofree char *inactive_after = NULL;
-    const char *tiny =
-        g_getenv("VMLAB_TINY_DIR") ? g_getenv("VMLAB_TINY_DIR") : "/var/lib/vmlab/images/tiny";
 
     cur = data;
     if (!e2e_enabled()) {
         g_test_skip("set VMLAB_E2E=1 (needs root, libvirtd and the tiny guest image)");
         return;
     }
-    if (!g_test_subprocess()) {
-        e2e_purge();
-        g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
-        e2e_purge();
-        g_test_trap_assert_passed();
+    if (!g_test_subprocess())
+        e2e_purge(cur->lab, cur->prefix);
+    if (!e2e_in_child(cur->lab, cur->prefix))
         return;
-    }
     /* a private VMLAB_HOME that QEMU (libvirt-qemu) can reach, with the tiny guest */
-    home = vl_test_mkdtemp();
-    g_assert_cmpint(g_chmod(home, 0755), ==, 0);
-    {
-        g_autofree char *images = g_build_filename(home, "images", NULL);
-        g_autofree char *link = g_build_filename(images, "tiny", NULL);
-        g_assert_cmpint(g_mkdir(images, 0755), ==, 0);
-        g_assert_cmpint(symlink(tiny, link), ==, 0);
-    }
-    g_setenv("VMLAB_HOME", home, TRUE);
+    home = e2e_home_new();
     src = vl_test_srcpath("e2e/data/capture");
     spec = vl_test_mkdtemp();
     tmp = vl_test_mkdtemp();
@@ -347,7 +284,7 @@ test_capture(gconstpointer data)
     ping_r2(2); /* the link works and ARP is settled */
     {
         g_autofree char *cmd = g_strdup_printf("dumpxml --inactive %sr1", cur->prefix);
-        inactive = e2e_virsh(cmd);
+        inactive = capture_virsh(cmd);
     }
     g_assert_nonnull(strstr(inactive, "<domain"));
 
@@ -462,7 +399,7 @@ test_capture(gconstpointer data)
     /* the persistent definition is as it was */
     {
         g_autofree char *cmd = g_strdup_printf("dumpxml --inactive %sr1", cur->prefix);
-        inactive_after = e2e_virsh(cmd);
+        inactive_after = capture_virsh(cmd);
     }
     g_assert_cmpstr(inactive_after, ==, inactive);
     {

@@ -134,30 +134,17 @@ test_handoff(void)
     const char *down[] = {"down", NULL, "-c", URI, NULL};
     const char *status[] = {"status", "--lab", LAB, "-c", URI, NULL};
     const char *status_json[] = {"status", "--lab", LAB, "--json", "-c", URI, NULL};
+    const char *files[] = {"topology.json", "platforms.json", "profiles/hoa1.json",
+                           "profiles/hoa2.json", NULL};
     GStatBuf st;
 
     if (!e2e_enabled()) {
         g_test_skip("set VMLAB_E2E=1 (needs root, libvirtd and the tiny guest image)");
         return;
     }
-    if (!g_test_subprocess()) {
-        const char *files[] = {"topology.json", "platforms.json", "profiles/hoa1.json",
-                               "profiles/hoa2.json", NULL};
-        g_autofree char *src = vl_test_srcpath("e2e/data/handoff");
-        g_autofree char *home = NULL;
-        e2e_purge(LAB, PREFIX);
-        home = e2e_home_new();
-        spec = vl_test_mkdtemp();
-        g_setenv("VMLAB_E2E_SPEC", spec, TRUE);
-        vl_test_copy_files(src, spec, files);
-        g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
-        e2e_purge(LAB, PREFIX);
-        vl_test_rmtree(spec);
-        vl_test_rmtree(home);
-        g_test_trap_assert_passed();
+    spec = e2e_spec_in_child(LAB, PREFIX, "e2e/data/handoff", files);
+    if (!spec)
         return;
-    }
-    spec = g_strdup(g_getenv("VMLAB_E2E_SPEC"));
     up[1] = spec;
     down[1] = spec;
     lab_dir = g_build_filename(g_getenv("VMLAB_HOME"), "labs", LAB, NULL);

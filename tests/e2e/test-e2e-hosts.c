@@ -5,9 +5,7 @@
 #include "e2e-util.h"
 #include "vl-test-util.h"
 
-#include <glib/gstdio.h>
 #include <string.h>
-#include <unistd.h>
 
 /*
  * Runs only with VMLAB_E2E=1, like test-e2e-lab.c (root, qemu:///system, the tiny guest image in
@@ -28,35 +26,14 @@ static const char *const hosts[3][3] = {
     {"h3", "10.61.3.7/24", "10.61.3.1"},
 };
 
-/* Return: (transfer full): a spec copy in a VMLAB_HOME that libvirt-qemu can read (both in the
- * environment: the child finds them there). */
-static char *
-e2e_prepare(void)
-{
-    const char *tiny =
-        g_getenv("VMLAB_TINY_DIR") ? g_getenv("VMLAB_TINY_DIR") : "/var/lib/vmlab/images/tiny";
-    const char *files[] = {"topology.json",
-                           "platforms.json",
-                           "profiles/sw.json",
-                           "profiles/h1.json",
-                           "profiles/h2.json",
-                           "profiles/h3.json",
-                           NULL};
-    g_autofree char *src = vl_test_srcpath("e2e/data/hosts");
-    g_autofree char *home = vl_test_mkdtemp();
-    g_autofree char *images = g_build_filename(home, "images", NULL);
-    g_autofree char *link = g_build_filename(images, "tiny", NULL);
-    char *spec = vl_test_mkdtemp();
-
-    g_assert_cmpint(g_chmod(home, 0755), ==, 0);
-    g_assert_cmpint(g_mkdir(images, 0755), ==, 0);
-    g_assert_true(g_file_test(tiny, G_FILE_TEST_IS_DIR));
-    g_assert_cmpint(symlink(tiny, link), ==, 0);
-    g_setenv("VMLAB_HOME", home, TRUE);
-    g_setenv("VMLAB_E2E_SPEC", spec, TRUE);
-    vl_test_copy_files(src, spec, files);
-    return spec;
-}
+/* The spec's files, in tests/e2e/data/hosts. */
+static const char *const spec_files[] = {"topology.json",
+                                         "platforms.json",
+                                         "profiles/sw.json",
+                                         "profiles/h1.json",
+                                         "profiles/h2.json",
+                                         "profiles/h3.json",
+                                         NULL};
 
 static void
 test_hosts(void)
@@ -74,19 +51,9 @@ test_hosts(void)
         g_test_skip("set VMLAB_E2E=1 (needs root, libvirtd and the tiny guest image)");
         return;
     }
-    if (!g_test_subprocess()) {
-        g_autofree char *home = NULL;
-        e2e_purge(LAB, PREFIX);
-        spec = e2e_prepare();
-        home = g_strdup(g_getenv("VMLAB_HOME"));
-        g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
-        e2e_purge(LAB, PREFIX);
-        vl_test_rmtree(spec);
-        vl_test_rmtree(home);
-        g_test_trap_assert_passed();
+    spec = e2e_spec_in_child(LAB, PREFIX, "e2e/data/hosts", spec_files);
+    if (!spec)
         return;
-    }
-    spec = g_strdup(g_getenv("VMLAB_E2E_SPEC"));
     up[1] = spec;
     down[1] = spec;
     vl_test_run_expect(600, up, 0, &out);

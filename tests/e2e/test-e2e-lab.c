@@ -173,24 +173,10 @@ static void
 assert_ping(const Fixture *f, const char *node, const char *addr)
 {
     g_autofree char *cmd = g_strdup_printf("ping -c 3 -W 2 %s", addr);
-    const char *argv[] = {"exec", "--lab", f->c->lab, "-c", URI, node, "--", cmd, NULL};
-    int status = 1;
+    g_autofree char *what =
+        g_strdup_printf("%s cannot ping %s after 5 tries; the last:", node, addr);
 
-    g_autofree char *out = NULL;
-    g_autofree char *err = NULL;
-
-    for (int attempt = 0; attempt < 5 && status != 0; attempt++) {
-        g_clear_pointer(&out, g_free);
-        g_clear_pointer(&err, g_free);
-        status = vl_test_run_timeout(60, argv, &out, &err);
-        if (status != 0)
-            g_usleep(2 * G_USEC_PER_SEC);
-    }
-    if (status != 0) {
-        g_printerr("%s cannot ping %s after 5 tries; the last:\n", node, addr);
-        vl_test_print_failure(argv, status, out, err);
-    }
-    g_assert_cmpint(status, ==, 0);
+    g_free(e2e_exec_retry(f->c->lab, node, cmd, 5, 60, what));
 }
 
 static void
@@ -262,22 +248,13 @@ test_e2e(Fixture *f, gconstpointer data)
     g_assert_null(strstr(pools, pool_name));
 }
 
-/* Runs `exec` on @node of lab e2e-sros. Return: its exit status; @out gets its output. */
-static int
-sros_exec(const char *node, const char *cmd, char **out)
+/* Runs `exec` on @node of lab e2e-sros until it exits 0; fails the test otherwise.
+ * Return: (transfer full): its output. */
+static char *
+sros_exec(const char *node, const char *cmd)
 {
-    const char *argv[] = {"exec", "--lab", "e2e-sros", "-c", URI, node, "--", cmd, NULL};
-    int status = 1;
-
     /* line cards count as ready once running: give their guests time to boot */
-    for (int attempt = 0; attempt < 40 && status != 0; attempt++) {
-        if (out)
-            g_clear_pointer(out, g_free);
-        status = vl_test_run_timeout(60, argv, out, NULL);
-        if (status != 0)
-            g_usleep(2 * G_USEC_PER_SEC);
-    }
-    return status;
+    return e2e_exec_retry("e2e-sros", node, cmd, 40, 60, NULL);
 }
 
 /*
@@ -493,22 +470,22 @@ test_e2e_sros(SrosFixture *f, gconstpointer unused)
 
     run_ok(600, up);
     /* cf3: holds the bof.cfg vmlab-virt wrote, pointing at 10.0.2.1 */
-    g_assert_cmpint(sros_exec("e2es-vsim-1-a", "cat /cf3/bof.cfg", &out), ==, 0);
+    out = sros_exec("e2es-vsim-1-a", "cat /cf3/bof.cfg");
     g_assert_nonnull(strstr(out, "primary-image"));
     g_assert_nonnull(strstr(out, "@10.0.2.1/sros/"));
     g_assert_nonnull(strstr(out, "10.0.2.2/24 active"));
     /* the fabric segment joins the CPM and both line cards */
-    g_assert_cmpint(sros_exec("e2es-vsim-1-a", "ping -c 3 -W 2 10.99.0.11", NULL), ==, 0);
-    g_assert_cmpint(sros_exec("e2es-vsim-1-a", "ping -c 3 -W 2 10.99.0.12", NULL), ==, 0);
+    g_free(sros_exec("e2es-vsim-1-a", "ping -c 3 -W 2 10.99.0.11"));
+    g_free(sros_exec("e2es-vsim-1-a", "ping -c 3 -W 2 10.99.0.12"));
     /* port 1/1/1 of line card 1 carries the link to r9 */
-    g_assert_cmpint(sros_exec("e2es-vsim-1-1", "ping -c 3 -W 2 10.5.1.2", NULL), ==, 0);
+    g_free(sros_exec("e2es-vsim-1-1", "ping -c 3 -W 2 10.5.1.2"));
     /* ... and is captured on the line card's NIC while it pings r9 */
     {
         g_autofree char *pcap = g_build_filename(f->files, "pe1-1-1-1.pcap", NULL);
         g_autoptr(GSubprocess) cap = e2e_capture_start(URI, "e2e-sros", "pe1:1/1/1", pcap);
 
         e2e_wait_filters(URI, "e2es-vsim-1-1", 1);
-        g_assert_cmpint(sros_exec("e2es-vsim-1-1", "ping -c 4 -W 2 10.5.1.2", NULL), ==, 0);
+        g_free(sros_exec("e2es-vsim-1-1", "ping -c 4 -W 2 10.5.1.2"));
         e2e_capture_stop(cap);
         e2e_pcap_assert_pings(pcap, 4);
         g_assert_cmpuint(e2e_filter_count(URI, "e2es-vsim-1-1"), ==, 0);

@@ -1,14 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-e2e-snapshot.c - end to end on a real libvirtd + QEMU (TCG): snapshot a running lab,
  * change it, restore, and find the guests' RAM, uptime and links as they were */
+#include "e2e-util.h"
 #include "vl-test-util.h"
 
 #include <json-c/json.h>
 
-#include <glib/gstdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /*
  * Runs only with VMLAB_E2E=1, as test-e2e-lab.c: root, a libvirtd on qemu:///system, the tiny
@@ -17,8 +16,6 @@
  * spec; its body runs in a child, and the parent removes the lab's domains and pool before and
  * after, pass or fail.
  */
-
-#define URI "qemu:///system"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(json_object, json_object_put)
 
@@ -74,45 +71,6 @@ typedef struct {
     const E2eCase *c;
 } Fixture;
 
-static gboolean
-e2e_enabled(void)
-{
-    return g_strcmp0(g_getenv("VMLAB_E2E"), "1") == 0;
-}
-
-/* Removes every trace of the case's lab on URI: `down --force --purge`, then by prefix. */
-static void
-e2e_purge(const E2eCase *c)
-{
-    const char *down[] = {"down", "--lab", c->lab, "--force", "--purge", "-c", URI, NULL};
-    g_autofree char *names = NULL;
-
-    vl_test_run_timeout(120, down, NULL, NULL);
-    if (g_spawn_command_line_sync("virsh -q -c " URI " list --all --name", &names, NULL, NULL,
-                                  NULL)) {
-        g_auto(GStrv) lines = g_strsplit(names, "\n", -1);
-        for (guint i = 0; lines[i]; i++) {
-            const char *n = g_strstrip(lines[i]);
-            g_autofree char *destroy = g_strdup_printf("virsh -q -c " URI " destroy %s", n);
-            g_autofree char *undefine = g_strdup_printf("virsh -q -c " URI " undefine %s", n);
-            if (!g_str_has_prefix(n, c->prefix))
-                continue;
-            g_autofree char *o1 = NULL, *e1 = NULL, *o2 = NULL, *e2 = NULL;
-            g_spawn_command_line_sync(destroy, &o1, &e1, NULL, NULL);
-            g_spawn_command_line_sync(undefine, &o2, &e2, NULL, NULL);
-        }
-    }
-    {
-        g_autofree char *cmd =
-            g_strdup_printf("sh -c 'virsh -q -c " URI " pool-destroy vmlab-%s; virsh -q -c " URI
-                            " pool-undefine vmlab-%s'",
-                            c->lab, c->lab);
-        g_autofree char *out = NULL;
-        g_autofree char *err = NULL;
-        g_spawn_command_line_sync(cmd, &out, &err, NULL, NULL);
-    }
-}
-
 static void
 fixture_setup(Fixture *f, gconstpointer data)
 {
@@ -121,13 +79,9 @@ fixture_setup(Fixture *f, gconstpointer data)
                            "profiles/r2.json", "profiles/r3.json", NULL};
     const char *sros_files[] = {"topology.json", "platforms.json", "profiles/pe1.json",
                                 "profiles/r9.json", NULL};
-    const char *tiny =
-        g_getenv("VMLAB_TINY_DIR") ? g_getenv("VMLAB_TINY_DIR") : "/var/lib/vmlab/images/tiny";
     g_autofree char *src = vl_test_srcpath(c->spec);
     g_autofree char *topo = NULL;
     g_autofree char *text = NULL;
-    g_autofree char *images = NULL;
-    g_autofree char *link = NULL;
     g_autoptr(GString) t = NULL;
 
     f->c = c;
@@ -138,16 +92,8 @@ fixture_setup(Fixture *f, gconstpointer data)
         f->spec = g_strdup(g_getenv("VMLAB_E2E_SPEC"));
         return;
     }
-    e2e_purge(c);
-    /* a VMLAB_HOME that QEMU (libvirt-qemu) can reach, images/tiny pointing at the guest */
-    f->home = vl_test_mkdtemp();
-    g_assert_cmpint(g_chmod(f->home, 0755), ==, 0);
-    images = g_build_filename(f->home, "images", NULL);
-    link = g_build_filename(images, "tiny", NULL);
-    g_assert_cmpint(g_mkdir(images, 0755), ==, 0);
-    g_assert_true(g_file_test(tiny, G_FILE_TEST_IS_DIR));
-    g_assert_cmpint(symlink(tiny, link), ==, 0);
-    g_setenv("VMLAB_HOME", f->home, TRUE);
+    e2e_purge(c->lab, c->prefix);
+    f->home = e2e_home_new();
     f->spec = vl_test_mkdtemp();
     g_setenv("VMLAB_E2E_SPEC", f->spec, TRUE);
     vl_test_copy_files(src, f->spec, c == &e2e_sros ? sros_files : files);
@@ -215,23 +161,10 @@ exec_output(const char *out)
  * Return: its output without headers; the test fails otherwise.
  */
 static char *
-vm_exec(const Fixture *f, const char *name, const char *cmd, int tries)
+vm_exec(const Fixture *f, const char *name, const char *cmd, guint tries)
 {
-    const char *argv[] = {"exec", "--lab", f->c->lab, "-c", URI, name, "--", cmd, NULL};
-    g_autofree char *out = NULL;
-    g_autofree char *err = NULL;
-    int status = 1;
+    g_autofree char *out = e2e_exec_retry(f->c->lab, name, cmd, tries, 60, NULL);
 
-    for (int attempt = 0; attempt < tries && status != 0; attempt++) {
-        g_clear_pointer(&out, g_free);
-        g_clear_pointer(&err, g_free);
-        status = vl_test_run_timeout(60, argv, &out, &err);
-        if (status != 0)
-            g_usleep(2 * G_USEC_PER_SEC);
-    }
-    if (status != 0)
-        vl_test_print_failure(argv, status, out, err);
-    g_assert_cmpint(status, ==, 0);
     return exec_output(out);
 }
 
@@ -291,12 +224,8 @@ test_e2e_snapshot(Fixture *f, gconstpointer data)
         g_test_skip("set VMLAB_E2E=1 (needs root, libvirtd and the tiny guest image)");
         return;
     }
-    if (!g_test_subprocess()) {
-        g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
-        e2e_purge(c);
-        g_test_trap_assert_passed();
+    if (!e2e_in_child(c->lab, c->prefix))
         return;
-    }
     vl_test_run_expect(600, up, 0, NULL);
     for (guint i = 0; i < 3; i++) {
         g_autofree char *cmd = g_strdup_printf("echo snap-%s > /vmlab-marker", c->pings[i][0]);
@@ -385,12 +314,8 @@ test_e2e_sros(Fixture *f, gconstpointer data)
         g_test_skip("set VMLAB_E2E=1 (needs root, libvirtd and the tiny guest image)");
         return;
     }
-    if (!g_test_subprocess()) {
-        g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDERR);
-        e2e_purge(f->c);
-        g_test_trap_assert_passed();
+    if (!e2e_in_child(f->c->lab, f->c->prefix))
         return;
-    }
     /* the "TiMOS image" the CPM fetches through the FTP proxy's local backend */
     timos = g_build_filename(f->home, "ftp", "files", "sros", "e2e", NULL);
     g_assert_cmpint(g_mkdir_with_parents(timos, 0755), ==, 0);
