@@ -8,10 +8,9 @@
 #include "vl-lock.h"
 #include "vl-ready.h"
 #include "vl-storage.h"
-#include "vl-sros-bootfiles.h"
+#include "vl-test-lab.h"
 #include "vl-test-spec.h"
 #include "vl-test-util.h"
-#include "vl-test-virt.h"
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -19,86 +18,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
-typedef struct {
-    char *home;    /* VMLAB_HOME */
-    char *specdir; /* a copy of specs/example */
-    virConnectPtr conn;
-    VlRenderer *r;
-} Fixture;
-
-static const char *const example_files[] = {"topology.json",    "platforms.json",
-                                            "profiles/r1.json", "profiles/r2.json",
-                                            "profiles/r3.json", NULL};
-
 static void
-fixture_setup(Fixture *f, gconstpointer data)
-{
-    g_autofree char *src = vl_test_srcpath("../specs/example");
-    g_autoptr(GError) err = NULL;
-
-    f->home = vl_test_mkdtemp();
-    f->specdir = vl_test_mkdtemp();
-    g_setenv("VMLAB_HOME", f->home, TRUE);
-    vl_test_copy_files(src, f->specdir, example_files);
-    f->conn = vl_conn_open("test:///default", &err);
-    g_assert_no_error(err);
-    f->r = vl_renderer_new("qemu", &err);
-    g_assert_no_error(err);
-}
-
-static void
-fixture_teardown(Fixture *f, gconstpointer data)
-{
-    vl_test_virt_clear(f->conn);
-    vl_renderer_free(f->r);
-    virConnectClose(f->conn);
-    vl_test_rmtree(f->home);
-    vl_test_rmtree(f->specdir);
-    g_free(f->home);
-    g_free(f->specdir);
-}
-
-/* Runs up on the fixture's spec. Return: the reports; @ok set to vl_lab_up's result. */
-static GPtrArray *
-run_up(Fixture *f, gboolean *ok, GError **error)
-{
-    g_autoptr(VlSpec) spec = vl_test_spec_load(f->specdir, NULL);
-    VlUpOptions opts = {.start = TRUE, .wait = FALSE, .jobs = 2};
-    GPtrArray *reports = NULL;
-
-    *ok = vl_lab_up(f->conn, spec, f->r, &opts, &reports, error);
-    return reports;
-}
-
-static const VlVmReport *
-report_of(GPtrArray *reports, const char *name)
-{
-    for (guint i = 0; i < reports->len; i++) {
-        const VlVmReport *r = g_ptr_array_index(reports, i);
-        if (g_str_equal(r->name, name))
-            return r;
-    }
-    g_assert_not_reached();
-}
-
-static char *
-uuid_of(virConnectPtr conn, const char *name)
-{
-    virDomainPtr d = virDomainLookupByName(conn, name);
-    char buf[VIR_UUID_STRING_BUFLEN];
-
-    g_assert_nonnull(d);
-    g_assert_cmpint(virDomainGetUUIDString(d, buf), ==, 0);
-    virDomainFree(d);
-    return g_strdup(buf);
-}
-
-static void
-test_up_fresh(Fixture *f, gconstpointer data)
+test_up_fresh(VlTestLab *f, gconstpointer data)
 {
     g_autoptr(GError) err = NULL;
     gboolean ok;
-    g_autoptr(GPtrArray) reports = run_up(f, &ok, &err);
+    g_autoptr(GPtrArray) reports = vl_test_lab_up(f, &ok, &err);
     g_autofree char *state = vl_lab_state_path("example");
     g_autofree char *prof = g_build_filename(f->specdir, "profiles", "r2.json", NULL);
     g_autoptr(json_object) p = NULL;
@@ -138,12 +63,12 @@ test_up_fresh(Fixture *f, gconstpointer data)
 }
 
 static void
-test_up_idempotent(Fixture *f, gconstpointer data)
+test_up_idempotent(VlTestLab *f, gconstpointer data)
 {
     g_autoptr(GError) err = NULL;
     gboolean ok;
-    g_autoptr(GPtrArray) first = run_up(f, &ok, &err);
-    g_autofree char *uuid = uuid_of(f->conn, "r1");
+    g_autoptr(GPtrArray) first = vl_test_lab_up(f, &ok, &err);
+    g_autofree char *uuid = vl_test_lab_uuid(f->conn, "r1");
     g_autofree char *prof = g_build_filename(f->specdir, "profiles", "r1.json", NULL);
     g_autoptr(GPtrArray) second = NULL;
     g_autofree char *uuid2 = NULL;
@@ -151,7 +76,7 @@ test_up_idempotent(Fixture *f, gconstpointer data)
 
     g_assert_true(ok);
     g_assert_cmpint(g_stat(prof, &st1), ==, 0);
-    second = run_up(f, &ok, &err);
+    second = vl_test_lab_up(f, &ok, &err);
     g_assert_no_error(err);
     g_assert_true(ok);
     for (guint i = 0; i < second->len; i++) {
@@ -159,7 +84,7 @@ test_up_idempotent(Fixture *f, gconstpointer data)
         g_assert_cmpint(r->action, ==, VL_VM_ACTION_NONE);
         g_assert_false(r->started);
     }
-    uuid2 = uuid_of(f->conn, "r1");
+    uuid2 = vl_test_lab_uuid(f->conn, "r1");
     g_assert_cmpstr(uuid, ==, uuid2);
     /* an unchanged profile is not rewritten */
     g_assert_cmpint(g_stat(prof, &st2), ==, 0);
@@ -167,12 +92,12 @@ test_up_idempotent(Fixture *f, gconstpointer data)
 }
 
 static void
-test_up_changed(Fixture *f, gconstpointer data)
+test_up_changed(VlTestLab *f, gconstpointer data)
 {
     g_autoptr(GError) err = NULL;
     gboolean ok;
-    g_autoptr(GPtrArray) first = run_up(f, &ok, &err);
-    g_autofree char *uuid = uuid_of(f->conn, "r2");
+    g_autoptr(GPtrArray) first = vl_test_lab_up(f, &ok, &err);
+    g_autofree char *uuid = vl_test_lab_uuid(f->conn, "r2");
     g_autoptr(GPtrArray) second = NULL;
     g_autofree char *uuid2 = NULL;
     virDomainPtr d;
@@ -181,14 +106,14 @@ test_up_changed(Fixture *f, gconstpointer data)
     vl_test_write(
         f->specdir, "profiles/r2.json",
         "{\"platform\": \"tiny-linux\", \"vm_memory\": 384, \"vm_cmdline\": \"console=ttyS0\"}");
-    second = run_up(f, &ok, &err);
+    second = vl_test_lab_up(f, &ok, &err);
     g_assert_no_error(err);
     g_assert_true(ok);
-    g_assert_cmpint(report_of(second, "r1")->action, ==, VL_VM_ACTION_NONE);
-    g_assert_cmpint(report_of(second, "r3")->action, ==, VL_VM_ACTION_NONE);
-    g_assert_cmpint(report_of(second, "r2")->action, ==, VL_VM_ACTION_REDEFINE);
-    g_assert_true(report_of(second, "r2")->started);
-    uuid2 = uuid_of(f->conn, "r2");
+    g_assert_cmpint(vl_test_lab_report(second, "r1")->action, ==, VL_VM_ACTION_NONE);
+    g_assert_cmpint(vl_test_lab_report(second, "r3")->action, ==, VL_VM_ACTION_NONE);
+    g_assert_cmpint(vl_test_lab_report(second, "r2")->action, ==, VL_VM_ACTION_REDEFINE);
+    g_assert_true(vl_test_lab_report(second, "r2")->started);
+    uuid2 = vl_test_lab_uuid(f->conn, "r2");
     g_assert_cmpstr(uuid, ==, uuid2);
     d = virDomainLookupByName(f->conn, "r2");
     g_assert_cmpuint(virDomainGetMaxMemory(d), ==, 384 * 1024);
@@ -196,11 +121,11 @@ test_up_changed(Fixture *f, gconstpointer data)
 }
 
 static void
-test_up_removed(Fixture *f, gconstpointer data)
+test_up_removed(VlTestLab *f, gconstpointer data)
 {
     g_autoptr(GError) err = NULL;
     gboolean ok;
-    g_autoptr(GPtrArray) first = run_up(f, &ok, &err);
+    g_autoptr(GPtrArray) first = vl_test_lab_up(f, &ok, &err);
     g_autoptr(GPtrArray) second = NULL;
     virDomainPtr d;
 
@@ -215,17 +140,17 @@ test_up_removed(Fixture *f, gconstpointer data)
         g_autofree char *r3 = g_build_filename(f->specdir, "profiles", "r3.json", NULL);
         g_unlink(r3);
     }
-    second = run_up(f, &ok, &err);
+    second = vl_test_lab_up(f, &ok, &err);
     g_assert_no_error(err);
     g_assert_true(ok);
-    g_assert_cmpint(report_of(second, "r3")->action, ==, VL_VM_ACTION_REMOVE);
+    g_assert_cmpint(vl_test_lab_report(second, "r3")->action, ==, VL_VM_ACTION_REMOVE);
     virResetLastError();
     d = virDomainLookupByName(f->conn, "r3");
     g_assert_null(d);
 }
 
 static void
-test_up_foreign_refused(Fixture *f, gconstpointer data)
+test_up_foreign_refused(VlTestLab *f, gconstpointer data)
 {
     const char *xml =
         "<domain "
@@ -237,7 +162,7 @@ test_up_foreign_refused(Fixture *f, gconstpointer data)
     virDomainPtr d;
 
     g_assert_nonnull(foreign);
-    reports = run_up(f, &ok, &err);
+    reports = vl_test_lab_up(f, &ok, &err);
     g_assert_false(ok);
     g_assert_error(err, VL_ERROR, VL_ERROR_FAILED);
     g_assert_nonnull(
@@ -251,11 +176,11 @@ test_up_foreign_refused(Fixture *f, gconstpointer data)
 }
 
 static void
-test_down(Fixture *f, gconstpointer data)
+test_down(VlTestLab *f, gconstpointer data)
 {
     g_autoptr(GError) err = NULL;
     gboolean ok;
-    g_autoptr(GPtrArray) first = run_up(f, &ok, &err);
+    g_autoptr(GPtrArray) first = vl_test_lab_up(f, &ok, &err);
     g_autoptr(GHashTable) left = NULL;
     g_autofree char *state = vl_lab_state_path("example");
 
@@ -289,7 +214,7 @@ static const char profile_without_ip[] =
 
 /* down puts the profiles back as they were before up, byte for byte, even after two ups. */
 static void
-test_down_profiles_restored(Fixture *f, gconstpointer data)
+test_down_profiles_restored(VlTestLab *f, gconstpointer data)
 {
     g_autoptr(GError) err = NULL;
     gboolean ok;
@@ -301,13 +226,13 @@ test_down_profiles_restored(Fixture *f, gconstpointer data)
 
     vl_test_write(f->specdir, "profiles/r1.json", profile_with_ip);
     vl_test_write(f->specdir, "profiles/r2.json", profile_without_ip);
-    r1 = run_up(f, &ok, &err);
+    r1 = vl_test_lab_up(f, &ok, &err);
     g_assert_no_error(err);
     g_assert_true(ok);
     up1 = read_file(f->specdir, "profiles/r1.json");
     g_assert_nonnull(strstr(up1, "\"ssh_port\""));
     g_assert_null(strstr(up1, "192.0.2.7"));
-    r2 = run_up(f, &ok, &err);
+    r2 = vl_test_lab_up(f, &ok, &err);
     g_assert_no_error(err);
     g_assert_true(vl_lab_down(f->conn, "example", FALSE, FALSE, NULL, NULL, &err));
     g_assert_no_error(err);
@@ -319,7 +244,7 @@ test_down_profiles_restored(Fixture *f, gconstpointer data)
 
 /* Fields a user added while the lab was up stay; only ours go, and mgmt_ip comes back. */
 static void
-test_down_profiles_keep_user_fields(Fixture *f, gconstpointer data)
+test_down_profiles_keep_user_fields(VlTestLab *f, gconstpointer data)
 {
     g_autoptr(GError) err = NULL;
     gboolean ok;
@@ -332,7 +257,7 @@ test_down_profiles_keep_user_fields(Fixture *f, gconstpointer data)
 
     vl_test_write(f->specdir, "profiles/r1.json", profile_with_ip);
     vl_test_write(f->specdir, "profiles/r2.json", profile_without_ip);
-    reports = run_up(f, &ok, &err);
+    reports = vl_test_lab_up(f, &ok, &err);
     g_assert_true(ok);
     for (guint i = 0; i < 2; i++) {
         const char *path = i ? p2 : p1;
@@ -364,7 +289,7 @@ test_down_profiles_keep_user_fields(Fixture *f, gconstpointer data)
 }
 
 static void
-test_lock_contention(Fixture *f, gconstpointer data)
+test_lock_contention(VlTestLab *f, gconstpointer data)
 {
     g_autofree char *lab_dir = vl_fs_lab_dir("example");
     g_autoptr(GError) err = NULL;
@@ -375,7 +300,7 @@ test_lock_contention(Fixture *f, gconstpointer data)
 
     g_assert_no_error(err);
     g_assert_nonnull(held);
-    reports = run_up(f, &ok, &err);
+    reports = vl_test_lab_up(f, &ok, &err);
     g_assert_false(ok);
     g_assert_error(err, VL_ERROR, VL_ERROR_BUSY);
     g_assert_nonnull(strstr(err->message, pid));
@@ -385,7 +310,7 @@ test_lock_contention(Fixture *f, gconstpointer data)
 }
 
 static void
-test_up_partial_failure(Fixture *f, gconstpointer data)
+test_up_partial_failure(VlTestLab *f, gconstpointer data)
 {
     g_autoptr(GError) err = NULL;
     gboolean ok;
@@ -404,233 +329,26 @@ test_up_partial_failure(Fixture *f, gconstpointer data)
     vl_test_write(f->specdir, "profiles/r3.json",
                   "{\"platform\": \"tiny-linux\", \"vm_template\": \"bad-action.xml\", "
                   "\"vm_cmdline\": \"console=ttyS0\"}");
-    reports = run_up(f, &ok, &err);
+    reports = vl_test_lab_up(f, &ok, &err);
     g_assert_false(ok);
     g_assert_error(err, VL_ERROR, VL_ERROR_FAILED);
-    g_assert_nonnull(report_of(reports, "r3")->error);
-    g_assert_null(report_of(reports, "r1")->error);
-    g_assert_true(report_of(reports, "r1")->running);
-    g_assert_true(report_of(reports, "r2")->running);
+    g_assert_nonnull(vl_test_lab_report(reports, "r3")->error);
+    g_assert_null(vl_test_lab_report(reports, "r1")->error);
+    g_assert_true(vl_test_lab_report(reports, "r1")->running);
+    g_assert_true(vl_test_lab_report(reports, "r2")->running);
     /* fix the spec: a re-run converges */
     vl_test_write(f->specdir, "profiles/r3.json",
                   "{\"platform\": \"tiny-linux\", \"vm_cmdline\": \"console=ttyS0\"}");
     g_clear_pointer(&reports, g_ptr_array_unref);
     g_clear_error(&err);
-    reports = run_up(f, &ok, &err);
+    reports = vl_test_lab_up(f, &ok, &err);
     g_assert_no_error(err);
     g_assert_true(ok);
-    g_assert_cmpint(report_of(reports, "r1")->action, ==, VL_VM_ACTION_NONE);
-    g_assert_cmpint(report_of(reports, "r3")->action, ==, VL_VM_ACTION_CREATE);
+    g_assert_cmpint(vl_test_lab_report(reports, "r1")->action, ==, VL_VM_ACTION_NONE);
+    g_assert_cmpint(vl_test_lab_report(reports, "r3")->action, ==, VL_VM_ACTION_CREATE);
 }
 
 /* Return: (transfer full): a file of a FAT image as text. */
-static char *
-read_text(const char *image, const char *name, GCancellable *c, GError **error)
-{
-    g_autoptr(GBytes) b = vl_sros_bootfiles_read(image, name, c, error);
-    gsize len = 0;
-    const char *data;
-
-    if (!b)
-        return NULL;
-    data = g_bytes_get_data(b, &len);
-    return g_strndup(data, len);
-}
-
-/* Writes the profile of pe1 (below) with the fields @extra. */
-static void
-write_sros_profile(const char *spec, const char *extra)
-{
-    g_autofree char *profile =
-        g_strdup_printf("{\"platform\": \"sros\", \"vm_type\": \"vsim\", %s}", extra);
-
-    vl_test_write(spec, "profiles/pe1.json", profile);
-}
-
-/* Writes an SR OS lab "srl" with one vsim device pe1 (profile fields @extra) and its images. */
-static void
-write_sros_spec(const char *spec, const char *extra)
-{
-    g_autofree char *cpm = g_build_filename(spec, "cpm.img", NULL);
-    const char *mkfs[] = {"mkfs.vfat", "-C", cpm, "8192", NULL};
-    g_autoptr(GError) err = NULL;
-    int status;
-
-    g_unlink(cpm);
-    g_assert_true(g_spawn_sync(NULL, (char **)mkfs, NULL,
-                               G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL,
-                               NULL, &status, &err));
-    g_assert_no_error(err);
-    vl_test_write(spec, "iom.qcow2", "");
-    vl_test_write(spec, "topology.json",
-                  "{\"name\": \"srl\", \"devices\": {\"pe1\": {\"interfaces\": {\"1/1/1\": {}}}},"
-                  " \"vmlab\": {\"ftp\": {\"listen\": \"127.0.0.1:0\"}}}");
-    vl_test_write(spec, "platforms.json",
-                  "{\"platforms\": {\"sros\": {\"sros\": {\"cpm_image\": \"cpm.img\", "
-                  "\"iom_image\": \"iom.qcow2\"}}}}");
-    write_sros_profile(spec, extra);
-}
-
-/* An SR OS vsim: a FAT CPM image gets boot files once; the proxy gets the router; purge deletes. */
-static void
-test_sros_disks(Fixture *f, gconstpointer data)
-{
-    g_autoptr(GError) err = NULL;
-    g_autofree char *spec = vl_test_mkdtemp();
-    g_autofree char *disk =
-        g_build_filename(f->home, "labs", "srl", "persist", "vsim-7-a.img", NULL);
-    g_autofree char *pwfile = g_build_filename(f->home, "labs", "srl", "ftp", "pe1.password", NULL);
-    g_autofree char *proxy_cfg = g_build_filename(f->home, "ftp", "proxy.json", NULL);
-    g_autofree char *bof = NULL;
-    g_autofree char *nvram = NULL;
-    g_autofree char *text = NULL;
-    g_autoptr(VlSpec) s = NULL;
-    g_autoptr(GPtrArray) reports = NULL;
-    VlUpOptions opts = {.start = TRUE, .wait = FALSE, .jobs = 2};
-    struct stat st;
-    virDomainPtr d;
-    int status;
-
-    write_sros_spec(spec, "\"vm_id\": 7, \"cards\": [\"a\", 1]");
-    s = vl_test_spec_load(spec, NULL);
-    g_assert_true(vl_lab_up(f->conn, s, f->r, &opts, &reports, &err));
-    g_assert_no_error(err);
-    g_clear_pointer(&reports, g_ptr_array_unref);
-
-    /* cf3: a copy with bof.cfg and nvram.dat naming the router's FTP login */
-    bof = read_text(disk, "bof.cfg", NULL, &err);
-    g_assert_no_error(err);
-    g_assert_nonnull(strstr(bof, "@10.0.2.1/sros/"));
-    g_assert_nonnull(strstr(bof, "address"));
-    g_assert_nonnull(strstr(bof, "10.0.2.2/24 active"));
-    nvram = read_text(disk, "nvram.dat", NULL, &err);
-    g_assert_no_error(err);
-    g_assert_nonnull(strstr(nvram, "tn=vsim-7-a"));
-    g_assert_cmpint(g_stat(pwfile, &st), ==, 0);
-    g_assert_cmpint(st.st_mode & 0777, ==, 0600);
-    g_file_get_contents(proxy_cfg, &text, NULL, &err);
-    g_assert_no_error(err);
-    g_assert_nonnull(strstr(text, "\"srl/pe1\""));
-    g_clear_pointer(&text, g_free);
-
-    /* the router owns its boot files: a later up (VM stopped) keeps a changed bof.cfg */
-    {
-        g_autofree char *mine = g_build_filename(spec, "bof.cfg", NULL);
-        const char *mcopy[] = {"mcopy", "-o", "-i", disk, mine, "::bof.cfg", NULL};
-        vl_test_write(spec, "bof.cfg", "primary-image cf3:/mine.tim\n");
-        g_assert_true(g_spawn_sync(NULL, (char **)mcopy, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
-                                   NULL, NULL, &status, &err));
-        g_assert_cmpint(status, ==, 0);
-    }
-    d = virDomainLookupByName(f->conn, "vsim-7-a");
-    g_assert_cmpint(virDomainDestroy(d), ==, 0);
-    virDomainFree(d);
-    g_assert_true(vl_lab_up(f->conn, s, f->r, &opts, &reports, &err));
-    g_clear_pointer(&reports, g_ptr_array_unref);
-    g_free(text);
-    text = read_text(disk, "bof.cfg", NULL, &err);
-    g_assert_cmpstr(text, ==, "primary-image cf3:/mine.tim\n");
-    g_clear_pointer(&text, g_free);
-
-    /* --reset-boot on a running CPM is refused; on a stopped one it rewrites */
-    opts.reset_boot = TRUE;
-    g_assert_false(vl_lab_up(f->conn, s, f->r, &opts, &reports, &err));
-    g_clear_error(&err);
-    g_clear_pointer(&reports, g_ptr_array_unref);
-    d = virDomainLookupByName(f->conn, "vsim-7-a");
-    virDomainDestroy(d);
-    virDomainFree(d);
-    g_assert_true(vl_lab_up(f->conn, s, f->r, &opts, &reports, &err));
-    g_assert_no_error(err);
-    g_clear_pointer(&reports, g_ptr_array_unref);
-    g_free(text);
-    text = read_text(disk, "bof.cfg", NULL, &err);
-    g_assert_nonnull(strstr(text, "@10.0.2.1/sros/"));
-
-    /* down keeps the CPM disk; --purge deletes it; the proxy forgets the lab */
-    g_assert_true(vl_lab_down(f->conn, "srl", FALSE, FALSE, NULL, NULL, &err));
-    g_assert_no_error(err);
-    g_assert_true(g_file_test(disk, G_FILE_TEST_EXISTS));
-    g_clear_pointer(&text, g_free);
-    g_file_get_contents(proxy_cfg, &text, NULL, &err);
-    g_assert_null(strstr(text, "srl/pe1"));
-    g_assert_true(vl_lab_down(f->conn, "srl", FALSE, TRUE, NULL, NULL, &err));
-    g_assert_false(g_file_test(disk, G_FILE_TEST_EXISTS));
-    vl_test_rmtree(spec);
-}
-
-/* Return: how many <uuid> elements @xml has. */
-static guint
-count_uuids(const char *xml)
-{
-    guint n = 0;
-
-    for (const char *p = xml; (p = strstr(p, "<uuid>")); p++)
-        n++;
-    return n;
-}
-
-/* A CPM with vm_uuid: one <uuid>, the pinned one, on define and redefine; a new vm_uuid sticks. */
-static void
-test_sros_pinned_uuid(Fixture *f, gconstpointer data)
-{
-    const char *pinned = "5d5f4b6e-8c1a-4b7e-9f00-0123456789ab";
-    const char *pinned2 = "0a1b2c3d-4e5f-4a6b-8c7d-8e9fa0b1c2d3";
-    g_autoptr(GError) err = NULL;
-    g_autofree char *spec = vl_test_mkdtemp();
-    g_autofree char *extra =
-        g_strdup_printf("\"vm_id\": 3, \"cards\": [\"a\", 1], \"vm_uuid\": \"%s\"", pinned);
-    g_autoptr(VlSpec) s = NULL;
-    g_autoptr(GPtrArray) reports = NULL;
-    g_autofree char *xml = NULL;
-    g_autofree char *uuid = NULL;
-    VlUpOptions opts = {.start = FALSE, .jobs = 1};
-
-    write_sros_spec(spec, extra);
-    s = vl_test_spec_load(spec, NULL);
-    xml = vl_lab_domain_xml(f->r, s, g_ptr_array_index(s->vms, 0),
-                            "11111111-2222-4333-8444-555555555555", &err);
-    g_assert_no_error(err);
-    g_assert_cmpuint(count_uuids(xml), ==, 1);
-    g_assert_nonnull(strstr(xml, pinned));
-    g_assert_true(vl_lab_up(f->conn, s, f->r, &opts, &reports, &err));
-    g_assert_no_error(err);
-    g_clear_pointer(&reports, g_ptr_array_unref);
-    uuid = uuid_of(f->conn, "vsim-3-a");
-    g_assert_cmpstr(uuid, ==, pinned);
-
-    /* a changed input redefines the CPM: its pinned UUID is kept */
-    g_clear_pointer(&s, vl_spec_free);
-    g_clear_pointer(&extra, g_free);
-    extra = g_strdup_printf("\"vm_id\": 3, \"cards\": [\"a\", 1], \"vm_uuid\": \"%s\", "
-                            "\"sros\": {\"cpm_memory\": 3072}",
-                            pinned);
-    write_sros_profile(spec, extra);
-    s = vl_test_spec_load(spec, NULL);
-    g_assert_true(vl_lab_up(f->conn, s, f->r, &opts, &reports, &err));
-    g_assert_no_error(err);
-    g_assert_cmpint(report_of(reports, "vsim-3-a")->action, ==, VL_VM_ACTION_REDEFINE);
-    g_clear_pointer(&reports, g_ptr_array_unref);
-    g_clear_pointer(&uuid, g_free);
-    uuid = uuid_of(f->conn, "vsim-3-a");
-    g_assert_cmpstr(uuid, ==, pinned);
-
-    /* a new vm_uuid: the CPM is defined again under it */
-    g_clear_pointer(&s, vl_spec_free);
-    g_clear_pointer(&extra, g_free);
-    extra = g_strdup_printf("\"vm_id\": 3, \"cards\": [\"a\", 1], \"vm_uuid\": \"%s\"", pinned2);
-    write_sros_profile(spec, extra);
-    s = vl_test_spec_load(spec, NULL);
-    g_assert_true(vl_lab_up(f->conn, s, f->r, &opts, &reports, &err));
-    g_assert_no_error(err);
-    g_clear_pointer(&uuid, g_free);
-    uuid = uuid_of(f->conn, "vsim-3-a");
-    g_assert_cmpstr(uuid, ==, pinned2);
-    g_assert_true(vl_lab_down(f->conn, "srl", FALSE, TRUE, NULL, NULL, &err));
-    g_assert_no_error(err);
-    vl_test_rmtree(spec);
-}
-
 /* A boot log as virtlogd writes it: the lines of this boot arrive after a while, in pieces. */
 typedef struct {
     char *path;
@@ -715,7 +433,7 @@ xml_of(virConnectPtr conn, const char *name)
 /* Consoles: a pty with a boot log by default; vm_console "telnet" keeps the TCP telnet console
  * and its port (in the profile, state.json and the domain's metadata). */
 static void
-test_up_console_kinds(Fixture *f, gconstpointer data)
+test_up_console_kinds(VlTestLab *f, gconstpointer data)
 {
     g_autofree char *r3 = g_build_filename(f->specdir, "profiles", "r3.json", NULL);
     g_autofree char *r2 = g_build_filename(f->specdir, "profiles", "r2.json", NULL);
@@ -737,7 +455,7 @@ test_up_console_kinds(Fixture *f, gconstpointer data)
     /* a port an earlier (telnet) up wrote */
     g_assert_true(g_file_set_contents(
         r2, "{\"platform\": \"tiny-linux\", \"console_port\": 31001, \"x\": 1}", -1, NULL));
-    reports = run_up(f, &ok, &err);
+    reports = vl_test_lab_up(f, &ok, &err);
     g_assert_no_error(err);
     g_assert_true(ok);
     x2 = xml_of(f->conn, "r2");
@@ -796,7 +514,7 @@ test_up_console_kinds(Fixture *f, gconstpointer data)
 
 /* A pool of the lab's name left by another VMLAB_HOME is replaced by one at the right folder. */
 static void
-test_storage_stale_pool(Fixture *f, gconstpointer data)
+test_storage_stale_pool(VlTestLab *f, gconstpointer data)
 {
     g_autoptr(GError) err = NULL;
     g_autofree char *dir = g_build_filename(f->home, "labs", "stale", "disks", NULL);
@@ -826,7 +544,7 @@ main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     virSetErrorFunc(NULL, NULL);
-#define ADD(path, fn) g_test_add(path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+#define ADD(path, fn) g_test_add(path, VlTestLab, NULL, vl_test_lab_setup, fn, vl_test_lab_teardown)
     ADD("/lab/up/console-kinds", test_up_console_kinds);
     ADD("/lab/up/fresh", test_up_fresh);
     ADD("/lab/up/idempotent", test_up_idempotent);
@@ -838,8 +556,6 @@ main(int argc, char **argv)
     ADD("/lab/down/profiles-restored-byte-identical", test_down_profiles_restored);
     ADD("/lab/down/profiles-keep-user-fields", test_down_profiles_keep_user_fields);
     ADD("/lab/lock/contention", test_lock_contention);
-    ADD("/lab/sros/cpm-disk-and-boot-files", test_sros_disks);
-    ADD("/lab/sros/pinned-uuid-kept-once", test_sros_pinned_uuid);
     ADD("/lab/storage/stale-pool-replaced", test_storage_stale_pool);
     g_test_add_func("/lab/ready/console-pattern", test_ready_log);
     return g_test_run();
