@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* test-ready.c - the readiness rules (who needs readiness, and how; the fallbacks) */
 #include "vl-ready.h"
+#include "vl-test-spec.h"
 #include "vl-test-util.h"
 
 #include "vl-diag.h"
@@ -30,14 +31,10 @@ static void
 test_rules_sros_spec(void)
 {
     g_autofree char *dir = vl_test_srcpath("data/render/sros");
-    g_autoptr(VlDiag) diag = vl_diag_new();
-    g_autoptr(GError) err = NULL;
-    g_autoptr(VlSpec) spec = vl_spec_load(dir, diag);
+    g_autoptr(VlSpec) spec = vl_test_spec_load(dir, NULL);
     guint ioms = 0;
     guint cpms = 0;
 
-    vl_diag_to_error(diag, &err);
-    g_assert_no_error(err);
     for (guint i = 0; i < spec->vms->len; i++) {
         const VlVm *vm = g_ptr_array_index(spec->vms, i);
         VlReadyHow how = vl_ready_vm_how(vm);
@@ -99,17 +96,13 @@ static void
 test_rules_fallback_user_spec(void)
 {
     g_autofree char *dir = vl_test_mkdtemp();
-    g_autoptr(VlDiag) diag = vl_diag_new();
-    g_autoptr(GError) err = NULL;
     g_autoptr(VlSpec) spec = NULL;
     const VlVm *vm;
 
     vl_test_write(dir, "topology.json", "{\"name\": \"rdy\", \"devices\": {\"r1\": {}}}");
     vl_test_write(dir, "platforms.json", "{\"platforms\": {\"p\": {\"vm_image\": \"i.img\"}}}");
     vl_test_write(dir, "profiles/r1.json", "{\"platform\": \"p\"}");
-    spec = vl_spec_load(dir, diag);
-    vl_diag_to_error(diag, &err);
-    g_assert_no_error(err);
+    spec = vl_test_spec_load(dir, NULL);
     vm = vl_spec_find_vm(spec, "r1");
     g_assert_nonnull(vm);
     g_assert_cmpstr(vm->node->ssh_user, ==, VL_DEFAULT_SSH_USER);
