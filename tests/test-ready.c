@@ -4,7 +4,6 @@
 #include "vl-test-spec.h"
 #include "vl-test-util.h"
 
-#include "vl-diag.h"
 #include "vl-error.h"
 #include "vl-json.h"
 #include "vl-render.h"
