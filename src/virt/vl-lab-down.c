@@ -8,7 +8,7 @@
 #include "vl-handoff.h"
 #include "vl-json.h"
 #include "vl-lab-priv.h"
-#include "vl-lab-profiles.h"
+#include "vl-spec-profiles.h"
 #include "vl-lab-state.h"
 #include "vl-lock.h"
 #include "vl-snapshot.h"
@@ -159,7 +159,7 @@ vl_lab_down_hosts(const VlLabHosts *hosts, const char *lab, gboolean share, gboo
         return vl_json_write_file(state_path, state, 0600, error);
     if (!vl_ftp_proxy_remove_lab(lab, error))
         return FALSE;
-    if (state && !vl_lab_profiles_restore(json_object_object_get(state, "profiles"), error))
+    if (state && !vl_spec_profiles_restore(json_object_object_get(state, "profiles"), error))
         return FALSE;
     if (purge) {
         vl_lab_remove_folder(lab_dir, "persist");

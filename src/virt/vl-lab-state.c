@@ -4,7 +4,7 @@
 
 #include "vl-lab.h"
 #include "vl-lab-images.h"
-#include "vl-lab-profiles.h"
+#include "vl-spec-profiles.h"
 #include "vl-json.h"
 
 /* Return: (transfer full): state.json's "hosts": each host device, its VM and its namespace. */
@@ -169,7 +169,7 @@ vl_lab_state_write(const VlSpec *spec, GPtrArray *vms, GPtrArray *reports, const
     /* What down puts back into the profiles; kept from the first up of the lab. */
     json_object_object_add(
         st, "profiles",
-        vl_lab_profiles_record(spec, old ? json_object_object_get(old, "profiles") : NULL));
+        vl_spec_profiles_record(spec, old ? json_object_object_get(old, "profiles") : NULL));
     json_object_object_add(st, "hosts", vl_lab_state_hosts(spec));
     return vl_json_write_file(path, st, 0600, error);
 }

@@ -15,7 +15,7 @@
 #include "vl-json.h"
 #include "vl-log.h"
 #include "vl-ftp-setup.h"
-#include "vl-lab-profiles.h"
+#include "vl-spec-profiles.h"
 #include "vl-lock.h"
 #include "vl-ready.h"
 #include "vl-snapshot.h"
@@ -601,8 +601,8 @@ vl_lab_up_hosts(VlLabHosts *hosts, VlSpec *spec, const VlUpOptions *opts, GPtrAr
         vl_up_start_all(&run, reps);
 
     /* the hand-off files (ssh_config, inventory, topology data) always describe the whole lab */
-    if (!vl_lab_state_write(spec, vms, reps, hosts, error) || !vl_lab_write_profiles(spec, error) ||
-        !vl_handoff_write(spec, lab_dir, error))
+    if (!vl_lab_state_write(spec, vms, reps, hosts, error) ||
+        !vl_spec_profiles_write(spec, error) || !vl_handoff_write(spec, lab_dir, error))
         goto out;
     for (guint i = 0; i < reps->len; i++) {
         const VlVmReport *rep = g_ptr_array_index(reps, i);

@@ -90,7 +90,7 @@ gboolean vl_lab_up_hosts(VlLabHosts *hosts, VlSpec *spec, const VlUpOptions *opt
  *
  * Stops and undefines the lab's domains and deletes its volumes and pool and its state file,
  * removes its routers from the FTP proxy, and puts the profiles back as they were before the
- * first `up` (vl_lab_profiles_restore()).
+ * first `up` (vl_spec_profiles_restore()).
  * Return: TRUE on success.
  */
 gboolean vl_lab_down(virConnectPtr conn, const char *lab, gboolean force, gboolean purge,

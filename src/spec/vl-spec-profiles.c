@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* vl-lab-profiles.c - the deploy fields of device profiles: written at up, taken back at down */
-#include "vl-lab-profiles.h"
+/* vl-spec-profiles.c - the deploy fields of device profiles: written at up, taken back at down */
+#include "vl-spec-profiles.h"
 
 #include "vl-error.h"
 #include "vl-fs.h"
@@ -16,7 +16,7 @@
 
 /* Return: (transfer none) (nullable): the string member @key of @obj. */
 static const char *
-vl_profiles_get_string(json_object *obj, const char *key)
+vl_spec_profiles_get_string(json_object *obj, const char *key)
 {
     json_object *v = NULL;
 
@@ -27,7 +27,7 @@ vl_profiles_get_string(json_object *obj, const char *key)
 
 /* Return: (transfer full): the record of @node's profile as it is now. */
 static json_object *
-vl_profiles_snapshot(const VlNode *node)
+vl_spec_profiles_snapshot(const VlNode *node)
 {
     json_object *rec = json_object_new_object();
     g_autofree char *text = NULL;
@@ -50,7 +50,7 @@ vl_profiles_snapshot(const VlNode *node)
 }
 
 json_object *
-vl_lab_profiles_record(const VlSpec *spec, json_object *old)
+vl_spec_profiles_record(const VlSpec *spec, json_object *old)
 {
     json_object *out = json_object_new_array();
     g_autoptr(GHashTable) done = g_hash_table_new(g_str_hash, g_str_equal);
@@ -60,7 +60,7 @@ vl_lab_profiles_record(const VlSpec *spec, json_object *old)
     /* Earlier records first: the first `up` saw the profiles as the user left them. */
     for (size_t i = 0; i < n_old; i++) {
         json_object *rec = json_object_array_get_idx(old, i);
-        const char *path = vl_profiles_get_string(rec, "path");
+        const char *path = vl_spec_profiles_get_string(rec, "path");
 
         if (!path || g_hash_table_contains(done, path))
             continue;
@@ -73,13 +73,13 @@ vl_lab_profiles_record(const VlSpec *spec, json_object *old)
         if (g_hash_table_contains(done, node->profile_path))
             continue;
         g_hash_table_add(done, node->profile_path);
-        json_object_array_add(out, vl_profiles_snapshot(node));
+        json_object_array_add(out, vl_spec_profiles_snapshot(node));
     }
     return out;
 }
 
 gboolean
-vl_lab_write_profiles(const VlSpec *spec, GError **error)
+vl_spec_profiles_write(const VlSpec *spec, GError **error)
 {
     for (guint i = 0; i < spec->nodes->len; i++) {
         const VlNode *node = g_ptr_array_index(spec->nodes, i);
@@ -136,10 +136,10 @@ vl_lab_write_profiles(const VlSpec *spec, GError **error)
 
 /* Puts back one profile from its record. Return: TRUE on success. */
 static gboolean
-vl_profiles_restore_one(json_object *rec, GError **error)
+vl_spec_profiles_restore_one(json_object *rec, GError **error)
 {
-    const char *path = vl_profiles_get_string(rec, "path");
-    const char *text = vl_profiles_get_string(rec, "text");
+    const char *path = vl_spec_profiles_get_string(rec, "path");
+    const char *text = vl_spec_profiles_get_string(rec, "text");
     json_object *existed = NULL;
     json_object *ip = NULL;
     g_autoptr(json_object) cur = NULL;
@@ -199,12 +199,12 @@ vl_profiles_restore_one(json_object *rec, GError **error)
 }
 
 gboolean
-vl_lab_profiles_restore(json_object *records, GError **error)
+vl_spec_profiles_restore(json_object *records, GError **error)
 {
     if (!records || !json_object_is_type(records, json_type_array))
         return TRUE;
     for (size_t i = 0; i < json_object_array_length(records); i++) {
-        if (!vl_profiles_restore_one(json_object_array_get_idx(records, i), error))
+        if (!vl_spec_profiles_restore_one(json_object_array_get_idx(records, i), error))
             return FALSE;
     }
     return TRUE;

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* vl-lab-profiles.h - the deploy fields of device profiles: written at up, taken back at down */
+/* vl-spec-profiles.h - the deploy fields of device profiles: written at up, taken back at down */
 #pragma once
 
 #include "vl-json.h"
 #include "vl-spec.h"
 
 /**
- * vl_lab_profiles_record:
+ * vl_spec_profiles_record:
  * @spec: the lab being brought up
  * @old: (nullable): the "profiles" member of the previous state.json
  *
@@ -16,21 +16,21 @@
  * the spec are kept too, so `down` still restores them.
  * Return: (transfer full): a JSON array.
  */
-json_object *vl_lab_profiles_record(const VlSpec *spec, json_object *old);
+json_object *vl_spec_profiles_record(const VlSpec *spec, json_object *old);
 
 /**
- * vl_lab_write_profiles:
+ * vl_spec_profiles_write:
  *
  * Writes mgmt_ip, ssh_port and (for a telnet console only; a pty console's is removed)
  * console_port into each device's profile (atomically; every other field and the field order
  * kept; a file is only rewritten when a value changes).
  * Return: TRUE on success.
  */
-gboolean vl_lab_write_profiles(const VlSpec *spec, GError **error);
+gboolean vl_spec_profiles_write(const VlSpec *spec, GError **error);
 
 /**
- * vl_lab_profiles_restore:
- * @records: (nullable): the "profiles" member of state.json (vl_lab_profiles_record())
+ * vl_spec_profiles_restore:
+ * @records: (nullable): the "profiles" member of state.json (vl_spec_profiles_record())
  *
  * Puts each profile back to its pre-deploy state, as newtlab does: the original mgmt_ip back (or
  * none), no ssh_port or console_port, every other field and its order kept. A profile that ends
@@ -38,4 +38,4 @@ gboolean vl_lab_write_profiles(const VlSpec *spec, GError **error);
  * removed if nothing but our fields is left in it; a profile removed since is left alone.
  * Return: TRUE on success; FALSE naming the first profile that could not be restored.
  */
-gboolean vl_lab_profiles_restore(json_object *records, GError **error);
+gboolean vl_spec_profiles_restore(json_object *records, GError **error);
