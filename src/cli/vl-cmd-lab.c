@@ -319,7 +319,8 @@ vl_cmd_up(int argc, char **argv, GError **error)
         if (ok && changed == 0)
             g_print("lab '%s' is up to date: nothing changed\n", spec->name);
     }
-    if (opts.start)
+    /* a run refused before it changed anything (lock, ownership, busy ports) writes no page */
+    if (opts.start && reports && reports->len)
         vl_cmd_up_extras(hosts, spec);
     return ok;
 }

@@ -2,6 +2,7 @@
 /* vl-lab.c - lab operations on libvirt: bring a lab up to its spec, take it down */
 #include "vl-lab.h"
 
+#include "vl-lab-ports.h"
 #include "vl-lab-priv.h"
 #include "vl-lab-remote.h"
 #include "vl-handoff.h"
@@ -518,6 +519,25 @@ vl_up_remove_stale(VlUpRun *run, GHashTable *lab_domains, virStoragePoolPtr *poo
     }
 }
 
+/* The ports that the VMs this run starts will bind on this machine are free: those not running
+ * yet, on hosts whose QEMUs run here (a running VM holds its own ports). */
+static gboolean
+vl_up_check_ports(VlUpRun *run, GHashTable *lab_domains, GError **error)
+{
+    g_autoptr(GPtrArray) starting = g_ptr_array_new();
+
+    for (guint i = 0; i < run->vms->len; i++) {
+        VlVm *vm = g_ptr_array_index(run->vms, i);
+        VlLabHost *host = vl_lab_hosts_for_vm(run->hosts, vm);
+        virConnectPtr conn = vl_lab_domains_conn(lab_domains, vm->name);
+        g_autoptr(virDomain) dom = conn ? virDomainLookupByName(conn, vm->name) : NULL;
+
+        if (host && vl_lab_ports_host_checked(host) && !(dom && virDomainIsActive(dom) == 1))
+            g_ptr_array_add(starting, vm);
+    }
+    return vl_lab_ports_check(starting, error);
+}
+
 gboolean
 vl_lab_up(virConnectPtr conn, VlSpec *spec, VlRenderer *r, const VlUpOptions *opts,
           GPtrArray **reports, GError **error)
@@ -565,6 +585,9 @@ vl_lab_up_hosts(VlLabHosts *hosts, VlSpec *spec, const VlUpOptions *opts, GPtrAr
         goto out;
     if (!vl_up_check_ownership(&run, error))
         goto out;
+    lab_domains = vl_lab_hosts_domains(hosts, spec->name, error);
+    if (!lab_domains || (opts->start && !vl_up_check_ports(&run, lab_domains, error)))
+        goto out;
     /* The boot logs: virtlogd writes them (as root for qemu:///system, as the user for a
      * session), so the folder can be owner-only; console output may show secrets. */
     if (g_mkdir_with_parents(log_dir, 0700) < 0) {
@@ -573,9 +596,6 @@ vl_lab_up_hosts(VlLabHosts *hosts, VlSpec *spec, const VlUpOptions *opts, GPtrAr
                     g_strerror(e));
         goto out;
     }
-    lab_domains = vl_lab_hosts_domains(hosts, spec->name, error);
-    if (!lab_domains)
-        goto out;
     /* Remote hosts: images uploaded, disks and logs placed in their own pools. */
     if (!vl_lab_remote_prepare(hosts, spec, vms, opts->upload, opts->data, error))
         goto out;
