@@ -6,6 +6,7 @@
 #include "vl-json.h"
 #include "vl-lab.h"
 #include "vl-snapshot.h"
+#include "vl-test-lab.h"
 #include "vl-test-util.h"
 
 #include <glib/gstdio.h>
@@ -13,17 +14,11 @@
 #include <sys/stat.h>
 
 typedef struct {
-    char *home;    /* VMLAB_HOME */
-    char *specdir; /* a copy of specs/example */
-    virConnectPtr conn;
-    VlRenderer *r;
+    VlTestLab lab;   /* specs/example on the test driver */
     GString *events; /* "domain event\n" per progress call */
     guint jobs;      /* for snapshot and restore */
 } Fixture;
 
-static const char *const example_files[] = {"topology.json",    "platforms.json",
-                                            "profiles/r1.json", "profiles/r2.json",
-                                            "profiles/r3.json", NULL};
 static const char *const vms[] = {"r1", "r2", "r3"};
 
 static void
@@ -38,33 +33,20 @@ progress_cb(const char *domain, const char *event, guint64 bytes, double seconds
 static void
 up(Fixture *f)
 {
-    g_autoptr(VlDiag) diag = vl_diag_new();
-    g_autoptr(VlSpec) spec = vl_spec_load(f->specdir, diag);
     g_autoptr(GError) err = NULL;
     g_autoptr(GPtrArray) reports = NULL;
-    VlUpOptions opts = {.start = TRUE, .wait = FALSE, .jobs = 2};
+    gboolean ok;
 
-    vl_diag_to_error(diag, &err);
+    reports = vl_test_lab_up(&f->lab, &ok, &err);
     g_assert_no_error(err);
-    g_assert_true(vl_lab_up(f->conn, spec, f->r, &opts, &reports, &err));
-    g_assert_no_error(err);
+    g_assert_true(ok);
 }
 
 static void
 fixture_setup(Fixture *f, gconstpointer data)
 {
-    g_autofree char *src = vl_test_srcpath("../specs/example");
-    g_autoptr(GError) err = NULL;
-
-    f->home = vl_test_mkdtemp();
-    f->specdir = vl_test_mkdtemp();
+    vl_test_lab_setup(&f->lab, data);
     f->events = g_string_new(NULL);
-    g_setenv("VMLAB_HOME", f->home, TRUE);
-    vl_test_copy_files(src, f->specdir, example_files);
-    f->conn = vl_conn_open("test:///default", &err);
-    g_assert_no_error(err);
-    f->r = vl_renderer_new("qemu", &err);
-    g_assert_no_error(err);
     up(f);
 }
 
@@ -74,14 +56,9 @@ fixture_teardown(Fixture *f, gconstpointer data)
     g_autoptr(GError) err = NULL;
 
     /* Leave the shared test driver as we found it: every domain of the lab goes, listed or not. */
-    if (!vl_lab_down(f->conn, "example", TRUE, TRUE, NULL, NULL, &err))
+    if (!vl_lab_down(f->lab.conn, "example", TRUE, TRUE, NULL, NULL, &err))
         g_printerr("teardown: %s\n", err->message);
-    vl_renderer_free(f->r);
-    virConnectClose(f->conn);
-    vl_test_rmtree(f->home);
-    vl_test_rmtree(f->specdir);
-    g_free(f->home);
-    g_free(f->specdir);
+    vl_test_lab_teardown(&f->lab, data);
     g_string_free(f->events, TRUE);
 }
 
@@ -91,7 +68,7 @@ snap(Fixture *f, const char *name, gboolean memory, GError **error)
     VlSnapshotOptions opts = {
         .memory = memory, .jobs = f->jobs, .progress = progress_cb, .data = f};
 
-    return vl_snapshot_create(f->conn, "example", name, &opts, error);
+    return vl_snapshot_create(f->lab.conn, "example", name, &opts, error);
 }
 
 static gboolean
@@ -99,13 +76,13 @@ restore(Fixture *f, const char *name, gboolean force, GError **error)
 {
     VlSnapshotOptions opts = {.force = force, .jobs = f->jobs, .progress = progress_cb, .data = f};
 
-    return vl_snapshot_restore(f->conn, "example", name, &opts, error);
+    return vl_snapshot_restore(f->lab.conn, "example", name, &opts, error);
 }
 
 static int
 state_of(Fixture *f, const char *name)
 {
-    virDomainPtr d = virDomainLookupByName(f->conn, name);
+    virDomainPtr d = virDomainLookupByName(f->lab.conn, name);
     int state = VIR_DOMAIN_NOSTATE;
 
     g_assert_nonnull(d);
@@ -139,7 +116,7 @@ listed(void)
 static void
 destroy(Fixture *f, const char *name, gboolean undefine)
 {
-    virDomainPtr d = virDomainLookupByName(f->conn, name);
+    virDomainPtr d = virDomainLookupByName(f->lab.conn, name);
 
     g_assert_nonnull(d);
     g_assert_cmpint(virDomainDestroy(d), ==, 0);
@@ -265,7 +242,7 @@ test_no_memory(Fixture *f, gconstpointer data)
 static void
 change_spec(Fixture *f)
 {
-    g_autofree char *path = g_build_filename(f->specdir, "platforms.json", NULL);
+    g_autofree char *path = g_build_filename(f->lab.specdir, "platforms.json", NULL);
     g_autofree char *text = NULL;
     g_autoptr(GString) t = NULL;
 
@@ -318,15 +295,15 @@ test_force_removed_added(Fixture *f, gconstpointer data)
     g_assert_true(ok);
     /* r3 leaves the spec (up removes it); a domain of the lab appears (r1's XML, another name) */
     vl_test_write(
-        f->specdir, "topology.json",
+        f->lab.specdir, "topology.json",
         "{\"name\": \"example\", \"devices\": {\"r1\": {\"interfaces\": {\"eth1\": {}}},\n"
         " \"r2\": {\"interfaces\": {\"eth1\": {}}}},\n"
         " \"links\": [{\"a\": \"r1:eth1\", \"z\": \"r2:eth1\"}],\n"
         " \"vmlab\": {\"link_port_base\": 21000, \"console_port_base\": 31000,\n"
         "  \"ssh_port_base\": 41000, \"link_transport\": \"udp\"}}\n");
     up(f);
-    g_assert_null(virDomainLookupByName(f->conn, "r3"));
-    d = virDomainLookupByName(f->conn, "r1");
+    g_assert_null(virDomainLookupByName(f->lab.conn, "r3"));
+    d = virDomainLookupByName(f->lab.conn, "r1");
     stray = virDomainGetXMLDesc(d, VIR_DOMAIN_XML_INACTIVE);
     virDomainFree(d);
     {
@@ -336,7 +313,7 @@ test_force_removed_added(Fixture *f, gconstpointer data)
         u = strstr(t->str, "<uuid>");
         e = strstr(t->str, "</uuid>");
         g_string_erase(t, u - t->str, e + 7 - u);
-        d = virDomainDefineXML(f->conn, t->str);
+        d = virDomainDefineXML(f->lab.conn, t->str);
         g_assert_nonnull(d);
         virDomainFree(d);
     }
@@ -356,10 +333,10 @@ test_force_removed_added(Fixture *f, gconstpointer data)
     /* r3 is in state.json again, so a plain `down` removes it */
     g_assert_true(g_file_get_contents(state, &text, NULL, NULL));
     g_assert_nonnull(strstr(text, "\"restored_from\": \"s1\""));
-    ok = vl_lab_down(f->conn, "example", FALSE, FALSE, NULL, NULL, &err);
+    ok = vl_lab_down(f->lab.conn, "example", FALSE, FALSE, NULL, NULL, &err);
     g_assert_no_error(err);
     g_assert_true(ok);
-    g_assert_null(virDomainLookupByName(f->conn, "r3"));
+    g_assert_null(virDomainLookupByName(f->lab.conn, "r3"));
 }
 
 static void
@@ -429,7 +406,7 @@ test_down_purge(Fixture *f, gconstpointer data)
     g_autofree char *names = NULL;
 
     g_assert_true(snap(f, "s1", TRUE, &err));
-    ok = vl_lab_down(f->conn, "example", FALSE, FALSE, NULL, NULL, &err);
+    ok = vl_lab_down(f->lab.conn, "example", FALSE, FALSE, NULL, NULL, &err);
     g_assert_no_error(err);
     g_assert_true(ok);
     names = listed();
@@ -442,7 +419,7 @@ test_down_purge(Fixture *f, gconstpointer data)
     up(f);
     g_assert_true(restore(f, "s1", FALSE, &err) || err);
     g_clear_error(&err);
-    ok = vl_lab_down(f->conn, "example", FALSE, TRUE, NULL, NULL, &err);
+    ok = vl_lab_down(f->lab.conn, "example", FALSE, TRUE, NULL, NULL, &err);
     g_assert_no_error(err);
     g_assert_true(ok);
     g_clear_pointer(&names, g_free);
