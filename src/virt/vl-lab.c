@@ -524,15 +524,23 @@ vl_up_remove_stale(VlUpRun *run, GHashTable *lab_domains, virStoragePoolPtr *poo
 static gboolean
 vl_up_check_ports(VlUpRun *run, GHashTable *lab_domains, GError **error)
 {
+    guint nhosts = run->hosts->hosts->len;
+    g_autofree gboolean *checked = g_new0(gboolean, nhosts);
     g_autoptr(GPtrArray) starting = g_ptr_array_new();
 
+    /* asked once per host: each question is a call to its daemon */
+    for (guint h = 0; h < nhosts; h++)
+        checked[h] = vl_lab_ports_host_checked(g_ptr_array_index(run->hosts->hosts, h));
     for (guint i = 0; i < run->vms->len; i++) {
         VlVm *vm = g_ptr_array_index(run->vms, i);
-        VlLabHost *host = vl_lab_hosts_for_vm(run->hosts, vm);
-        virConnectPtr conn = vl_lab_domains_conn(lab_domains, vm->name);
-        g_autoptr(virDomain) dom = conn ? virDomainLookupByName(conn, vm->name) : NULL;
+        virConnectPtr conn;
+        g_autoptr(virDomain) dom = NULL;
 
-        if (host && vl_lab_ports_host_checked(host) && !(dom && virDomainIsActive(dom) == 1))
+        if (!checked[vl_up_host_index(run, vm)])
+            continue;
+        conn = vl_lab_domains_conn(lab_domains, vm->name);
+        dom = conn ? virDomainLookupByName(conn, vm->name) : NULL;
+        if (!(dom && virDomainIsActive(dom) == 1))
             g_ptr_array_add(starting, vm);
     }
     return vl_lab_ports_check(starting, error);
